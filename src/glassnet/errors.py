@@ -21,6 +21,7 @@ __all__ = [
     "GlassnetError",
     "GradientCheckError",
     "NotCompiledError",
+    "NotFittedError",
     "ShapeError",
     "TrainingDivergedError",
 ]
@@ -44,6 +45,10 @@ class ShapeError(DataError):
 
 class NotCompiledError(GlassnetError, RuntimeError):
     """A model used for training or evaluation before ``compile``."""
+
+
+class NotFittedError(GlassnetError, ValueError, AttributeError):
+    """A transformer (a scaler) used before ``fit``; like scikit-learn's ``NotFittedError``."""
 
 
 class FileFormatError(GlassnetError, ValueError):
