@@ -1,0 +1,290 @@
+"""Shared pieces of the benchmark: the configurations, MNIST loading, FLOP counts and timers.
+
+Everything here imports only the standard library and NumPy, so the parent process (``run.py``)
+and every child (``worker.py``) can use it without paying for a framework import.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+import time
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_DIR = BENCH_DIR.parent
+SRC_DIR = REPO_DIR / "src"
+
+MNIST_FILES = {
+    "x_train": "train-images-idx3-ubyte.gz",
+    "y_train": "train-labels-idx1-ubyte.gz",
+    "x_test": "t10k-images-idx3-ubyte.gz",
+    "y_test": "t10k-labels-idx1-ubyte.gz",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Configurations
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Config:
+    """One row group of the table.
+
+    kind is 'train' (s/epoch), 'predict_batch' (ms for the whole test set), 'predict_one'
+    (median microseconds per call) or 'import' (seconds for ``python -c "import X"``).
+    """
+
+    name: str
+    kind: str
+    hidden: tuple[int, ...] = (128,)
+    batch_size: int = 32
+    epochs: int = 1
+    quick_epochs: int = 1
+    quick_fraction: float = 1.0  # share of one epoch trained under --quick (extrapolated)
+    unit: str = "s/epoch"
+    title: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return (784, *self.hidden, 10)
+
+    def epochs_for(self, quick: bool) -> int:
+        return self.quick_epochs if quick else self.epochs
+
+    def fraction_for(self, quick: bool) -> float:
+        return self.quick_fraction if quick else 1.0
+
+
+CONFIGS: dict[str, Config] = {
+    c.name: c
+    for c in (
+        Config(
+            "mnist-b32",
+            "train",
+            (128,),
+            32,
+            epochs=5,
+            quick_epochs=1,
+            title="784-128-10, batch 32",
+        ),
+        Config(
+            "mnist-b512",
+            "train",
+            (128,),
+            512,
+            epochs=5,
+            quick_epochs=1,
+            title="784-128-10, batch 512",
+        ),
+        Config(
+            "mlp-512-256",
+            "train",
+            (512, 256),
+            128,
+            epochs=1,
+            quick_epochs=1,
+            quick_fraction=0.25,
+            title="784-512-256-10, batch 128",
+        ),
+        Config(
+            "mlp-1024-1024",
+            "train",
+            (1024, 1024),
+            128,
+            epochs=1,
+            quick_epochs=1,
+            quick_fraction=0.25,
+            title="784-1024-1024-10, batch 128",
+        ),
+        Config(
+            "predict-10k",
+            "predict_batch",
+            (128,),
+            10_000,
+            unit="ms/10k",
+            title="predict 10,000 test images",
+        ),
+        Config(
+            "predict-1",
+            "predict_one",
+            (128,),
+            1,
+            unit="us/call",
+            title="predict ONE sample (median)",
+        ),
+        Config("import", "import", unit="s", title='python -c "import X"'),
+    )
+}
+
+# Frameworks in table order. 'numpy' is the bare-NumPy reference (training loop, matmul chain);
+# the child for 'numpy' also reports the 'sgemm' row (the matrix products alone).
+FRAMEWORKS = ("glassnet", "numpy", "torch", "sklearn", "keras")
+PEERS = ("torch", "sklearn", "keras")
+
+IMPORT_STATEMENTS = {
+    "python": "pass",
+    "numpy": "import numpy",
+    "glassnet": "import glassnet",
+    "torch": "import torch",
+    "sklearn": "import sklearn.neural_network",
+    "keras": "import keras",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# MNIST
+# --------------------------------------------------------------------------------------------
+
+
+def _read_idx(path: Path) -> np.ndarray:
+    """Read one gzip'd IDX file (the format MNIST ships in) into a uint8 array."""
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    zero, dtype_code, ndim = struct.unpack(">HBB", data[:4])
+    if zero != 0 or dtype_code != 0x08:
+        raise ValueError(f"{path}: not an unsigned-byte IDX file (header {data[:4]!r})")
+    shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
+    arr = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
+    if arr.size != int(np.prod(shape)):
+        raise ValueError(f"{path}: expected {np.prod(shape)} values, found {arr.size}")
+    return arr.reshape(shape)
+
+
+def mnist_dirs() -> list[Path]:
+    """Where the IDX files may be, in order of preference (benchmarks only)."""
+    dirs = []
+    if os.environ.get("GLASSNET_MNIST_DIR"):
+        dirs.append(Path(os.environ["GLASSNET_MNIST_DIR"]))
+    files = SRC_DIR / "glassnet" / "datasets" / "files"
+    if files.is_dir():
+        dirs.extend(sorted({p.parent for p in files.rglob(MNIST_FILES["x_train"])}))
+    dirs.append(REPO_DIR.parent / "shared" / "data" / "mnist")
+    return dirs
+
+
+def load_mnist_uint8() -> tuple[dict[str, np.ndarray], str]:
+    """Return ({x_train, y_train, x_test, y_test} as uint8, a note saying where they came from).
+
+    Prefers ``glassnet.datasets.mnist.load_data()`` once the package has it; falls back to the
+    gzip'd IDX files (the package's own files, then ../shared/data/mnist).
+    """
+    try:
+        from glassnet.datasets import mnist  # type: ignore[import-not-found]
+
+        (xtr, ytr), (xte, yte) = mnist.load_data()
+        out = {"x_train": xtr, "y_train": ytr, "x_test": xte, "y_test": yte}
+        if all(np.asarray(v).dtype == np.uint8 for v in out.values()):
+            return {k: np.ascontiguousarray(v) for k, v in out.items()}, (
+                "glassnet.datasets.mnist.load_data()"
+            )
+    except Exception:  # the loader is not there yet, or returned another layout
+        pass
+    for d in mnist_dirs():
+        paths = {k: d / v for k, v in MNIST_FILES.items()}
+        if all(p.is_file() for p in paths.values()):
+            return {k: _read_idx(p) for k, p in paths.items()}, f"IDX files in {d}"
+    raise FileNotFoundError(
+        "MNIST not found: looked in "
+        + ", ".join(str(d) for d in mnist_dirs())
+        + " (set GLASSNET_MNIST_DIR to a folder holding the four *-ubyte.gz files)"
+    )
+
+
+def cache_mnist(cache_dir: Path) -> str:
+    """Write MNIST as uint8 .npy files into cache_dir (so each child loads it in milliseconds)."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    arrays, source = load_mnist_uint8()
+    for k, v in arrays.items():
+        np.save(cache_dir / f"{k}.npy", v)
+    return source
+
+
+def load_cached(cache_dir: Path) -> dict[str, np.ndarray]:
+    """Load the cached MNIST and scale x by 1/255 to float32, once, before any timing.
+
+    x keeps its (n, 28, 28) shape; y is int64.
+    """
+    d = {k: np.load(cache_dir / f"{k}.npy") for k in MNIST_FILES}
+    out = {}
+    for k in ("x_train", "x_test"):
+        x = np.empty(d[k].shape, dtype=np.float32)
+        np.multiply(d[k], np.float32(1.0 / 255.0), out=x, dtype=np.float32)
+        out[k] = x
+    out["y_train"] = d["y_train"].astype(np.int64)
+    out["y_test"] = d["y_test"].astype(np.int64)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# FLOPs and timing
+# --------------------------------------------------------------------------------------------
+
+
+def forward_flops_per_sample(sizes: tuple[int, ...]) -> int:
+    """2*k*n for each matrix product x(1,k) @ W(k,n)."""
+    return sum(2 * a * b for a, b in pairwise(sizes))
+
+
+def train_flops_per_sample(sizes: tuple[int, ...]) -> int:
+    """Forward (x@W), weight gradient (x.T@d) for every layer, input gradient (d@W.T) for all
+    layers but the first (nobody needs d loss / d pixels). About 3x the forward count."""
+    pairs = list(pairwise(sizes))
+    fwd = sum(2 * a * b for a, b in pairs)
+    return 2 * fwd + sum(2 * a * b for a, b in pairs[1:])
+
+
+def gflops(flops: float, seconds: float) -> float:
+    return flops / seconds / 1e9 if seconds > 0 else float("nan")
+
+
+def latency_us(fn, *, min_calls: int = 50, max_calls: int = 3000, budget_s: float = 2.0) -> dict:
+    """Median (and p10/p90) microseconds per call of fn(), after 20 warm-up calls.
+
+    Calls fn until max_calls calls or budget_s seconds (but at least min_calls calls).
+    """
+    for _ in range(20):
+        fn()
+    times = []
+    pc = time.perf_counter
+    start = pc()
+    while len(times) < max_calls and (len(times) < min_calls or pc() - start < budget_s):
+        t0 = pc()
+        fn()
+        times.append(pc() - t0)
+    a = np.array(times) * 1e6
+    return {
+        "median": float(np.median(a)),
+        "p10": float(np.percentile(a, 10)),
+        "p90": float(np.percentile(a, 90)),
+        "calls": len(times),
+    }
+
+
+def best_of(fn, repeats: int = 5) -> float:
+    """Median wall seconds of fn() over repeats calls, after two warm-up calls."""
+    fn()
+    fn()
+    ts = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t0)
+    return float(np.median(ts))
+
+
+def train_subset(data: dict, fraction: float) -> tuple[np.ndarray, np.ndarray]:
+    """The training set, or its first `fraction` (for --quick on the large nets)."""
+    n = len(data["x_train"])
+    k = n if fraction >= 1.0 else max(1, int(n * fraction))
+    return data["x_train"][:k], data["y_train"][:k]
+
+
+WARMUP_STEPS = 10  # warm-up: this many batches of training before the timed epochs

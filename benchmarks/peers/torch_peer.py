@@ -1,0 +1,133 @@
+"""PyTorch, used the way a fast PyTorch user would on a CPU.
+
+``nn.Sequential(Flatten, Linear, ReLU, ..., Linear)`` producing logits, ``CrossEntropyLoss`` on the
+logits, ``torch.optim.Adam(lr=1e-3)`` with its defaults, and a DataLoader-free loop that gathers
+each shuffled batch by index (``X[idx]``), the fastest idiomatic way to feed an in-memory set.
+Threads: ``torch.set_num_threads(os.cpu_count())``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from itertools import pairwise
+
+import harness
+import numpy as np
+
+torch = None
+
+
+def import_framework():
+    global torch
+    import torch as _torch
+
+    torch = _torch
+    torch.set_num_threads(os.cpu_count() or 1)
+    return torch.__version__
+
+
+def build(sizes):
+    layers = [torch.nn.Flatten()]
+    for i, (a, b) in enumerate(pairwise(sizes)):
+        layers.append(torch.nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*layers)
+
+
+def fit(model, opt, loss_fn, X, Y, batch_size, epochs, gen, max_steps=None):
+    n, steps = len(X), 0
+    model.train()
+    for _ in range(epochs):
+        perm = torch.randperm(n, generator=gen)
+        for i in range(0, n, batch_size):
+            idx = perm[i : i + batch_size]
+            xb, yb = X[idx], Y[idx]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            opt.step()
+            steps += 1
+            if max_steps is not None and steps >= max_steps:
+                return
+
+
+def _setup(cfg, data, frac=1.0):
+    torch.manual_seed(0)
+    gen = torch.Generator().manual_seed(0)
+    x, y = harness.train_subset(data, frac)
+    X, Y = torch.from_numpy(x), torch.from_numpy(y)
+    model = build(cfg.sizes)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    return model, opt, torch.nn.CrossEntropyLoss(), X, Y, gen
+
+
+def run_train(cfg, data, quick):
+    epochs, frac = cfg.epochs_for(quick), cfg.fraction_for(quick)
+    t0 = time.perf_counter()
+    model, opt, loss_fn, X, Y, gen = _setup(cfg, data, frac)
+    fit(model, opt, loss_fn, X, Y, cfg.batch_size, 1, gen, max_steps=harness.WARMUP_STEPS)
+    warm = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    fit(model, opt, loss_fn, X, Y, cfg.batch_size, epochs, gen)
+    per_epoch = (time.perf_counter() - t0) / epochs / frac
+    model.eval()
+    with torch.inference_mode():
+        pred = model(torch.from_numpy(data["x_test"])).argmax(dim=1).numpy()
+    flops = harness.train_flops_per_sample(cfg.sizes) * len(data["x_train"])
+    return [
+        {
+            "framework": "torch",
+            "time": per_epoch,
+            "warmup_s": warm,
+            "acc": float(np.mean(pred == data["y_test"])),
+            "gflops": harness.gflops(flops, per_epoch),
+            "note": f"{torch.get_num_threads()} threads, Adam foreach=None (default)",
+        }
+    ]
+
+
+def _warm_model(cfg, data):
+    model, opt, loss_fn, X, Y, gen = _setup(cfg, data)
+    fit(model, opt, loss_fn, X, Y, 32, 1, gen, max_steps=harness.WARMUP_STEPS)
+    model.eval()
+    return model
+
+
+def run_predict_batch(cfg, data):
+    model = _warm_model(cfg, data)
+    X = torch.from_numpy(data["x_test"])
+
+    def pred():
+        with torch.inference_mode():
+            return torch.softmax(model(X), dim=1).numpy()
+
+    t = harness.best_of(pred, repeats=10)
+    flops = harness.forward_flops_per_sample(cfg.sizes) * len(X)
+    return [
+        {
+            "framework": "torch",
+            "time": t * 1e3,
+            "gflops": harness.gflops(flops, t),
+            "note": f"model(X) in inference_mode; {len(X) / t:,.0f} images/s",
+        }
+    ]
+
+
+def run_predict_one(cfg, data):
+    model = _warm_model(cfg, data)
+    x1 = data["x_test"][:1]
+
+    def pred():
+        with torch.inference_mode():
+            return torch.softmax(model(torch.from_numpy(x1)), dim=1).numpy()
+
+    lat = harness.latency_us(pred)
+    return [
+        {
+            "framework": "torch",
+            "time": lat["median"],
+            "note": f"eager model(x) in inference_mode, numpy in and out; p90 {lat['p90']:.1f} us",
+        }
+    ]

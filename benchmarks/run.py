@@ -1,0 +1,429 @@
+"""glassnet side by side with PyTorch, scikit-learn, Keras 3 and bare NumPy, in one run.
+
+    python benchmarks/run.py                 # every configuration (about 10 minutes)
+    python benchmarks/run.py --quick         # one epoch each, large nets on a quarter epoch
+    python benchmarks/run.py --only mnist-b32,predict-1 --peers torch
+    python benchmarks/run.py --markdown > table.md
+
+Each (framework, configuration) runs in its own child process of this same interpreter (see
+worker.py), one after another, so that import cost and peak RSS are each framework's own and no
+two runs share the two cores. See README.md for what each column means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import harness
+
+WORKER = harness.BENCH_DIR / "worker.py"
+
+
+# --------------------------------------------------------------------------------------------
+# Running children
+# --------------------------------------------------------------------------------------------
+
+
+def child_env(framework: str | None = None) -> dict:
+    """This environment, with the checkout's src/ first on the path (so glassnet is the working
+    tree) and Keras on the torch backend unless the caller chose another."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(harness.SRC_DIR), env.get("PYTHONPATH", "")) if p
+    )
+    env.setdefault("KERAS_BACKEND", "torch")
+    env.setdefault("PYTHONWARNINGS", "ignore")
+    return env
+
+
+def run_child(cmd: list[str], env: dict, timeout: float) -> tuple[int, float, float, str]:
+    """Run cmd; return (exit status, wall seconds, peak RSS MB of that child, stderr tail)."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        deadline = t0 + timeout
+        while True:
+            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, ru = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.005)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - t0
+        err.seek(0)
+        tail = err.read().decode(errors="replace")[-2000:]
+    return proc.returncode, wall, ru.ru_maxrss / 1024.0, tail
+
+
+def installed(framework: str) -> bool:
+    module = {"sklearn": "sklearn", "glassnet": "glassnet"}.get(framework, framework)
+    if framework == "glassnet":
+        return (harness.SRC_DIR / "glassnet" / "__init__.py").is_file() or bool(
+            importlib.util.find_spec("glassnet")
+        )
+    return importlib.util.find_spec(module) is not None
+
+
+def run_config(cfg, frameworks, cache: Path, quick: bool, timeout: float, log) -> list[dict]:
+    rows = []
+    for fw in frameworks:
+        if not installed(fw):
+            rows.append({"config": cfg.name, "framework": fw, "status": "not installed"})
+            log(f"  {cfg.name:14} {fw:9} not installed")
+            continue
+        out = cache / f"result-{fw}-{cfg.name}.json"
+        out.unlink(missing_ok=True)
+        cmd = [sys.executable, str(WORKER), fw, cfg.name, "--cache", str(cache), "--out", str(out)]
+        if quick:
+            cmd.append("--quick")
+        code, wall, peak, tail = run_child(cmd, child_env(fw), timeout)
+        if not out.is_file():
+            why = "timed out" if wall >= timeout else f"child exited {code}"
+            rows.append({"config": cfg.name, "framework": fw, "status": f"error: {why}"})
+            log(f"  {cfg.name:14} {fw:9} {why}\n{tail}")
+            continue
+        rep = json.loads(out.read_text())
+        status = rep.get("status", "error")
+        if status != "ok":
+            rows.append({"config": cfg.name, "framework": fw, "status": status})
+            log(f"  {cfg.name:14} {fw:9} {status}" + (f"\n{tail}" if "error" in status else ""))
+            continue
+        for i, r in enumerate(rep["rows"]):
+            r.update(config=cfg.name, status="ok", version=rep.get("version", ""))
+            if i == 0:  # the framework's own row carries the process-wide numbers
+                r.update(import_s=rep.get("import_s"), rss_peak_mb=peak)
+                r["rss_train_mb"] = max(0.0, peak - rep.get("rss_base_mb", peak))
+            rows.append(r)
+        log(f"  {cfg.name:14} {fw:9} {rep['rows'][0]['time']:10.4g} {cfg.unit:8} ({wall:.1f} s)")
+    return rows
+
+
+def run_imports(frameworks, repeats: int, log) -> list[dict]:
+    """Median wall time of `python -c "import X"` (cold process, warm page cache)."""
+    rows = []
+    for fw in ("python", *frameworks):
+        if fw != "python" and fw != "numpy" and not installed(fw):
+            rows.append({"config": "import", "framework": fw, "status": "not installed"})
+            continue
+        cmd = [sys.executable, "-c", harness.IMPORT_STATEMENTS[fw]]
+        env = child_env(fw)
+        run_child(cmd, env, 300)  # warm the page cache and the .pyc files
+        walls, peaks, code, tail = [], [], 0, ""
+        for _ in range(repeats):
+            code, wall, peak, tail = run_child(cmd, env, 300)
+            walls.append(wall)
+            peaks.append(peak)
+        if code != 0:
+            rows.append({"config": "import", "framework": fw, "status": f"error: {tail[-200:]}"})
+            continue
+        walls.sort()
+        t = walls[len(walls) // 2]
+        rows.append(
+            {
+                "config": "import",
+                "framework": fw,
+                "status": "ok",
+                "time": t,
+                "rss_peak_mb": max(peaks),
+                "note": f"{harness.IMPORT_STATEMENTS[fw]}; min {walls[0]:.3f} s",
+            }
+        )
+        log(f"  {'import':14} {fw:9} {t:10.4g} s")
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# The environment
+# --------------------------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name:"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+
+def blas_info() -> str:
+    try:
+        import numpy  # noqa: F401
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "threadpoolctl not installed"
+    parts = []
+    for i in threadpool_info():
+        if i.get("user_api") == "blas":
+            parts.append(
+                f"{i.get('internal_api')} {i.get('version')}, kernel {i.get('architecture')}, "
+                f"{i.get('num_threads')} threads"
+            )
+    return "; ".join(parts) or "?"
+
+
+def environment(versions: dict, mnist_source: str) -> list[tuple[str, str]]:
+    import numpy
+
+    env = [
+        ("date", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+        ("CPU", f"{cpu_model()}, {os.cpu_count()} cores ({platform.machine()})"),
+        ("Python", f"{platform.python_version()} ({sys.executable})"),
+        ("NumPy", f"{numpy.__version__}; BLAS: {blas_info()}"),
+    ]
+    for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        env.append((k, os.environ.get(k, "unset")))
+    for fw in ("glassnet", "torch", "sklearn", "keras"):
+        if fw in versions:
+            env.append((fw, versions[fw]))
+    env.append(("MNIST", mnist_source))
+    return env
+
+
+# --------------------------------------------------------------------------------------------
+# The table
+# --------------------------------------------------------------------------------------------
+
+COLUMNS = [
+    "config",
+    "framework",
+    "time",
+    "÷ glassnet",
+    "÷ numpy",
+    "test acc",
+    "GFLOP/s",
+    "peak RSS MB (train +)",
+    "import s",
+    "warm-up s",
+    "note",
+]
+
+
+def _fmt(x, spec: str) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    return format(x, spec)
+
+
+def _time_spec(unit: str) -> str:
+    return {"s/epoch": ".3f", "ms/10k": ".1f", "us/call": ".1f", "s": ".3f"}.get(unit, ".4g")
+
+
+def table_rows(rows: list[dict]) -> list[list[str]]:
+    out = []
+    by_cfg: dict[str, list[dict]] = {}
+    for r in rows:
+        by_cfg.setdefault(r["config"], []).append(r)
+    for name, group in by_cfg.items():
+        cfg = harness.CONFIGS[name]
+        base = {r["framework"]: r.get("time") for r in group if r.get("status") == "ok"}
+        for r in group:
+            label = f"{name} [{cfg.unit}]"
+            if r.get("status") != "ok":
+                out.append(
+                    [label, r["framework"], "-", "-", "-", "-", "-", "-", "-", "-", r["status"]]
+                )
+                continue
+            t = r["time"]
+            g, n = base.get("glassnet"), base.get("numpy")
+            rss = r.get("rss_peak_mb")
+            rss_s = "-"
+            if rss is not None:
+                rss_s = f"{rss:.0f}"
+                if r.get("rss_train_mb") is not None:
+                    rss_s += f" (+{r['rss_train_mb']:.0f})"
+            out.append(
+                [
+                    label,
+                    r["framework"],
+                    _fmt(t, _time_spec(cfg.unit)),
+                    _fmt(t / g, ".2f") if g else "n/a",
+                    _fmt(t / n, ".2f") if n and r["framework"] != "numpy" else "-",
+                    _fmt(r.get("acc"), ".4f"),
+                    _fmt(r.get("gflops"), ".1f"),
+                    rss_s,
+                    _fmt(r.get("import_s"), ".2f"),
+                    _fmt(r.get("warmup_s"), ".2f"),
+                    r.get("note", ""),
+                ]
+            )
+    return out
+
+
+def render_text(body: list[list[str]]) -> str:
+    widths = [max(len(c), *(len(row[i]) for row in body)) for i, c in enumerate(COLUMNS)]
+    widths[-1] = len(COLUMNS[-1])
+    numeric = set(range(2, 10))
+
+    def line(cells):
+        parts = []
+        for i, c in enumerate(cells):
+            parts.append(c.rjust(widths[i]) if i in numeric else c.ljust(widths[i]))
+        return "  ".join(parts).rstrip()
+
+    lines = [line(COLUMNS), line(["-" * w for w in widths])]
+    prev = None
+    for row in body:
+        if prev is not None and row[0] != prev:
+            lines.append("")
+        lines.append(line(row))
+        prev = row[0]
+    return "\n".join(lines)
+
+
+def render_markdown(body: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(COLUMNS) + " |"]
+    lines.append(
+        "|" + "|".join("---:" if 2 <= i <= 9 else "---" for i in range(len(COLUMNS))) + "|"
+    )
+    for row in body:
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
+    return "\n".join(lines)
+
+
+def goals(rows: list[dict]) -> list[str]:
+    """Issue 6's goals, checked against this run (only where both sides were measured)."""
+    t = {(r["config"], r["framework"]): r for r in rows if r.get("status") == "ok"}
+
+    def val(cfg, fw, key="time"):
+        r = t.get((cfg, fw))
+        return r.get(key) if r else None
+
+    def at_least(text, a, b, bar, unit="x"):
+        """Goal a / b >= bar; b is glassnet's number (or a is, for 'at most' goals)."""
+        if a is None or not b:
+            return f"- [ ] {text}: not measured"
+        return f"- [{'x' if a / b >= bar else ' '}] {text}: {a / b:.2f}{unit}"
+
+    def g(cfg, key="time"):
+        return val(cfg, "glassnet", key)
+
+    out = [
+        at_least("mnist-b32: PyTorch / glassnet >= 3", val("mnist-b32", "torch"), g("mnist-b32"), 3)
+    ]
+    acc = g("mnist-b32", "acc")
+    out.append(
+        f"- [{'x' if acc >= 0.977 else ' '}] mnist-b32: glassnet test accuracy >= 0.977: {acc:.4f}"
+        if acc is not None
+        else "- [ ] mnist-b32: glassnet test accuracy >= 0.977: not measured"
+    )
+    for cfg in ("mnist-b512", "mlp-512-256", "mlp-1024-1024", "predict-10k"):
+        out.append(at_least(f"{cfg}: PyTorch / glassnet >= 1", val(cfg, "torch"), g(cfg), 1))
+    out += [
+        at_least(
+            "mnist-b32: scikit-learn / glassnet >= 3",
+            val("mnist-b32", "sklearn"),
+            g("mnist-b32"),
+            3,
+        ),
+        at_least(
+            "mnist-b32: Keras / glassnet >= 10", val("mnist-b32", "keras"), g("mnist-b32"), 10
+        ),
+        # the "at most" goals, written as a ratio that must stay at or below 1
+        at_least(
+            "predict-1: 1.5 x NumPy chain / glassnet >= 1",
+            val("predict-1", "numpy") and 1.5 * val("predict-1", "numpy"),
+            g("predict-1"),
+            1,
+        ),
+        at_least(
+            "mnist-b32: peak RSS PyTorch / glassnet >= 1",
+            val("mnist-b32", "torch", "rss_peak_mb"),
+            g("mnist-b32", "rss_peak_mb"),
+            1,
+        ),
+        at_least('import: 0.25 s / python -c "import glassnet" >= 1', 0.25, g("import"), 1),
+    ]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="1 epoch; large nets on 1/4 epoch")
+    ap.add_argument("--only", default="", help=f"comma-separated: {', '.join(harness.CONFIGS)}")
+    ap.add_argument("--peers", default=",".join(harness.PEERS), help="comma-separated peers")
+    ap.add_argument("--no-glassnet", action="store_true", help="leave glassnet out")
+    ap.add_argument("--no-numpy", action="store_true", help="leave the bare-NumPy rows out")
+    ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    ap.add_argument("--json", type=Path, help="also write every row as JSON to this file")
+    ap.add_argument("--timeout", type=float, default=900, help="seconds per child process")
+    args = ap.parse_args(argv)
+
+    configs = [c for c in args.only.split(",") if c] or list(harness.CONFIGS)
+    bad = [c for c in configs if c not in harness.CONFIGS]
+    peers = [p for p in args.peers.split(",") if p]
+    bad += [p for p in peers if p not in harness.PEERS]
+    if bad:
+        ap.error(f"unknown config or peer: {', '.join(bad)}")
+    frameworks = [
+        *([] if args.no_glassnet else ["glassnet"]),
+        *([] if args.no_numpy else ["numpy"]),
+        *peers,
+    ]
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    cache = Path(tempfile.mkdtemp(prefix="glassnet-bench-"))
+    t_start = time.perf_counter()
+    try:
+        source = harness.cache_mnist(cache)
+        log(f"MNIST from {source}; {len(frameworks)} frameworks x {len(configs)} configs")
+        rows: list[dict] = []
+        for name in configs:
+            cfg = harness.CONFIGS[name]
+            if cfg.kind == "import":
+                rows += run_imports(frameworks, 5, log)
+            else:
+                rows += run_config(cfg, frameworks, cache, args.quick, args.timeout, log)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    versions = {}
+    for r in rows:
+        if r.get("version") and r["framework"] in ("glassnet", "torch", "sklearn", "keras"):
+            versions[r["framework"]] = str(r["version"])
+    for r in rows:
+        if r["framework"] == "glassnet" and r.get("status", "").startswith("not"):
+            versions.setdefault("glassnet", r["status"])
+    env = environment(versions, source)
+    body = table_rows(rows)
+    mode = "--quick (1 epoch; large nets on 1/4 epoch)" if args.quick else "full"
+    if args.markdown:
+        print("\n".join(f"- **{k}**: {v}" for k, v in env))
+        print(f"- **mode**: {mode}; total {time.perf_counter() - t_start:.0f} s\n")
+        print(render_markdown(body))
+        print("\nGoals of issue 6 in this run:\n")
+        print("\n".join(goals(rows)))
+    else:
+        print("\n".join(f"{k:>20}: {v}" for k, v in env))
+        print(f"{'mode':>20}: {mode}; total {time.perf_counter() - t_start:.0f} s\n")
+        print(render_text(body))
+        print("\nGoals of issue 6 in this run:")
+        print("\n".join(goals(rows)))
+    if args.json:
+        args.json.write_text(json.dumps({"environment": dict(env), "rows": rows}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
