@@ -1,3 +1,54 @@
-"""glassnet: neural networks from scratch on NumPy, every backpropagation step visible and checked."""
+"""glassnet: neural networks from scratch on NumPy, every backpropagation step visible and checked.
+
+Example
+-------
+>>> import numpy as np, glassnet
+>>> from glassnet.layers import Dense
+>>> glassnet.utils.set_random_seed(1)
+>>> model = glassnet.Sequential([Dense(4, activation="tanh", input_shape=(2,)),
+...                              Dense(1, activation="sigmoid")])
+>>> model.compile(glassnet.optimizers.SGD(0.5, momentum=0.9), "binary_crossentropy")
+>>> x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]); y = np.array([0, 1, 1, 0])
+>>> history = model.fit(x, y, epochs=300, batch_size=4, verbose=0, seed=1)
+>>> model.predict(x).round().ravel().tolist()
+[0.0, 1.0, 1.0, 0.0]
+"""
+
+from . import (
+    activations,
+    callbacks,
+    errors,
+    initializers,
+    kernels,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    utils,
+)
+from .gradcheck import gradcheck
+from .kernels import set_kernels
+from .layers import Input
+from .models import Model, Sequential
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "Input",
+    "Model",
+    "Sequential",
+    "activations",
+    "callbacks",
+    "errors",
+    "gradcheck",
+    "initializers",
+    "kernels",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "optimizers",
+    "set_kernels",
+    "utils",
+]

@@ -1,0 +1,68 @@
+"""Checks on user data, run before anything changes, with messages that say where and what to do.
+
+Example
+-------
+>>> import numpy as np
+>>> numeric_array([[1.0, float("nan")]], "x")
+Traceback (most recent call last):
+...
+glassnet.errors.DataError: argument x: row 0 holds NaN or inf (column 1); remove or impute those values before training
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .errors import ConfigError, DataError
+
+
+def numeric_array(value, name: str, finite: bool = True) -> np.ndarray:
+    """``value`` as a real-valued array of at least one dimension, rows checked for NaN/inf."""
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"argument {name}: cannot be read as an array ({exc})") from None
+    if array.dtype.kind not in "biuf":
+        raise DataError(
+            f"argument {name}: dtype {array.dtype} is not real-valued numbers; convert it first "
+            f"(for example {name}.astype('float32'))"
+        )
+    if array.ndim == 0:
+        raise DataError(f"argument {name}: needs one row per sample, got a scalar")
+    if finite and array.dtype.kind == "f":
+        ok = np.isfinite(array)
+        if not ok.all():
+            rows = ok.reshape(len(array), -1).all(axis=1)
+            row = int(np.argmin(rows))
+            col = int(np.argmin(ok[row].reshape(-1)))
+            raise DataError(
+                f"argument {name}: row {row} holds NaN or inf (column {col}); "
+                "remove or impute those values before training"
+            )
+    return array
+
+
+def same_length(x: np.ndarray, y: np.ndarray, x_name="x", y_name="y") -> None:
+    if len(x) == 0:
+        raise DataError(f"argument {x_name}: no samples (length 0); training needs at least one")
+    if len(x) != len(y):
+        raise DataError(
+            f"arguments {x_name} and {y_name} differ in length: {len(x)} samples in {x_name} but "
+            f"{len(y)} in {y_name}; they must pair up row by row"
+        )
+
+
+def positive_int(value, name: str, allow_none: bool = False, minimum: int = 1):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def fraction(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
+        raise ConfigError(f"{name} must be a number in [0, 1), got {value!r}")
+    return float(value)

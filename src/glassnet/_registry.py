@@ -1,0 +1,79 @@
+"""One registry per kind of object (activation, loss, optimizer, initializer, metric, layer).
+
+A registry turns what a user writes ('adam', ``{'name': 'adam', 'learning_rate': 0.1}``, an
+instance, a class) into an object, and lists the valid names when it cannot.
+
+Example
+-------
+>>> reg = Registry("shape", {"square": dict})
+>>> reg.get("square")
+{}
+>>> reg.get("circle")
+Traceback (most recent call last):
+...
+glassnet.errors.ConfigError: unknown shape 'circle'; valid names: 'square'
+"""
+
+from __future__ import annotations
+
+from .errors import ConfigError
+
+
+class Registry:
+    """Names to factories for one kind of object; ``aliases`` map extra names to a main one."""
+
+    def __init__(self, kind: str, factories: dict, base: type | None = None, aliases=None):
+        self.kind = kind
+        self.factories = dict(factories)
+        self.aliases = dict(aliases or {})
+        self.base = base
+
+    def names(self) -> list[str]:
+        """Every accepted name, sorted."""
+        return sorted([*self.factories, *self.aliases])
+
+    def resolve_name(self, name: str) -> str:
+        """The main name for ``name``; case and underscores are ignored ('GlorotUniform')."""
+        key = _fold(name)
+        for main in self.factories:
+            if _fold(main) == key:
+                return main
+        for alias, main in self.aliases.items():
+            if _fold(alias) == key:
+                return main
+        valid = ", ".join(repr(n) for n in self.names())
+        raise ConfigError(f"unknown {self.kind} {name!r}; valid names: {valid}")
+
+    def get(self, identifier, **overrides):
+        """Build or pass through an object; ``overrides`` are keyword arguments for a name."""
+        if self.base is not None and isinstance(identifier, self.base):
+            return identifier
+        if isinstance(identifier, str):
+            return self.factories[self.resolve_name(identifier)](**overrides)
+        if isinstance(identifier, dict):
+            return self.from_config(identifier)
+        if isinstance(identifier, type) and self.base is not None and issubclass(identifier, self.base):
+            return identifier()
+        raise ConfigError(
+            f"cannot use {identifier!r} as a {self.kind}; pass one of "
+            f"{', '.join(repr(n) for n in self.names())}, a config dict or an instance"
+        )
+
+    def from_config(self, config: dict):
+        """Rebuild from ``{'name': ..., **kwargs}`` (or Keras's ``class_name``/``config`` form)."""
+        config = dict(config)
+        if "class_name" in config:
+            name, kwargs = config["class_name"], dict(config.get("config", {}))
+        elif "name" in config:
+            name, kwargs = config.pop("name"), config
+        else:
+            raise ConfigError(f"a {self.kind} config needs a 'name' key, got {config!r}")
+        factory = self.factories[self.resolve_name(name)]
+        try:
+            return factory(**kwargs)
+        except TypeError as exc:
+            raise ConfigError(f"bad {self.kind} config {config!r}: {exc}") from None
+
+
+def _fold(name: str) -> str:
+    return name.replace("_", "").lower()

@@ -1,0 +1,224 @@
+"""Activation functions and their derivatives.
+
+Two faces of the same math:
+
+* plain functions (``relu(x)``, ``sigmoid(x)``, ...) with Keras's names, for users;
+* :class:`ActivationFunction` objects that layers use, each with ``forward(z, out)`` and
+  ``backward(grad, z, a, out)``. ``backward`` turns dL/da into dL/dz, the chain-rule factor
+  da/dz the seeds write as ``out * (1 - out)`` for the sigmoid. Both write into preallocated
+  ``out`` buffers, so a training step allocates nothing.
+
+Example
+-------
+>>> import numpy as np
+>>> from glassnet import activations
+>>> activations.relu(np.array([-1.0, 2.0]))
+array([0., 2.])
+>>> fn = activations.get("sigmoid")
+>>> z = np.zeros(1); a = fn.forward(z, np.empty(1)); a
+array([0.5])
+>>> fn.backward(np.ones(1), z, a, np.empty(1))   # da/dz = a (1 - a)
+array([0.25])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._registry import Registry
+
+__all__ = [
+    "ActivationFunction",
+    "get",
+    "leaky_relu",
+    "linear",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
+
+class ActivationFunction:
+    """An activation with its derivative, writing into caller-owned buffers.
+
+    Subclasses implement ``forward(z, out)`` returning ``out`` = f(z), and
+    ``backward(grad, z, a, out)`` returning dL/dz given dL/da (``grad``), the input ``z`` and
+    the output ``a``. ``backward`` may use ``out`` as scratch; it never modifies ``z`` or ``a``.
+    """
+
+    name = "base"
+
+    def forward(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad, z, a, out):
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        return {"name": self.name}
+
+    def __call__(self, x):
+        x = np.asarray(x)
+        if not np.issubdtype(x.dtype, np.floating):
+            x = x.astype(np.float64)
+        return self.forward(x, np.empty_like(x))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Linear(ActivationFunction):
+    name = "linear"
+
+    def forward(self, z, out):
+        np.copyto(out, z)
+        return out
+
+    def backward(self, grad, z, a, out):
+        np.copyto(out, grad)
+        return out
+
+
+class ReLU(ActivationFunction):
+    name = "relu"
+
+    def forward(self, z, out):
+        return np.maximum(z, 0, out=out)
+
+    def backward(self, grad, z, a, out):
+        np.sign(a, out=out)  # a >= 0, so sign(a) is the 0/1 step da/dz
+        return np.multiply(out, grad, out=out)
+
+
+class Sigmoid(ActivationFunction):
+    """1 / (1 + e^-z), computed as (1 + tanh(z / 2)) / 2: stable for any z, no overflow."""
+
+    name = "sigmoid"
+
+    def forward(self, z, out):
+        np.multiply(z, 0.5, out=out)
+        np.tanh(out, out=out)
+        out += 1.0
+        out *= 0.5
+        return out
+
+    def backward(self, grad, z, a, out):
+        np.subtract(1.0, a, out=out)  # da/dz = a (1 - a)
+        out *= a
+        return np.multiply(out, grad, out=out)
+
+
+class Tanh(ActivationFunction):
+    name = "tanh"
+
+    def forward(self, z, out):
+        return np.tanh(z, out=out)
+
+    def backward(self, grad, z, a, out):
+        np.square(a, out=out)  # da/dz = 1 - a^2
+        np.subtract(1.0, out, out=out)
+        return np.multiply(out, grad, out=out)
+
+
+class LeakyReLU(ActivationFunction):
+    """max(z, 0) + negative_slope * min(z, 0)."""
+
+    name = "leaky_relu"
+
+    def __init__(self, negative_slope: float = 0.3):
+        self.negative_slope = float(negative_slope)
+
+    def forward(self, z, out):
+        np.multiply(z, self.negative_slope, out=out)
+        return np.maximum(z, out, out=out) if self.negative_slope <= 1 else np.minimum(z, out, out)
+
+    def backward(self, grad, z, a, out):
+        # slope = 1 where z > 0 and negative_slope where z < 0, from sign(z) without a mask.
+        half_gap = (1.0 - self.negative_slope) / 2
+        np.sign(z, out=out)
+        out *= half_gap
+        out += 1.0 - half_gap
+        return np.multiply(out, grad, out=out)
+
+    def get_config(self):
+        return {"name": self.name, "negative_slope": self.negative_slope}
+
+    def __repr__(self):
+        return f"LeakyReLU(negative_slope={self.negative_slope})"
+
+
+class Softmax(ActivationFunction):
+    """exp(z) / sum(exp(z)) over the last axis, shifted by the row maximum for stability."""
+
+    name = "softmax"
+
+    def forward(self, z, out):
+        np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
+        np.exp(out, out=out)
+        out /= out.sum(axis=-1, keepdims=True)
+        return out
+
+    def backward(self, grad, z, a, out):
+        # dL/dz = a * (dL/da - sum(dL/da * a)), the softmax Jacobian applied row by row.
+        np.multiply(grad, a, out=out)
+        row_dot = out.sum(axis=-1, keepdims=True)
+        np.subtract(grad, row_dot, out=out)
+        return np.multiply(out, a, out=out)
+
+
+_ACTIVATIONS = Registry(
+    "activation",
+    {
+        "linear": Linear,
+        "relu": ReLU,
+        "sigmoid": Sigmoid,
+        "tanh": Tanh,
+        "softmax": Softmax,
+        "leaky_relu": LeakyReLU,
+    },
+    base=ActivationFunction,
+)
+
+
+def get(identifier) -> ActivationFunction:
+    """Resolve an activation from a name, a config dict, an instance, or None ('linear').
+
+    Example
+    -------
+    >>> get("relu").name, get(None).name
+    ('relu', 'linear')
+    """
+    if identifier is None:
+        return Linear()
+    return _ACTIVATIONS.get(identifier)
+
+
+def linear(x):
+    """Identity: f(x) = x."""
+    return Linear()(x)
+
+
+def relu(x):
+    """Rectified linear unit: max(x, 0)."""
+    return ReLU()(x)
+
+
+def sigmoid(x):
+    """Logistic sigmoid: 1 / (1 + e^-x)."""
+    return Sigmoid()(x)
+
+
+def tanh(x):
+    """Hyperbolic tangent."""
+    return Tanh()(x)
+
+
+def softmax(x):
+    """Softmax over the last axis; each row sums to one."""
+    return Softmax()(x)
+
+
+def leaky_relu(x, negative_slope: float = 0.2):
+    """Leaky ReLU: x where x > 0, else negative_slope * x (Keras's function default 0.2)."""
+    return LeakyReLU(negative_slope)(x)

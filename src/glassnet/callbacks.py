@@ -1,0 +1,177 @@
+"""Callbacks: code that runs at points of training, with Keras's names and hooks.
+
+Hooks: ``on_train_begin/end``, ``on_epoch_begin/end``, ``on_train_batch_begin/end`` (also
+reachable as ``on_batch_begin/end``). ``fit`` always adds a :class:`History` and, when
+``verbose`` is 1 or 2, a :class:`ProgressBar`. Batch hooks cost a little per step, so ``fit``
+calls them only on callbacks that override them.
+
+Example
+-------
+>>> import numpy as np, glassnet
+>>> from glassnet.layers import Dense
+>>> model = glassnet.Sequential([Dense(1, input_shape=(2,))])
+>>> model.compile("sgd", "mse")
+>>> history = model.fit(np.zeros((4, 2)), np.zeros(4), epochs=2, verbose=0)
+>>> history.epoch, sorted(history.history)
+([0, 1], ['loss'])
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+__all__ = ["Callback", "CallbackList", "History", "ProgressBar"]
+
+
+class Callback:
+    """Base class: override the hooks you need. ``self.model`` is set by ``fit``."""
+
+    def __init__(self):
+        self.model = None
+        self.params: dict = {}
+
+    def set_model(self, model) -> None:
+        self.model = model
+
+    def set_params(self, params: dict) -> None:
+        self.params = params
+
+    def on_train_begin(self, logs=None): ...
+    def on_train_end(self, logs=None): ...
+    def on_epoch_begin(self, epoch, logs=None): ...
+    def on_epoch_end(self, epoch, logs=None): ...
+    def on_batch_begin(self, batch, logs=None): ...
+    def on_batch_end(self, batch, logs=None): ...
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs)
+
+
+def _overrides(callback: Callback, *names: str) -> bool:
+    return any(getattr(type(callback), n) is not getattr(Callback, n) for n in names)
+
+
+class CallbackList:
+    """Calls each hook on every callback, in order; batch hooks only where overridden."""
+
+    def __init__(self, callbacks, model, params: dict):
+        self.callbacks = list(callbacks)
+        for cb in self.callbacks:
+            cb.set_model(model)
+            cb.set_params(params)
+        self._batch_begin = [c for c in self.callbacks
+                             if _overrides(c, "on_train_batch_begin", "on_batch_begin")]
+        self._batch_end = [c for c in self.callbacks
+                           if _overrides(c, "on_train_batch_end", "on_batch_end")]
+
+    @property
+    def wants_batch_logs(self) -> bool:
+        return bool(self._batch_end)
+
+    def on_train_begin(self, logs=None):
+        for cb in self.callbacks:
+            cb.on_train_begin(logs)
+
+    def on_train_end(self, logs=None):
+        for cb in self.callbacks:
+            cb.on_train_end(logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        for cb in self.callbacks:
+            cb.on_epoch_begin(epoch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        for cb in self.callbacks:
+            cb.on_epoch_end(epoch, logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        for cb in self._batch_begin:
+            cb.on_train_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        for cb in self._batch_end:
+            cb.on_train_batch_end(batch, logs)
+
+
+class History(Callback):
+    """Records each epoch's logs: ``history.history['loss']`` is the per-epoch loss list."""
+
+    def __init__(self):
+        super().__init__()
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+        self.interrupted = False
+        self.stop_reason: str | None = None
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)
+        if self.model is not None:
+            self.model.history = self
+
+    def __repr__(self) -> str:
+        last = {k: round(v[-1], 6) for k, v in self.history.items() if v}
+        return f"<History epochs={len(self.epoch)} last={last}>"
+
+
+def _format_logs(logs: dict) -> str:
+    return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+
+
+class ProgressBar(Callback):
+    """``verbose=1``: a live bar per epoch with the running loss and metrics (tqdm, notebook
+    aware); ``verbose=2``: one line per epoch."""
+
+    refresh_seconds = 0.1
+
+    def __init__(self, verbose: int = 1, file=None):
+        super().__init__()
+        self.verbose = verbose
+        self.file = file
+        self._bar = None
+
+    def on_train_begin(self, logs=None):
+        self._epochs = self.params.get("epochs", 1)
+        self._steps = self.params.get("steps")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+        if self.verbose == 1:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=self._steps, desc=f"Epoch {epoch + 1}/{self._epochs}",
+                             unit="batch", file=self.file or sys.stdout, leave=True,
+                             dynamic_ncols=True)
+            self._last_refresh = 0.0
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._bar is None:
+            return
+        self._bar.update(1)
+        now = time.perf_counter()
+        if now - self._last_refresh >= self.refresh_seconds:
+            self._last_refresh = now
+            self._bar.set_postfix_str(_format_logs(logs or {}), refresh=False)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._bar is not None:
+            self._bar.set_postfix_str(_format_logs(logs or {}), refresh=False)
+            self._bar.close()
+            self._bar = None
+        elif self.verbose == 2:
+            seconds = time.perf_counter() - self._start
+            print(f"Epoch {epoch + 1}/{self._epochs} - {seconds:.2f}s - {_format_logs(logs or {})}",
+                  file=self.file or sys.stdout, flush=True)
+
+    def on_train_end(self, logs=None):
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

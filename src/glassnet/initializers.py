@@ -1,0 +1,182 @@
+"""Weight initializers: Keras's names, plus the seeds' uniform(-1, 1) and rand.
+
+An initializer is called as ``init(shape, dtype, rng)``. It draws in float64 and casts, so a
+float32 and a float64 model built from one seed hold the same weights up to rounding. An
+initializer given its own ``seed`` ignores ``rng`` and draws the same values every time.
+
+Example
+-------
+>>> from glassnet import initializers
+>>> initializers.get("zeros")((2,), "float32", None)
+array([0., 0.], dtype=float32)
+>>> w = initializers.get("uniform")((3, 4), "float64", None)   # the seeds' 2 * rand - 1
+>>> bool((w >= -1).all() and (w < 1).all())
+True
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._registry import Registry
+from .utils import as_generator
+
+__all__ = [
+    "Constant",
+    "GlorotUniform",
+    "HeNormal",
+    "HeUniform",
+    "Initializer",
+    "RandomNormal",
+    "RandomUniform",
+    "Zeros",
+    "get",
+]
+
+
+def _fans(shape) -> tuple[int, int]:
+    if len(shape) == 0:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    receptive = math.prod(shape[:-2])
+    return shape[-2] * receptive, shape[-1] * receptive
+
+
+class Initializer:
+    """Base class; subclasses implement ``draw(shape, rng)`` returning float64 values."""
+
+    def __init__(self, seed=None):
+        self.seed = seed
+
+    def __call__(self, shape, dtype="float32", rng=None) -> np.ndarray:
+        rng = as_generator(self.seed if self.seed is not None else rng)
+        return np.asarray(self.draw(tuple(shape), rng), dtype=dtype)
+
+    def draw(self, shape, rng):
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        return {"name": _INITIALIZERS.resolve_name(type(self).__name__), "seed": self.seed}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
+        return f"{type(self).__name__}({args})"
+
+
+class Zeros(Initializer):
+    def draw(self, shape, rng):
+        return np.zeros(shape)
+
+    def get_config(self):
+        return {"name": "zeros"}
+
+
+class Constant(Initializer):
+    def __init__(self, value: float = 0.0):
+        super().__init__()
+        self.value = float(value)
+
+    def draw(self, shape, rng):
+        return np.full(shape, self.value)
+
+    def get_config(self):
+        return {"name": "constant", "value": self.value}
+
+
+class RandomUniform(Initializer):
+    """Uniform on [minval, maxval); Keras's default range is (-0.05, 0.05)."""
+
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed=None):
+        super().__init__(seed)
+        self.minval, self.maxval = float(minval), float(maxval)
+
+    def draw(self, shape, rng):
+        return rng.uniform(self.minval, self.maxval, size=shape)
+
+    def get_config(self):
+        return {"name": "random_uniform", "minval": self.minval, "maxval": self.maxval,
+                "seed": self.seed}
+
+
+class RandomNormal(Initializer):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed=None):
+        super().__init__(seed)
+        self.mean, self.stddev = float(mean), float(stddev)
+
+    def draw(self, shape, rng):
+        return rng.normal(self.mean, self.stddev, size=shape)
+
+    def get_config(self):
+        return {"name": "random_normal", "mean": self.mean, "stddev": self.stddev,
+                "seed": self.seed}
+
+
+class GlorotUniform(Initializer):
+    """Uniform on +-sqrt(6 / (fan_in + fan_out)) (Glorot and Bengio, 2010)."""
+
+    def draw(self, shape, rng):
+        fan_in, fan_out = _fans(shape)
+        limit = math.sqrt(6.0 / (fan_in + fan_out))
+        return rng.uniform(-limit, limit, size=shape)
+
+
+class HeUniform(Initializer):
+    """Uniform on +-sqrt(6 / fan_in) (He et al., 2015)."""
+
+    def draw(self, shape, rng):
+        limit = math.sqrt(6.0 / _fans(shape)[0])
+        return rng.uniform(-limit, limit, size=shape)
+
+
+class HeNormal(Initializer):
+    """Normal with stddev sqrt(2 / fan_in), truncated at two stddevs as Keras does."""
+
+    def draw(self, shape, rng):
+        stddev = math.sqrt(2.0 / _fans(shape)[0])
+        values = rng.standard_normal(size=shape)
+        outside = np.abs(values) > 2
+        while outside.any():
+            values[outside] = rng.standard_normal(size=int(outside.sum()))
+            outside = np.abs(values) > 2
+        return values * stddev
+
+
+def _seed_uniform(minval=-1.0, maxval=1.0, seed=None) -> RandomUniform:
+    """The seeds' ``2 * np.random.random(shape) - 1``: uniform on [-1, 1)."""
+    return RandomUniform(minval, maxval, seed)
+
+
+def _seed_rand(minval=0.0, maxval=1.0, seed=None) -> RandomUniform:
+    """The seeds' ``np.random.rand(shape)``: uniform on [0, 1)."""
+    return RandomUniform(minval, maxval, seed)
+
+
+_INITIALIZERS = Registry(
+    "initializer",
+    {
+        "zeros": Zeros,
+        "constant": Constant,
+        "uniform": _seed_uniform,
+        "random_uniform": _seed_rand,
+        "random_normal": RandomNormal,
+        "glorot_uniform": GlorotUniform,
+        "he_uniform": HeUniform,
+        "he_normal": HeNormal,
+    },
+    base=Initializer,
+    aliases={"rand": "random_uniform"},
+)
+
+
+def get(identifier) -> Initializer:
+    """Resolve an initializer from a name, a number, a config dict, a class or an instance.
+
+    The names 'uniform' (on [-1, 1)) and 'random_uniform' / 'rand' (on [0, 1)) are the seeds'
+    draws; the class :class:`RandomUniform` keeps Keras's (-0.05, 0.05) default.
+    """
+    if isinstance(identifier, (int, float)) and not isinstance(identifier, bool):
+        return Constant(identifier)
+    return _INITIALIZERS.get(identifier)

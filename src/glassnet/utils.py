@@ -1,0 +1,74 @@
+"""Small shared utilities: the global random seed and label encoding.
+
+Example
+-------
+>>> import glassnet
+>>> glassnet.utils.set_random_seed(0)
+>>> glassnet.utils.to_categorical([0, 2], num_classes=3)
+array([[1., 0., 0.],
+       [0., 0., 1.]], dtype=float32)
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from .errors import ConfigError, DataError
+
+__all__ = ["as_generator", "global_generator", "set_random_seed", "to_categorical"]
+
+_global = {"rng": np.random.default_rng()}
+
+
+def set_random_seed(seed: int) -> None:
+    """Seed glassnet's global generator, NumPy's legacy global state and Python's ``random``.
+
+    Weights drawn after this call (and shuffling and dropout without their own ``seed``) are
+    the same on every run.
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ConfigError(f"set_random_seed: seed must be a non-negative integer, got {seed!r}")
+    _global["rng"] = np.random.default_rng(int(seed))
+    np.random.seed(int(seed) % 2**32)
+    random.seed(int(seed))
+
+
+def global_generator() -> np.random.Generator:
+    """The generator used when no ``seed`` is given."""
+    return _global["rng"]
+
+
+def as_generator(seed=None) -> np.random.Generator:
+    """A ``numpy.random.Generator`` from None (the global one), an int, or a Generator."""
+    if seed is None:
+        return _global["rng"]
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
+        return np.random.default_rng(int(seed))
+    raise ConfigError(f"seed must be None, a non-negative int or a numpy Generator, got {seed!r}")
+
+
+def to_categorical(y, num_classes: int | None = None, dtype="float32") -> np.ndarray:
+    """One-hot encode integer class labels, as ``keras.utils.to_categorical`` does."""
+    labels = np.asarray(y)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]
+    if labels.size and not np.issubdtype(labels.dtype, np.integer):
+        if not np.issubdtype(labels.dtype, np.floating) or np.any(labels != np.round(labels)):
+            raise DataError("to_categorical: labels must be whole numbers")
+    labels = labels.astype(np.intp)
+    if labels.size and labels.min() < 0:
+        bad = int(np.argmax(labels < 0))
+        raise DataError(f"to_categorical: label at index {bad} is {labels[bad]}; labels must be >= 0")
+    n = int(labels.max()) + 1 if num_classes is None and labels.size else num_classes or 0
+    if labels.size and labels.max() >= n:
+        bad = int(np.argmax(labels >= n))
+        raise DataError(
+            f"to_categorical: label at index {bad} is {labels[bad]}, not below num_classes={n}"
+        )
+    out = np.zeros((*labels.shape, n), dtype=dtype)
+    np.put_along_axis(out, labels[..., None], 1, axis=-1)
+    return out
