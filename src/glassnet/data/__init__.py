@@ -10,5 +10,18 @@ Example
 """
 
 from .csvfile import CSVData, load_csv
+from .preprocessing import MinMaxScaler, Scaler, StandardScaler, make_scaler, one_hot
+from .splits import batches, k_fold, train_test_split
 
-__all__ = ["CSVData", "load_csv"]
+__all__ = [
+    "CSVData",
+    "MinMaxScaler",
+    "Scaler",
+    "StandardScaler",
+    "batches",
+    "k_fold",
+    "load_csv",
+    "make_scaler",
+    "one_hot",
+    "train_test_split",
+]

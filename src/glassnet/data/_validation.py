@@ -15,7 +15,7 @@ def check_same_length(arrays: Sequence[np.ndarray], names: Sequence[str], where:
     """The common length of ``arrays``; raise ShapeError naming the ones that differ."""
     lengths = [len(a) for a in arrays]
     if len(set(lengths)) > 1:
-        found = ", ".join(f"{n} has {k}" for n, k in zip(names, lengths))
+        found = ", ".join(f"{n} has {k}" for n, k in zip(names, lengths, strict=True))
         raise ShapeError(f"{where}: arrays must have the same number of samples; {found}")
     return lengths[0]
 
@@ -25,7 +25,9 @@ def as_features(X, name: str, where: str) -> np.ndarray:
     array = np.asarray(X)
     if array.ndim != 2:
         hint = " (one feature? use X.reshape(-1, 1))" if array.ndim == 1 else ""
-        raise ShapeError(f"{where}: {name} must be 2-D (samples, features), got {array.shape}{hint}")
+        raise ShapeError(
+            f"{where}: {name} must be 2-D (samples, features), got {array.shape}{hint}"
+        )
     if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise DataError(f"{where}: {name} must be numeric, got dtype {array.dtype}")
     array = array.astype(np.result_type(array.dtype, np.float32), copy=False)

@@ -166,7 +166,8 @@ def _check_delimiter(delimiter: str | None) -> str | None:
     if delimiter is None or delimiter == "whitespace" or (len(delimiter) == 1 and delimiter != '"'):
         return delimiter
     raise ConfigError(
-        f"load_csv: delimiter must be one character, 'whitespace' or None (sniff), got {delimiter!r}"
+        "load_csv: delimiter must be one character, 'whitespace' or None (to sniff it), "
+        f"got {delimiter!r}"
     )
 
 
@@ -243,7 +244,9 @@ def _numbers(records: list[Record], col: int, what: str, name: str) -> np.ndarra
     if not cell:
         problem = f"empty cell in {what}; fill it in or drop the row"
     elif _is_number(cell):
-        problem = f"{cell!r} in {what}; NaN and infinite values are not allowed, impute or drop them"
+        problem = (
+            f"{cell!r} in {what}; NaN and infinite values are not allowed, impute or drop them"
+        )
     else:
         problem = f"text {cell!r} in {what}; it must hold numbers"
         if records[row].line == 1:
@@ -268,4 +271,3 @@ def _target(records, col: int, column_name: str, categorical: bool | None, name:
     classes = tuple(sorted(set(cells), key=key))
     codes = {c: i for i, c in enumerate(classes)}
     return np.array([codes[c] for c in cells], dtype=np.int64), classes
-

@@ -109,7 +109,7 @@ def _parse(data: bytes, path: str | os.PathLike) -> np.ndarray:
 
 
 def load_idx(path: str | os.PathLike, *, sha256: str | None = None) -> np.ndarray:
-    """Read an IDX file, gzipped or raw, checking its magic number, type code, dimensions and length.
+    """Read an IDX file, gzipped or raw, checking magic number, type code, dimensions and length.
 
     Parameters
     ----------

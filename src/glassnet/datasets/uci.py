@@ -64,7 +64,9 @@ def load_zoo(*, return_X_y: bool = False) -> Dataset | tuple[np.ndarray, np.ndar
     >>> zoo.sample_names[0], zoo.target_names[zoo.target[0]], zoo.data.shape
     ('aardvark', 'mammal', (101, 16))
     """
-    table = load_csv(FILES_DIR / "zoo.csv", target="type", id_column="animal_name", categorical=True)
+    table = load_csv(
+        FILES_DIR / "zoo.csv", target="type", id_column="animal_name", categorical=True
+    )
     _check_classes(table.classes, len(ZOO_CLASSES), "zoo.csv")
     if return_X_y:
         return table.X, table.y

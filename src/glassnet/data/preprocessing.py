@@ -1,0 +1,167 @@
+"""Feature scaling (min-max and standard) and one-hot labels.
+
+The scalers follow scikit-learn's contract: the constructor stores settings, ``fit`` learns the
+attributes ending in ``_`` from the training data only, ``transform`` applies them to any data of
+the same width. The seeds' Animals quest normalises every column to 0..1 with the minimum and
+maximum of the whole data set, test rows included; fit on the training part instead.
+
+Example
+-------
+>>> import numpy as np
+>>> scaler = StandardScaler().fit(np.array([[0.0], [2.0]]))
+>>> scaler.transform(np.array([[4.0]])).tolist()
+[[3.0]]
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from .._registry import Registry
+from ..errors import ConfigError, NotFittedError, ShapeError
+from ..utils import to_categorical
+from ._validation import as_features
+
+__all__ = ["MinMaxScaler", "Scaler", "StandardScaler", "make_scaler", "one_hot"]
+
+
+class Scaler:
+    """Base of the scalers: ``x -> (x - offset_) / scale_`` per feature, learnt by ``fit``."""
+
+    offset_: np.ndarray
+    scale_: np.ndarray
+
+    def fit(self, X) -> Scaler:
+        """Learn the per-feature statistics of ``X`` (samples x features); return ``self``."""
+        X = as_features(X, "X", f"{type(self).__name__}.fit")
+        if len(X) == 0:
+            raise ShapeError(f"{type(self).__name__}.fit: X has no rows")
+        self.offset_, self.scale_ = self._statistics(X)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        """Scale ``X`` with the fitted statistics (a new array)."""
+        X = self._checked(X, "transform")
+        return (X - self.offset_) / self.scale_
+
+    def fit_transform(self, X) -> np.ndarray:
+        """``fit(X)`` then ``transform(X)``."""
+        return self.fit(X).transform(X)
+
+    def inverse_transform(self, X) -> np.ndarray:
+        """Undo :meth:`transform`."""
+        X = self._checked(X, "inverse_transform")
+        return X * self.scale_ + self.offset_
+
+    def _statistics(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def _checked(self, X, method: str) -> np.ndarray:
+        where = f"{type(self).__name__}.{method}"
+        if not hasattr(self, "scale_"):
+            raise NotFittedError(f"{where}: call fit(X_train) first")
+        X = as_features(X, "X", where)
+        if X.shape[1] != self.n_features_in_:
+            raise ShapeError(
+                f"{where}: X has {X.shape[1]} features, but the scaler was fitted on "
+                f"{self.n_features_in_}; transform data with the columns it was fitted on"
+            )
+        return X
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class MinMaxScaler(Scaler):
+    """Scale each feature to ``feature_range`` (default 0..1) using the training min and max.
+
+    A constant feature maps to the lower end of the range (no division by zero).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> MinMaxScaler().fit_transform(np.array([[1.0, 5.0], [3.0, 5.0]])).tolist()
+    [[0.0, 0.0], [1.0, 0.0]]
+    """
+
+    def __init__(self, feature_range: tuple[float, float] = (0.0, 1.0)):
+        self.feature_range = feature_range
+
+    def _statistics(self, X):
+        low, high = self.feature_range
+        if not low < high:
+            raise ConfigError(f"MinMaxScaler: feature_range must be (low, high), got {(low, high)}")
+        self.data_min_, self.data_max_ = X.min(axis=0), X.max(axis=0)
+        span = self.data_max_ - self.data_min_
+        scale = np.where(span > 0, span, 1.0) / (high - low)
+        return self.data_min_ - low * scale, scale
+
+    def __repr__(self) -> str:
+        return f"MinMaxScaler(feature_range={tuple(self.feature_range)})"
+
+
+class StandardScaler(Scaler):
+    """Scale each feature to zero mean and unit variance (population std, ddof=0).
+
+    A constant feature is only centred (its scale is taken as 1).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> StandardScaler().fit_transform(np.array([[1.0], [3.0]])).tolist()
+    [[-1.0], [1.0]]
+    """
+
+    def _statistics(self, X):
+        self.mean_, std = X.mean(axis=0), X.std(axis=0)
+        return self.mean_, np.where(std > 0, std, 1.0)
+
+
+_SCALERS = Registry(
+    "scaler",
+    {"minmax": MinMaxScaler, "standard": StandardScaler},
+    base=Scaler,
+    aliases={"min_max_scaler": "minmax", "standard_scaler": "standard"},
+)
+
+
+def make_scaler(spec) -> Scaler | None:
+    """A fresh, unfitted scaler from a name ('minmax', 'standard'), a class, or an instance.
+
+    An instance is copied, so each call returns a scaler of its own; None gives None.
+
+    Example
+    -------
+    >>> make_scaler("standard")
+    StandardScaler()
+    """
+    if spec is None:
+        return None
+    if isinstance(spec, Scaler):
+        fresh = copy.deepcopy(spec)
+        for attribute in [a for a in vars(fresh) if a.endswith("_")]:
+            delattr(fresh, attribute)
+        return fresh
+    return _SCALERS.get(spec)
+
+
+def one_hot(labels, n_classes: int | None = None, dtype="float32") -> np.ndarray:
+    """One-hot rows for integer class labels 0..n_classes-1 (float32, as the seeds' ``one_hot``).
+
+    Parameters
+    ----------
+    labels : array_like of int
+        Class codes, shape (n,) or (n, 1). Whole floats (``2.0``) are accepted.
+    n_classes : int, optional
+        Number of columns; default ``max(labels) + 1``.
+    dtype : dtype, default 'float32'
+
+    Example
+    -------
+    >>> one_hot([0, 2, 1]).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    """
+    return to_categorical(labels, num_classes=n_classes, dtype=dtype)
