@@ -188,7 +188,7 @@ def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation
     model.optimizer.build(model.params)
     model.stop_training = False
     loop = _EpochLoop(model, x, y, w, size, rng if shuffle else None, cbs)
-    with _InterruptGuard() as guard:
+    with _InterruptGuard() as guard, np.errstate(over="ignore", invalid="ignore"):
         loop.guard = guard
         cbs.on_train_begin()
         try:
@@ -200,7 +200,7 @@ def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation
                 if logs:
                     cbs.on_epoch_end(epoch, logs)
                 if stop is not None:
-                    _report_stop(history, stop, verbose)
+                    _report_stop(history, *stop, verbose)
                     break
                 if model.stop_training:
                     break
@@ -210,12 +210,12 @@ def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation
     return history
 
 
-def _report_stop(history, stop, verbose):
-    history.stop_reason = stop
-    history.interrupted = stop.startswith("interrupted")
-    warnings.warn(stop, TrainingStopped, stacklevel=4)
+def _report_stop(history, kind, message, verbose):
+    history.stop_reason = message
+    history.interrupted = kind == "interrupted"
+    warnings.warn(message, TrainingStopped, stacklevel=4)
     if verbose:
-        print(stop, flush=True)
+        print(message, flush=True)
 
 
 class _EpochLoop:
@@ -236,10 +236,12 @@ class _EpochLoop:
     def _batch(self, order, lo, hi):
         if order is None:
             return self.x[lo:hi], self.y[lo:hi], None if self.w is None else self.w[lo:hi]
+        # mode="clip" (indices come from a permutation, so always valid) lets take write straight
+        # into the buffer; the default mode="raise" goes through a temporary copy.
         idx, m = order[lo:hi], hi - lo
-        xb = np.take(self.x, idx, axis=0, out=self.xb[:m])
-        yb = np.take(self.y, idx, axis=0, out=self.yb[:m])
-        wb = None if self.w is None else np.take(self.w, idx, out=self.wb[:m])
+        xb = np.take(self.x, idx, axis=0, out=self.xb[:m], mode="clip")
+        yb = np.take(self.y, idx, axis=0, out=self.yb[:m], mode="clip")
+        wb = None if self.w is None else np.take(self.w, idx, out=self.wb[:m], mode="clip")
         return xb, yb, wb
 
     def run(self, epoch):
@@ -255,12 +257,12 @@ class _EpochLoop:
                 cbs.on_train_batch_begin(step)
                 value, out = train_step(model, xb, yb, wb, self.fused, self.grad_buffer)
             except _Diverged as diverged:
-                stop = (f"Training stopped at epoch {epoch + 1}, batch {step + 1}: the loss became "
-                        f"{diverged.args[0]} (or a gradient was not finite). The weights are the "
-                        "last finite ones; try a smaller learning rate.")
+                stop = ("diverged", f"Training stopped at epoch {epoch + 1}, batch {step + 1}: "
+                        f"the loss became {diverged.args[0]} (or a gradient was not finite). The "
+                        "weights are the last finite ones; try a smaller learning rate.")
                 break
             except KeyboardInterrupt:
-                stop = f"interrupted at epoch {epoch + 1}, batch {step + 1}"
+                stop = ("interrupted", _interrupted(epoch, step))
                 break
             m = hi - lo
             seen += m
@@ -271,15 +273,17 @@ class _EpochLoop:
                 try:
                     cbs.on_train_batch_end(step, _logs(names, sums, seen))
                 except KeyboardInterrupt:
-                    stop = f"interrupted at epoch {epoch + 1}, batch {step + 1}"
+                    stop = ("interrupted", _interrupted(epoch, step))
             if stop is None and self.guard is not None and self.guard.interrupted:
-                stop = f"interrupted at epoch {epoch + 1}, batch {step + 1}"
+                stop = ("interrupted", _interrupted(epoch, step))
             if stop is not None:
                 break
-        if stop is not None and stop.startswith("interrupted"):
-            stop = (f"Training {stop}: fit returns the History so far, and the model holds the "
-                    "weights after the last finished step.")
         return (_logs(names, sums, seen) if seen else {}), stop
+
+
+def _interrupted(epoch, step) -> str:
+    return (f"Training interrupted at epoch {epoch + 1}, batch {step + 1}: fit returns the "
+            "History so far, and the model holds the weights after the last finished step.")
 
 
 def _logs(names, sums, seen) -> dict:

@@ -13,13 +13,13 @@ Example
 >>> import numpy as np, glassnet
 >>> from glassnet.layers import Dense
 >>> glassnet.utils.set_random_seed(0)
->>> model = glassnet.Sequential([Dense(3, activation="tanh", input_shape=(2,)),
-...                              Dense(2, activation="softmax")])
+>>> model = glassnet.Sequential([Dense(3, activation="tanh", input_shape=(2,), name="hidden"),
+...                              Dense(2, activation="softmax", name="out")])
 >>> model.compile("sgd", "categorical_crossentropy")
 >>> x = np.random.default_rng(0).normal(size=(5, 2)); y = np.eye(2)[[0, 1, 1, 0, 1]]
 >>> worst = glassnet.gradcheck(model, x, y)
 >>> sorted(worst), all(err < 1e-6 for err in worst.values())
-(['dense', 'dense_1'], True)
+(['hidden', 'out'], True)
 """
 
 from __future__ import annotations
@@ -106,9 +106,9 @@ def _compare(clone, analytic, numeric, tolerance, floor, raise_on_failure):
             worst[layer.name] = max(worst.get(layer.name, 0.0), float(part.max()))
             bad = int(np.argmax(part))
             if raise_on_failure and part[bad] > tolerance:
-                index = np.unravel_index(bad, shape)
+                index = [int(i) for i in np.unravel_index(bad, shape)]
                 raise GradientCheckError(
-                    f"layer {layer.name!r} {pname}{list(index)}: analytic gradient "
+                    f"layer {layer.name!r} {pname}{index}: analytic gradient "
                     f"{analytic[offset + bad]:.10g} vs numeric {numeric[offset + bad]:.10g} "
                     f"(relative error {part[bad]:.3g} > tolerance {tolerance:g})"
                 )

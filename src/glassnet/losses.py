@@ -211,7 +211,7 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
         if bad.any():
             i = int(np.argmax(bad))
             raise DataError(
-                f"loss {self.name!r}: label at index {i} is {y[i]!r}; labels must be whole "
+                f"loss {self.name!r}: label at index {i} is {y[i].item()!r}; labels must be whole "
                 f"numbers from 0 to {n_classes - 1} for a model with {n_classes} outputs"
             )
         return labels
@@ -249,7 +249,7 @@ class BinaryCrossentropy(_CrossEntropy):
         if outside.any():
             i = np.unravel_index(int(np.argmax(outside)), y.shape)
             raise DataError(
-                f"loss {self.name!r}: target at index {i[0]} is {y[i]!r}; binary cross-entropy "
+                f"loss {self.name!r}: target at index {i[0]} is {y[i].item()!r}; binary cross-entropy "
                 "needs targets between 0 and 1"
             )
         return y
