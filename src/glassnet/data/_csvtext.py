@@ -17,7 +17,7 @@ from ..errors import ConfigError, FileFormatError
 __all__ = ["Record", "read_records", "read_text", "sniff"]
 
 WHITESPACE = "whitespace"
-_CANDIDATES = (",", ";", "\t", WHITESPACE)
+_CANDIDATES = (";", ",", "\t", WHITESPACE)  # ";" first: "1,5;2,5" has decimal commas
 _SNIFF_ROWS = 50
 
 
@@ -110,7 +110,7 @@ def _reader(lines: list[str], delimiter: str):
 def sniff(lines: list[str]) -> str:
     """The candidate delimiter that splits the first rows most consistently into > 1 fields.
 
-    Comma, semicolon, tab, whitespace are tried in that order; the first that gives every
+    Semicolon, comma, tab, whitespace are tried in that order; the first that gives every
     sampled row the same number of fields (more than one) wins, else the one that agrees on
     the most rows, else comma (a one-column file).
     """

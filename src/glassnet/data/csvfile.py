@@ -98,7 +98,7 @@ def load_csv(
         of that row is text and some column below it is numeric.
     delimiter : str, optional
         One character, or ``'whitespace'`` for runs of spaces and tabs. None sniffs it from the
-        first 50 rows: comma, semicolon, tab, then whitespace; the first that splits every
+        first 50 rows: semicolon, comma, tab, then whitespace; the first that splits every
         row into the same number (> 1) of fields wins.
     categorical : bool, optional
         Whether the target holds classes. None: classes when any target cell is text. True
