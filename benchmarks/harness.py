@@ -288,3 +288,28 @@ def train_subset(data: dict, fraction: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 WARMUP_STEPS = 10  # warm-up: this many batches of training before the timed epochs
+
+
+def epoch_timer(base: type):
+    """A Keras-shaped callback (subclass of base) that records each epoch's wall seconds."""
+
+    class EpochTimer(base):
+        def __init__(self):
+            super().__init__()
+            self.times: list[float] = []
+            self._t0 = 0.0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._t0 = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.times.append(time.perf_counter() - self._t0)
+
+    return EpochTimer()
+
+
+def epoch_summary(epoch_times: list[float], fraction: float) -> dict:
+    """Steady-state seconds per epoch: the median of the timed epochs (robust to one epoch that
+    another process on the machine disturbed), scaled up when only a fraction was trained."""
+    t = [e / fraction for e in epoch_times]
+    return {"time": float(np.median(t)), "epochs_s": t}

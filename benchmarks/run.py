@@ -48,8 +48,24 @@ def child_env(framework: str | None = None) -> dict:
     return env
 
 
-def run_child(cmd: list[str], env: dict, timeout: float) -> tuple[int, float, float, str]:
-    """Run cmd; return (exit status, wall seconds, peak RSS MB of that child, stderr tail)."""
+def _busy_cpu_s() -> float | None:
+    """CPU seconds the whole machine has spent busy since boot (from /proc/stat)."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = v[3] + (v[4] if len(v) > 4 else 0)  # idle + iowait
+    return (sum(v[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def run_child(cmd: list[str], env: dict, timeout: float) -> tuple[int, float, float, str, float]:
+    """Run cmd; return (exit status, wall s, peak RSS MB of that child, stderr tail, others %).
+
+    others % is the CPU time that OTHER processes used on the machine while the child ran, as a
+    share of all cores: a benchmark on a shared machine is only as good as this is small.
+    """
+    busy0 = _busy_cpu_s()
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
@@ -67,7 +83,12 @@ def run_child(cmd: list[str], env: dict, timeout: float) -> tuple[int, float, fl
         wall = time.perf_counter() - t0
         err.seek(0)
         tail = err.read().decode(errors="replace")[-2000:]
-    return proc.returncode, wall, ru.ru_maxrss / 1024.0, tail
+    busy1 = _busy_cpu_s()
+    others = float("nan")
+    if busy0 is not None and busy1 is not None and wall > 0:
+        mine = ru.ru_utime + ru.ru_stime
+        others = max(0.0, busy1 - busy0 - mine) / (wall * (os.cpu_count() or 1)) * 100
+    return proc.returncode, wall, ru.ru_maxrss / 1024.0, tail, others
 
 
 def installed(framework: str) -> bool:
@@ -91,7 +112,7 @@ def run_config(cfg, frameworks, cache: Path, quick: bool, timeout: float, log) -
         cmd = [sys.executable, str(WORKER), fw, cfg.name, "--cache", str(cache), "--out", str(out)]
         if quick:
             cmd.append("--quick")
-        code, wall, peak, tail = run_child(cmd, child_env(fw), timeout)
+        code, wall, peak, tail, others = run_child(cmd, child_env(fw), timeout)
         if not out.is_file():
             why = "timed out" if wall >= timeout else f"child exited {code}"
             rows.append({"config": cfg.name, "framework": fw, "status": f"error: {why}"})
@@ -104,12 +125,15 @@ def run_config(cfg, frameworks, cache: Path, quick: bool, timeout: float, log) -
             log(f"  {cfg.name:14} {fw:9} {status}" + (f"\n{tail}" if "error" in status else ""))
             continue
         for i, r in enumerate(rep["rows"]):
-            r.update(config=cfg.name, status="ok", version=rep.get("version", ""))
+            r.update(config=cfg.name, status="ok", version=rep.get("version", ""), others=others)
             if i == 0:  # the framework's own row carries the process-wide numbers
                 r.update(import_s=rep.get("import_s"), rss_peak_mb=peak)
                 r["rss_train_mb"] = max(0.0, peak - rep.get("rss_base_mb", peak))
             rows.append(r)
-        log(f"  {cfg.name:14} {fw:9} {rep['rows'][0]['time']:10.4g} {cfg.unit:8} ({wall:.1f} s)")
+        log(
+            f"  {cfg.name:14} {fw:9} {rep['rows'][0]['time']:10.4g} {cfg.unit:8} "
+            f"({wall:.1f} s, others' CPU {others:.0f}%)"
+        )
     return rows
 
 
@@ -123,16 +147,18 @@ def run_imports(frameworks, repeats: int, log) -> list[dict]:
         cmd = [sys.executable, "-c", harness.IMPORT_STATEMENTS[fw]]
         env = child_env(fw)
         run_child(cmd, env, 300)  # warm the page cache and the .pyc files
-        walls, peaks, code, tail = [], [], 0, ""
+        walls, peaks, busy, code, tail = [], [], [], 0, ""
         for _ in range(repeats):
-            code, wall, peak, tail = run_child(cmd, env, 300)
+            code, wall, peak, tail, others = run_child(cmd, env, 300)
             walls.append(wall)
             peaks.append(peak)
+            busy.append(others)
         if code != 0:
-            rows.append({"config": "import", "framework": fw, "status": f"error: {tail[-200:]}"})
+            last = tail.strip().splitlines()[-1] if tail.strip() else f"exit {code}"
+            rows.append({"config": "import", "framework": fw, "status": f"error: {last}"})
             continue
         walls.sort()
-        t = walls[len(walls) // 2]
+        t = walls[0]  # the minimum: on a shared machine noise only ever adds
         rows.append(
             {
                 "config": "import",
@@ -140,7 +166,9 @@ def run_imports(frameworks, repeats: int, log) -> list[dict]:
                 "status": "ok",
                 "time": t,
                 "rss_peak_mb": max(peaks),
-                "note": f"{harness.IMPORT_STATEMENTS[fw]}; min {walls[0]:.3f} s",
+                "others": max(busy),
+                "note": f"{harness.IMPORT_STATEMENTS[fw]}; min of {repeats}, median "
+                f"{walls[len(walls) // 2]:.3f} s",
             }
         )
         log(f"  {'import':14} {fw:9} {t:10.4g} s")
@@ -212,6 +240,7 @@ COLUMNS = [
     "peak RSS MB (train +)",
     "import s",
     "warm-up s",
+    "others' CPU %",
     "note",
 ]
 
@@ -237,9 +266,8 @@ def table_rows(rows: list[dict]) -> list[list[str]]:
         for r in group:
             label = f"{name} [{cfg.unit}]"
             if r.get("status") != "ok":
-                out.append(
-                    [label, r["framework"], "-", "-", "-", "-", "-", "-", "-", "-", r["status"]]
-                )
+                status = " ".join(str(r["status"]).split())[:200]
+                out.append([label, r["framework"], *["-"] * 9, status])
                 continue
             t = r["time"]
             g, n = base.get("glassnet"), base.get("numpy")
@@ -261,16 +289,25 @@ def table_rows(rows: list[dict]) -> list[list[str]]:
                     rss_s,
                     _fmt(r.get("import_s"), ".2f"),
                     _fmt(r.get("warmup_s"), ".2f"),
-                    r.get("note", ""),
+                    _fmt(r.get("others"), ".0f"),
+                    _note(r),
                 ]
             )
     return out
 
 
+def _note(r: dict) -> str:
+    note = r.get("note", "")
+    ep = r.get("epochs_s") or []
+    if len(ep) > 1:
+        note = f"median of {len(ep)} epochs ({min(ep):.3f}-{max(ep):.3f}); " + note
+    return note
+
+
 def render_text(body: list[list[str]]) -> str:
     widths = [max(len(c), *(len(row[i]) for row in body)) for i, c in enumerate(COLUMNS)]
     widths[-1] = len(COLUMNS[-1])
-    numeric = set(range(2, 10))
+    numeric = set(range(2, 11))
 
     def line(cells):
         parts = []
@@ -291,7 +328,7 @@ def render_text(body: list[list[str]]) -> str:
 def render_markdown(body: list[list[str]]) -> str:
     lines = ["| " + " | ".join(COLUMNS) + " |"]
     lines.append(
-        "|" + "|".join("---:" if 2 <= i <= 9 else "---" for i in range(len(COLUMNS))) + "|"
+        "|" + "|".join("---:" if 2 <= i <= 10 else "---" for i in range(len(COLUMNS))) + "|"
     )
     for row in body:
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
@@ -404,7 +441,7 @@ def main(argv=None) -> int:
             versions[r["framework"]] = str(r["version"])
     for r in rows:
         if r["framework"] == "glassnet" and r.get("status", "").startswith("not"):
-            versions.setdefault("glassnet", r["status"])
+            versions.setdefault("glassnet", " ".join(str(r["status"]).split())[:200])
     env = environment(versions, source)
     body = table_rows(rows)
     mode = "--quick (1 epoch; large nets on 1/4 epoch)" if args.quick else "full"

@@ -61,17 +61,20 @@ def run_train(cfg, data, quick):
     t0 = time.perf_counter()
     model = _warm_model(cfg, data, cfg.batch_size)
     warm = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    times = []
     for _ in range(epochs):
+        t0 = time.perf_counter()
         _partial_fit(model, x2d, y)
-    per_epoch = (time.perf_counter() - t0) / epochs / frac
+        times.append(time.perf_counter() - t0)
+    summary = harness.epoch_summary(times, frac)
+    per_epoch = summary["time"]
     xt = data["x_test"].reshape(len(data["x_test"]), -1)
     acc = float(np.mean(model.predict(xt) == data["y_test"]))
     flops = harness.train_flops_per_sample(cfg.sizes) * len(data["x_train"])
     return [
         {
             "framework": "sklearn",
-            "time": per_epoch,
+            **summary,
             "warmup_s": warm,
             "acc": acc,
             "gflops": harness.gflops(flops, per_epoch),

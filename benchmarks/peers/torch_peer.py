@@ -69,9 +69,13 @@ def run_train(cfg, data, quick):
     model, opt, loss_fn, X, Y, gen = _setup(cfg, data, frac)
     fit(model, opt, loss_fn, X, Y, cfg.batch_size, 1, gen, max_steps=harness.WARMUP_STEPS)
     warm = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    fit(model, opt, loss_fn, X, Y, cfg.batch_size, epochs, gen)
-    per_epoch = (time.perf_counter() - t0) / epochs / frac
+    times = []
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        fit(model, opt, loss_fn, X, Y, cfg.batch_size, 1, gen)
+        times.append(time.perf_counter() - t0)
+    summary = harness.epoch_summary(times, frac)
+    per_epoch = summary["time"]
     model.eval()
     with torch.inference_mode():
         pred = model(torch.from_numpy(data["x_test"])).argmax(dim=1).numpy()
@@ -79,7 +83,7 @@ def run_train(cfg, data, quick):
     return [
         {
             "framework": "torch",
-            "time": per_epoch,
+            **summary,
             "warmup_s": warm,
             "acc": float(np.mean(pred == data["y_test"])),
             "gflops": harness.gflops(flops, per_epoch),

@@ -1,0 +1,379 @@
+"""Where the microseconds of one training step go (issue 6, "profile first").
+
+    python benchmarks/profile_step.py [--batch 32] [--hidden 128] [--steps 1875] [--markdown]
+
+1. The bare-NumPy loop (peers/numpy_peer.py) at batch 32, one phase at a time: batch gathering,
+   each matrix product, bias adds, ReLU and its mask, softmax + loss, Adam, loop overhead; at the
+   BLAS thread count in force and at 1 thread.
+2. The optimizer alone over the 101,770 parameters: the in-place NumPy Adam, a fused numba kernel
+   (serial and parallel, when numba is installed) and PyTorch's Adam (for-loop default, foreach,
+   fused), per step.
+3. PyTorch's idiomatic loop split into gather, forward, loss, zero_grad, backward and step; and
+   its epoch time with ``Adam(fused=True)`` (what a tuned PyTorch user would get).
+
+Phases are timed with perf_counter_ns around each piece (the timer itself costs well under 0.1 us).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+
+import harness
+import numpy as np
+from peers.numpy_peer import F32, NumpyMLP
+
+try:
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover - optional
+    threadpool_limits = None
+
+
+def _load():
+    cache = harness.BENCH_DIR / ".cache-profile"
+    if not (cache / "x_train.npy").is_file():
+        harness.cache_mnist(cache)
+    return harness.load_cached(cache)
+
+
+# --------------------------------------------------------------------------------------------
+# 1. The NumPy step, phase by phase
+# --------------------------------------------------------------------------------------------
+
+
+def numpy_phases(data, batch, hidden, steps):
+    """Mean and median microseconds per step of each phase of NumpyMLP's step."""
+    x2d = data["x_train"].reshape(len(data["x_train"]), -1)
+    y = data["y_train"]
+    model = NumpyMLP((784, *hidden, 10), batch, seed=0)
+    rng = np.random.default_rng(0)
+    model.fit(x2d, y, 1, rng, max_steps=50)  # warm-up
+    L = len(model.W)
+    acc: dict[str, list[int]] = {}
+    ns = time.perf_counter_ns
+
+    def rec(name, t0):
+        t1 = ns()
+        acc.setdefault(name, []).append(t1 - t0)
+        return t1
+
+    n = len(x2d)
+    perm = rng.permutation(n)
+    t_loop0 = ns()
+    done = 0
+    i = 0
+    while done < steps:
+        if i >= n:
+            perm, i = rng.permutation(n), 0
+        t = ns()
+        idx = perm[i : i + batch]
+        i += batch
+        k = len(idx)
+        t = rec("loop: slice the permutation", t)
+        xb = model.xb[:k]
+        np.take(x2d, idx, axis=0, out=xb)
+        t = rec("gather x (np.take out=)", t)
+        yb = model.yb[:k]
+        np.take(y, idx, out=yb)
+        t = rec("gather y", t)
+        h = xb
+        for j in range(L):
+            out = model.z[j][:k]
+            np.matmul(h, model.W[j], out=out)
+            t = rec(f"fwd matmul L{j + 1} x@W ({h.shape[1]}x{out.shape[1]})", t)
+            out += model.b[j]
+            t = rec(f"fwd bias add L{j + 1}", t)
+            if j < L - 1:
+                np.maximum(out, 0, out=out)
+                t = rec(f"fwd ReLU L{j + 1}", t)
+            h = out
+        _, d = model.softmax_ce(h, yb)
+        t = rec("softmax + CE loss + dlogits", t)
+        for j in range(L - 1, -1, -1):
+            a_prev = xb if j == 0 else model.z[j - 1][:k]
+            np.matmul(a_prev.T, d, out=model.dW[j])
+            t = rec(f"bwd matmul L{j + 1} dW=a.T@d ({a_prev.shape[1]}x{d.shape[1]})", t)
+            np.sum(d, axis=0, out=model.db[j])
+            t = rec(f"bwd bias grad L{j + 1} (sum)", t)
+            if j > 0:
+                dp = model.d[j - 1][:k]
+                np.matmul(d, model.W[j].T, out=dp)
+                t = rec(f"bwd matmul L{j + 1} dX=d@W.T", t)
+                dp *= a_prev > 0
+                t = rec(f"bwd ReLU mask L{j}", t)
+                d = dp
+        model.adam()
+        t = rec("Adam, in-place NumPy (12 passes over 1 flat buffer)", t)
+        done += 1
+    total = (ns() - t_loop0) / steps / 1e3
+    rows = [(k, float(np.mean(v)) / 1e3, float(np.median(v)) / 1e3) for k, v in acc.items()]
+    # the same loop without timers, for the true per-step cost
+    t0 = time.perf_counter()
+    model.fit(x2d, y, 1, rng, max_steps=steps)
+    plain = (time.perf_counter() - t0) / steps * 1e6
+    return rows, total, plain
+
+
+def _group(name: str) -> str:
+    if "matmul" in name:
+        return "matrix products"
+    if "ReLU" in name or "bias" in name:
+        return "bias + activation (+ grads)"
+    if "softmax" in name:
+        return "loss (softmax + CE + dlogits)"
+    if "Adam" in name:
+        return "optimizer (Adam)"
+    if "gather" in name:
+        return "batch gathering"
+    return "Python loop overhead"
+
+
+# --------------------------------------------------------------------------------------------
+# 2. The optimizer alone
+# --------------------------------------------------------------------------------------------
+
+
+def numba_adam(n, repeats=2000):
+    try:
+        import numba
+    except ImportError:
+        return {}
+
+    def kernel(p, g, m, v, lr_t, b1, b2, eps):
+        for i in numba.prange(p.size):
+            gi = g[i]
+            mi = b1 * m[i] + (F32(1) - b1) * gi
+            vi = b2 * v[i] + (F32(1) - b2) * gi * gi
+            m[i] = mi
+            v[i] = vi
+            p[i] -= lr_t * mi / (math.sqrt(vi) + eps)
+
+    out = {}
+    rng = np.random.default_rng(0)
+    for label, parallel in (("numba fused, serial", False), ("numba fused, parallel", True)):
+        t0 = time.perf_counter()
+        f = numba.njit(parallel=parallel, cache=False)(kernel)
+        p, g = rng.standard_normal(n, dtype=F32), rng.standard_normal(n, dtype=F32)
+        m, v = np.zeros(n, F32), np.zeros(n, F32)
+        args = (F32(1e-3), F32(0.9), F32(0.999), F32(1e-7))
+        f(p, g, m, v, *args)
+        compile_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            f(p, g, m, v, *args)
+        out[label] = ((time.perf_counter() - t0) / repeats * 1e6, compile_s)
+    return out
+
+
+def numpy_adam(n, repeats=2000):
+    model = NumpyMLP((784, 128, 10), 32)
+    assert model.params.size == n
+    model.grads[...] = np.random.default_rng(0).standard_normal(n, dtype=F32)
+    for _ in range(20):
+        model.adam()
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        model.adam()
+    return (time.perf_counter() - t0) / repeats * 1e6
+
+
+# --------------------------------------------------------------------------------------------
+# 3. PyTorch
+# --------------------------------------------------------------------------------------------
+
+
+def torch_section(data, batch, hidden, steps):
+    try:
+        import torch
+    except ImportError:
+        return None
+    from peers import torch_peer
+
+    torch_peer.import_framework()
+    sizes = (784, *hidden, 10)
+    torch.manual_seed(0)
+    X, Y = torch.from_numpy(data["x_train"]), torch.from_numpy(data["y_train"])
+    res = {"threads": torch.get_num_threads()}
+
+    # the idiomatic step, phase by phase
+    model = torch_peer.build(sizes)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    gen = torch.Generator().manual_seed(0)
+    perm = torch.randperm(len(X), generator=gen)
+    acc: dict[str, list[int]] = {}
+    ns = time.perf_counter_ns
+    for s in range(steps + 50):
+        i = (s * batch) % (len(X) - batch)
+        t0 = ns()
+        idx = perm[i : i + batch]
+        xb, yb = X[idx], Y[idx]
+        t1 = ns()
+        opt.zero_grad(set_to_none=True)
+        t2 = ns()
+        out = model(xb)
+        t3 = ns()
+        loss = loss_fn(out, yb)
+        t4 = ns()
+        loss.backward()
+        t5 = ns()
+        opt.step()
+        t6 = ns()
+        if s >= 50:
+            for name, a, b in (
+                ("gather X[idx], Y[idx]", t0, t1),
+                ("zero_grad(set_to_none=True)", t1, t2),
+                ("forward model(xb)", t2, t3),
+                ("CrossEntropyLoss", t3, t4),
+                ("loss.backward()", t4, t5),
+                ("opt.step() Adam (default: for-loop)", t5, t6),
+            ):
+                acc.setdefault(name, []).append(b - a)
+    res["phases"] = [
+        (k, float(np.mean(v)) / 1e3, float(np.median(v)) / 1e3) for k, v in acc.items()
+    ]
+
+    # the optimizer alone, three implementations
+    adam = {}
+    for label, kw in (
+        ("torch Adam, default (for-loop)", {}),
+        ("torch Adam, foreach=True", {"foreach": True}),
+        ("torch Adam, fused=True", {"fused": True}),
+    ):
+        m = torch_peer.build(sizes)
+        o = torch.optim.Adam(m.parameters(), lr=1e-3, **kw)
+        for p in m.parameters():
+            p.grad = torch.randn_like(p)
+        for _ in range(20):
+            o.step()
+        t0 = time.perf_counter()
+        for _ in range(2000):
+            o.step()
+        adam[label] = (time.perf_counter() - t0) / 2000 * 1e6
+    res["adam"] = adam
+
+    # whole epochs: the idiomatic loop vs Adam(fused=True)
+    epochs = {}
+    for label, kw in (("default Adam", {}), ("Adam(fused=True)", {"fused": True})):
+        torch.manual_seed(0)
+        m = torch_peer.build(sizes)
+        o = torch.optim.Adam(m.parameters(), lr=1e-3, **kw)
+        g = torch.Generator().manual_seed(0)
+        torch_peer.fit(m, o, loss_fn, X, Y, batch, 1, g, max_steps=20)
+        t0 = time.perf_counter()
+        torch_peer.fit(m, o, loss_fn, X, Y, batch, 1, g)
+        epochs[label] = time.perf_counter() - t0
+    res["epochs"] = epochs
+    return res
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _table(headers, rows, markdown):
+    rows = [[str(c) for c in r] for r in rows]
+    if markdown:
+        lines = ["| " + " | ".join(headers) + " |", "|---" + "|---:" * (len(headers) - 1) + "|"]
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+        return "\n".join(lines)
+    w = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def fmt(r):
+        return "  ".join(c.ljust(w[0]) if i == 0 else c.rjust(w[i]) for i, c in enumerate(r))
+
+    return "\n".join([fmt(headers), fmt(["-" * x for x in w]), *map(fmt, rows)])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--hidden", default="128", help="comma-separated hidden widths")
+    ap.add_argument("--steps", type=int, default=1875, help="steps to time (1875 = one epoch)")
+    ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--no-torch", action="store_true")
+    args = ap.parse_args(argv)
+    hidden = tuple(int(h) for h in args.hidden.split(","))
+    md = args.markdown
+    data = _load()
+    steps_per_epoch = math.ceil(len(data["x_train"]) / args.batch)
+    p = print
+
+    threads = [None] + ([1] if threadpool_limits and (os.cpu_count() or 1) > 1 else [])
+    results = {}
+    for th in threads:
+        if th is None:
+            results["default"] = numpy_phases(data, args.batch, hidden, args.steps)
+        else:
+            with threadpool_limits(limits=th, user_api="blas"):
+                results[f"{th} thread"] = numpy_phases(data, args.batch, hidden, args.steps)
+    labels = list(results)
+    p(f"## Bare-NumPy step, 784-{'-'.join(map(str, hidden))}-10, batch {args.batch}\n")
+    p(f"BLAS threads: {labels}; us per step (mean over {args.steps} steps; median in brackets)\n")
+    names = [r[0] for r in results["default"][0]]
+    rows = []
+    for i, name in enumerate(names):
+        row = [name]
+        for lab in labels:
+            _, mean, med = results[lab][0][i]
+            row.append(f"{mean:.1f} ({med:.1f})")
+        rows.append(row)
+    for lab_row, idx in (("sum of phases (instrumented step)", 1), ("uninstrumented step", 2)):
+        rows.append([lab_row, *(f"{results[lab][idx]:.1f}" for lab in labels)])
+    rows.append(
+        [
+            "=> s/epoch (uninstrumented x steps/epoch)",
+            *(f"{results[lab][2] * steps_per_epoch / 1e6:.3f}" for lab in labels),
+        ]
+    )
+    p(_table(["phase", *(f"us, BLAS {lab}" for lab in labels)], rows, md))
+    p()
+    groups: dict[str, float] = {}
+    base_rows, total, _ = results["default"]
+    for name, mean, _ in base_rows:
+        groups[_group(name)] = groups.get(_group(name), 0.0) + mean
+    p("Grouped (default threads):\n")
+    p(
+        _table(
+            ["group", "us/step", "share"],
+            [
+                [g, f"{v:.1f}", f"{100 * v / total:.0f}%"]
+                for g, v in sorted(groups.items(), key=lambda kv: -kv[1])
+            ],
+            md,
+        )
+    )
+    p()
+
+    n = NumpyMLP((784, 128, 10), 32).params.size
+    p(f"## The optimizer alone: Adam over {n:,} float32 parameters, us per step\n")
+    adam_rows = [["in-place NumPy (peers/numpy_peer.py)", f"{numpy_adam(n):.1f}", "-"]]
+    for label, (us, comp) in numba_adam(n).items():
+        adam_rows.append([label, f"{us:.1f}", f"{comp:.2f}"])
+    tr = None if args.no_torch else torch_section(data, args.batch, hidden, args.steps)
+    if tr:
+        for label, us in tr["adam"].items():
+            adam_rows.append([label, f"{us:.1f}", "-"])
+    p(_table(["implementation", "us/step", "first-call compile s"], adam_rows, md))
+    p()
+    if tr:
+        p(f"## PyTorch's idiomatic step ({tr['threads']} threads), us per step\n")
+        tot = sum(m for _, m, _ in tr["phases"])
+        prow = [[k, f"{m:.1f} ({md_:.1f})", f"{100 * m / tot:.0f}%"] for k, m, md_ in tr["phases"]]
+        prow.append(["sum", f"{tot:.1f}", "100%"])
+        p(_table(["phase", "mean (median)", "share"], prow, md))
+        p()
+        p(
+            _table(
+                ["PyTorch one epoch", "s"],
+                [[k, f"{v:.3f}"] for k, v in tr["epochs"].items()],
+                md,
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
