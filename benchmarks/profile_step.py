@@ -20,7 +20,9 @@ import argparse
 import math
 import os
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import harness
 import numpy as np
@@ -33,7 +35,7 @@ except ImportError:  # pragma: no cover - optional
 
 
 def _load():
-    cache = harness.BENCH_DIR / ".cache-profile"
+    cache = Path(tempfile.gettempdir()) / "glassnet-bench-profile-mnist"
     if not (cache / "x_train.npy").is_file():
         harness.cache_mnist(cache)
     return harness.load_cached(cache)
