@@ -182,7 +182,7 @@ def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation
     steps = math.ceil(n / size)
     history = History()
     extra = [ProgressBar(verbose)] if verbose else []
-    cbs = CallbackList([history, *extra, *(callbacks or [])], model,
+    cbs = CallbackList([*(callbacks or []), history, *extra], model,  # history sees their logs
                        {"epochs": epochs, "steps": steps, "samples": n, "verbose": verbose,
                         "batch_size": size})
     model.optimizer.build(model.params)
