@@ -55,11 +55,16 @@ def build(sizes):
 
 
 def _kernels_note():
-    get = getattr(glassnet, "get_kernels", None)
+    """Which kernel implementation glassnet ran ('numpy', 'numba', ...), when it says."""
     try:
-        return f"kernels={get()}" if callable(get) else ""
+        k = getattr(glassnet, "kernels", None)
+        if k is not None and hasattr(k, "active"):
+            return f"kernels={getattr(k.active(), 'name', k.active())}"
+        if hasattr(glassnet, "get_kernels"):
+            return f"kernels={glassnet.get_kernels()}"
     except Exception:
-        return ""
+        pass
+    return ""
 
 
 def _warm_model(cfg, data, batch_size):
