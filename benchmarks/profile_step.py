@@ -5,9 +5,10 @@
 1. The bare-NumPy loop (peers/numpy_peer.py) at batch 32, one phase at a time: batch gathering,
    each matrix product, bias adds, ReLU and its mask, softmax + loss, Adam, loop overhead; at the
    BLAS thread count in force and at 1 thread.
-2. The optimizer alone over the 101,770 parameters: the in-place NumPy Adam, a fused numba kernel
-   (serial and parallel, when numba is installed) and PyTorch's Adam (for-loop default, foreach,
-   fused), per step.
+2. The optimizer alone over the 101,770 parameters: the in-place NumPy Adam, fused numba kernels
+   (serial and parallel, with and without error_model='numpy', when numba is installed) and
+   PyTorch's Adam (for-loop default, foreach, fused), per step; then the NumPy loop's epoch with
+   Adam swapped for each numba kernel (does a parallel kernel fight OpenBLAS's threads?).
 3. PyTorch's idiomatic loop split into gather, forward, loss, zero_grad, backward and step; and
    its epoch time with ``Adam(fused=True)`` (what a tuned PyTorch user would get).
 
@@ -138,26 +139,39 @@ def _group(name: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+NUMBA_VARIANTS = (
+    ("numba, serial, default error model", {}),
+    ("numba, serial, error_model='numpy'", {"error_model": "numpy"}),
+    ("numba, serial, error_model='numpy', fastmath", {"error_model": "numpy", "fastmath": True}),
+    ("numba, parallel, error_model='numpy'", {"error_model": "numpy", "parallel": True}),
+)
+
+
+def _adam_kernel(numba):
+    def kernel(p, g, m, v, lr_t, b1, b2, eps):
+        c1, c2 = F32(1) - b1, F32(1) - b2
+        for i in numba.prange(p.size):
+            gi = g[i]
+            mi = b1 * m[i] + c1 * gi
+            vi = b2 * v[i] + c2 * gi * gi
+            m[i] = mi
+            v[i] = vi
+            p[i] -= lr_t * mi / (np.sqrt(vi) + eps)
+
+    return kernel
+
+
 def numba_adam(n, repeats=2000):
+    """us per step and first-call compile seconds of each numba Adam variant."""
     try:
         import numba
     except ImportError:
-        return {}
-
-    def kernel(p, g, m, v, lr_t, b1, b2, eps):
-        for i in numba.prange(p.size):
-            gi = g[i]
-            mi = b1 * m[i] + (F32(1) - b1) * gi
-            vi = b2 * v[i] + (F32(1) - b2) * gi * gi
-            m[i] = mi
-            v[i] = vi
-            p[i] -= lr_t * mi / (math.sqrt(vi) + eps)
-
-    out = {}
+        return {}, {}
+    out, fns = {}, {}
     rng = np.random.default_rng(0)
-    for label, parallel in (("numba fused, serial", False), ("numba fused, parallel", True)):
+    for label, kw in NUMBA_VARIANTS:
         t0 = time.perf_counter()
-        f = numba.njit(parallel=parallel, cache=False)(kernel)
+        f = numba.njit(cache=False, **kw)(_adam_kernel(numba))
         p, g = rng.standard_normal(n, dtype=F32), rng.standard_normal(n, dtype=F32)
         m, v = np.zeros(n, F32), np.zeros(n, F32)
         args = (F32(1e-3), F32(0.9), F32(0.999), F32(1e-7))
@@ -167,6 +181,42 @@ def numba_adam(n, repeats=2000):
         for _ in range(repeats):
             f(p, g, m, v, *args)
         out[label] = ((time.perf_counter() - t0) / repeats * 1e6, compile_s)
+        fns[label] = f
+    try:
+        out["(numba threading layer)"] = numba.threading_layer()
+    except Exception:
+        pass
+    return out, fns
+
+
+class _NumbaAdamMLP(NumpyMLP):
+    kernel = None
+
+    def adam(self):
+        self.t += 1
+        b1, b2 = self.beta_1, self.beta_2
+        lr_t = self.lr * math.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)
+        self.kernel(
+            self.params, self.grads, self.m, self.v, F32(lr_t), F32(b1), F32(b2), F32(self.eps)
+        )
+
+
+def epoch_with_kernels(data, batch, hidden, fns):
+    """s/epoch of the NumPy loop as it is, and with Adam swapped for each numba kernel."""
+    x2d = data["x_train"].reshape(len(data["x_train"]), -1)
+    y = data["y_train"]
+    out = {}
+    for label, fn in [("in-place NumPy Adam", None), *fns.items()]:
+        if fn is None:
+            model = NumpyMLP((784, *hidden, 10), batch, seed=0)
+        else:
+            model = _NumbaAdamMLP((784, *hidden, 10), batch, seed=0)
+            model.kernel = fn
+        rng = np.random.default_rng(0)
+        model.fit(x2d, y, 1, rng, max_steps=50)
+        t0 = time.perf_counter()
+        model.fit(x2d, y, 1, rng)
+        out[label] = time.perf_counter() - t0
     return out
 
 
@@ -349,17 +399,28 @@ def main(argv=None) -> int:
     )
     p()
 
+    # PyTorch first: a numba parallel pool started earlier in this process fights torch's OpenMP
+    # threads for the two cores and makes PyTorch 5-15x slower (measured).
+    tr = None if args.no_torch else torch_section(data, args.batch, hidden, args.steps)
     n = NumpyMLP((784, 128, 10), 32).params.size
     p(f"## The optimizer alone: Adam over {n:,} float32 parameters, us per step\n")
     adam_rows = [["in-place NumPy (peers/numpy_peer.py)", f"{numpy_adam(n):.1f}", "-"]]
-    for label, (us, comp) in numba_adam(n).items():
+    nb, fns = numba_adam(n)
+    layer = nb.pop("(numba threading layer)", None)
+    for label, (us, comp) in nb.items():
         adam_rows.append([label, f"{us:.1f}", f"{comp:.2f}"])
-    tr = None if args.no_torch else torch_section(data, args.batch, hidden, args.steps)
     if tr:
         for label, us in tr["adam"].items():
             adam_rows.append([label, f"{us:.1f}", "-"])
     p(_table(["implementation", "us/step", "first-call compile s"], adam_rows, md))
+    if layer:
+        p(f"\nnumba threading layer: {layer}")
     p()
+    if fns:
+        ep = epoch_with_kernels(data, args.batch, hidden, fns)
+        p("## The NumPy loop, one epoch, with Adam swapped for each kernel\n")
+        p(_table(["Adam implementation", "s/epoch"], [[k, f"{v:.3f}"] for k, v in ep.items()], md))
+        p()
     if tr:
         p(f"## PyTorch's idiomatic step ({tr['threads']} threads), us per step\n")
         tot = sum(m for _, m, _ in tr["phases"])
