@@ -1,0 +1,132 @@
+"""cross_validate: fresh model and scaler per fold, no test rows in the scaling, Zoo >= 0.90."""
+
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet.data import MinMaxScaler
+from glassnet.datasets import uci
+from glassnet.errors import ConfigError, ShapeError
+from glassnet.model_selection import CVResult, cross_validate, prediction_accuracy
+
+
+class NearestCentroid:
+    """A stand-in model: fit stores class centroids, predict gives one-hot nearest centroids."""
+
+    built: ClassVar[list] = []
+
+    def __init__(self):
+        NearestCentroid.built.append(self)
+
+    def fit(self, x, y, **kwargs):
+        self.kwargs = kwargs
+        self.classes = np.unique(y)
+        self.centroids = np.array([x[y == c].mean(axis=0) for c in self.classes])
+        return "history"
+
+    def predict(self, x):
+        distances = ((x[:, None, :] - self.centroids[None]) ** 2).sum(axis=2)
+        return np.eye(len(self.classes))[np.argmin(distances, axis=1)]
+
+
+class RecordingScaler(MinMaxScaler):
+    fitted_on: ClassVar[list] = []
+
+    def fit(self, X):
+        RecordingScaler.fitted_on.append(np.array(X))
+        return super().fit(X)
+
+
+def build_zoo_mlp():
+    model = glassnet.Sequential(
+        [
+            glassnet.layers.Dense(16, activation="relu"),
+            glassnet.layers.Dense(7, activation="softmax"),
+        ]
+    )
+    model.compile(glassnet.optimizers.Adam(learning_rate=0.02), "sparse_categorical_crossentropy")
+    return model
+
+
+def test_zoo_mlp_mean_accuracy_at_least_090():
+    X, y = uci.load_zoo(return_X_y=True)
+    fit = {"epochs": 60, "batch_size": 16}
+    result = cross_validate(
+        build_zoo_mlp, X, y, n_folds=5, fit_kwargs=fit, scaler="minmax", seed=0, stratify=True
+    )
+    assert isinstance(result, CVResult) and result.scores.shape == (5,)
+    assert result.mean >= 0.90
+    assert result.mean == pytest.approx(np.mean(result.scores))
+    assert result.std == pytest.approx(np.std(result.scores))
+    assert all(len(h.history["loss"]) == 60 for h in result.histories)
+    again = cross_validate(
+        build_zoo_mlp, X, y, n_folds=5, fit_kwargs=fit, scaler="minmax", seed=0, stratify=True
+    )
+    assert np.array_equal(again.scores, result.scores)  # same seed, same folds and weights
+
+
+def test_fresh_model_per_fold_and_fit_arguments():
+    X, y = uci.load_seeds(return_X_y=True)
+    NearestCentroid.built.clear()
+    result = cross_validate(NearestCentroid, X, y, n_folds=4, fit_kwargs={"epochs": 3}, seed=1)
+    assert len(NearestCentroid.built) == 4 and len({id(m) for m in NearestCentroid.built}) == 4
+    for model in NearestCentroid.built:
+        assert model.kwargs["epochs"] == 3 and model.kwargs["verbose"] == 0
+        assert isinstance(model.kwargs["seed"], int)
+    assert result.histories == ("history",) * 4
+    tested = np.sort(np.concatenate([test for _, test in result.folds]))
+    assert tested.tolist() == list(range(210))
+    assert 0.8 < result.mean <= 1.0
+
+
+def test_scaler_sees_only_the_training_rows_of_each_fold():
+    X, y = uci.load_seeds(return_X_y=True)
+    RecordingScaler.fitted_on.clear()
+    result = cross_validate(NearestCentroid, X, y, n_folds=3, scaler=RecordingScaler(), seed=2)
+    assert len(RecordingScaler.fitted_on) == 3
+    for fitted, (train, _) in zip(RecordingScaler.fitted_on, result.folds, strict=True):
+        assert np.array_equal(fitted, X[train])
+
+
+def test_same_seed_same_folds_and_stratified_folds():
+    X, y = uci.load_zoo(return_X_y=True)
+    first = cross_validate(NearestCentroid, X, y, n_folds=5, seed=7, stratify=True)
+    second = cross_validate(NearestCentroid, X, y, n_folds=5, seed=7, stratify=True)
+    for (a_train, a_test), (b_train, b_test) in zip(first.folds, second.folds, strict=True):
+        assert np.array_equal(a_test, b_test) and np.array_equal(a_train, b_train)
+    for _, test in first.folds:  # 41 mammals over 5 folds: 8 or 9 in each
+        assert np.sum(y[test] == 0) in (8, 9)
+
+
+def test_custom_scoring_gets_raw_predictions():
+    X, y = uci.load_seeds(return_X_y=True)
+    seen = []
+
+    def scoring(y_true, y_pred):
+        seen.append(y_pred.shape)
+        return -1.0
+
+    result = cross_validate(NearestCentroid, X, y, n_folds=3, scoring=scoring, seed=0)
+    assert result.scores.tolist() == [-1.0, -1.0, -1.0]
+    assert seen == [(70, 3)] * 3
+
+
+def test_prediction_accuracy():
+    assert prediction_accuracy([0, 1, 1], np.array([[0.2], [0.7], [0.4]])) == pytest.approx(2 / 3)
+    assert prediction_accuracy([2, 0], np.array([[0.1, 0.2, 0.7], [0.5, 0.4, 0.1]])) == 1.0
+
+
+def test_bad_arguments():
+    X, y = np.zeros((10, 2)), np.zeros(10)
+    with pytest.raises(ConfigError, match="build_model must be callable"):
+        cross_validate("model", X, y)
+    with pytest.raises(ConfigError, match="must return a compiled model with fit and predict"):
+        cross_validate(lambda: object(), X, y)
+    with pytest.raises(ShapeError, match="X has 10, y has 9"):
+        cross_validate(NearestCentroid, X, y[:9])
+    with pytest.raises(ConfigError, match="unknown scaler 'robust'"):
+        cross_validate(NearestCentroid, X, y, scaler="robust")
+    with pytest.raises(ConfigError, match=r"n_folds must be an integer in 2\.\.10"):
+        cross_validate(NearestCentroid, X, y, n_folds=11)
