@@ -28,7 +28,7 @@ from .layers import Layer, SymbolicTensor
 from .metrics import training as training_metrics
 from .utils import global_generator
 
-__all__ = ["Model", "Sequential"]
+__all__ = ["Model", "Sequential", "load_model"]
 
 _DTYPES = ("float32", "float64")
 
@@ -271,6 +271,12 @@ class Model:
         print_fn(f"Trainable params: {total:,}")
         print_fn("Non-trainable params: 0")
 
+    def save(self, path, include_optimizer: bool = True) -> None:
+        """Write the model to one ``.safetensors`` file; see :func:`glassnet.io.save_model`."""
+        from . import io
+
+        io.save_model(self, path, include_optimizer=include_optimizer)
+
     def get_config(self) -> dict:
         return {
             "name": self.name,
@@ -294,6 +300,13 @@ class Model:
 
 def _fmt(shape) -> str:
     return "(None, " + ", ".join(str(d) for d in shape) + ")"
+
+
+def load_model(path, compile: bool = True) -> Model:
+    """Read a model saved by :meth:`Model.save`; see :func:`glassnet.io.load_model`."""
+    from . import io
+
+    return io.load_model(path, compile=compile)
 
 
 class Sequential(Model):

@@ -1,0 +1,367 @@
+"""Save and load models: one ``.safetensors`` file, written atomically, read without running code.
+
+The file holds every weight as a named tensor (``layers.<i>.<kernel|bias>``), optionally the
+optimizer's state (``optimizer.<m|v|velocity|...>`` and ``optimizer.iterations``) so that
+training resumes exactly, and in its metadata the model's JSON config: layers, shapes,
+activations, dtype, loss, optimizer settings, metric names, the glassnet version and a format
+version. A SHA-256 digest over the metadata and the tensors makes any change to the file
+(a flipped bit, an edited number) a refusal rather than a silently different model.
+
+Writes go to a temporary file in the same folder, are flushed and ``fsync``-ed, then renamed
+over the target: a crash in the middle of a save leaves the previous file whole.
+
+Loading checks, in order: the file's size against the declared header length, the header's JSON,
+the format and its version, the digest, the config against the tensors (names, shapes, dtypes),
+and that every value is finite. Anything wrong raises :class:`~glassnet.errors.FileFormatError`
+naming the file and the problem. Nothing in the file is ever executed (no pickle).
+
+Example
+-------
+>>> import os, tempfile, numpy as np, glassnet
+>>> from glassnet.layers import Dense
+>>> model = glassnet.Sequential([Dense(3, activation="relu", input_shape=(2,), name="hidden"),
+...                              Dense(1, name="out")])
+>>> model.compile("adam", "mse")
+>>> path = os.path.join(tempfile.mkdtemp(), "model.safetensors")
+>>> save_model(model, path)
+>>> same = load_model(path)
+>>> x = np.array([[0.5, -1.0]])
+>>> bool((same.predict(x) == model.predict(x)).all()), same.optimizer.get_config()["name"]
+(True, 'adam')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import os
+import stat
+import struct
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from . import layers as layers_module
+from . import models, optimizers
+from .errors import ConfigError, FileFormatError
+from .utils import global_generator
+
+__all__ = ["FORMAT_VERSION", "load_model", "save_model"]
+
+FORMAT_NAME = "glassnet"
+FORMAT_VERSION = 1
+MAX_HEADER_BYTES = 16 * 2**20  # a model's header is a few KB; more is refused before parsing
+_DTYPES = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8"), "I64": np.dtype("<i8")}
+_DIGEST_KEY = "sha256"
+
+
+# -- saving ------------------------------------------------------------------------------------
+def save_model(model, path, include_optimizer: bool = True) -> None:
+    """Write ``model`` to ``path`` as one ``.safetensors`` file, atomically.
+
+    Parameters
+    ----------
+    model : glassnet.Model
+        A built model (compiled or not).
+    path : str or os.PathLike
+        The file to write; its folder must exist. An existing file is replaced only once the
+        new one is completely on disk.
+    include_optimizer : bool
+        Also store the optimizer's state (moments, velocity, step count), so that ``fit`` on the
+        loaded model continues exactly where this one stopped.
+
+    Example
+    -------
+    >>> import os, tempfile, glassnet
+    >>> model = glassnet.Sequential([glassnet.layers.Dense(2, input_shape=(3,), name="d")])
+    >>> path = os.path.join(tempfile.mkdtemp(), "m.safetensors")
+    >>> save_model(model, path)
+    >>> load_model(path).get_config()["layers"][0]["config"]["units"]
+    2
+    """
+    import safetensors.numpy
+
+    target = Path(os.fspath(path))
+    if not model.built:
+        raise ConfigError(f"cannot save model {model.name!r} to {target}: it is not built yet; "
+                          "call it on data (or give the first layer an input_shape) first")
+    tensors = _weight_tensors(model)
+    with_state = bool(include_optimizer and model.optimizer is not None)
+    if with_state:
+        tensors.update(_optimizer_tensors(model))
+    metadata = {"format": FORMAT_NAME, "format_version": str(FORMAT_VERSION),
+                "config": _config_json(model, with_state)}
+    metadata[_DIGEST_KEY] = _digest(metadata, tensors)
+    _atomic_write(target, safetensors.numpy.save(tensors, metadata=metadata))
+
+
+def _weight_tensors(model) -> dict[str, np.ndarray]:
+    return {f"layers.{i}.{name}": np.ascontiguousarray(layer.weights[name])
+            for i, layer in enumerate(model.layers) for name, _, _ in layer.param_specs()}
+
+
+def _optimizer_template(optimizer_config: dict, params: np.ndarray) -> dict[str, np.ndarray]:
+    """The state a fresh optimizer of this config has for ``params``: names, shapes, dtypes."""
+    fresh = optimizers.get(optimizer_config)
+    fresh.build(params)
+    return fresh.get_state()
+
+
+def _optimizer_tensors(model) -> dict[str, np.ndarray]:
+    """The optimizer's state, or a fresh one when it has not been built for this model yet."""
+    template = _optimizer_template(model.optimizer.get_config(), model.params)
+    state = model.optimizer.get_state()
+    fits = state.keys() == template.keys() and all(
+        state[k].shape == v.shape and state[k].dtype == v.dtype for k, v in template.items())
+    return {f"optimizer.{k}": v for k, v in (state if fits else template).items()}
+
+
+def _config_json(model, with_state: bool) -> str:
+    from . import __version__
+
+    config = {
+        "format_version": FORMAT_VERSION,
+        "glassnet_version": __version__,
+        "model": model.get_config(),
+        "loss": model.loss.get_config() if model.loss is not None else None,
+        "optimizer": model.optimizer.get_config() if model.optimizer is not None else None,
+        "metrics": [m for m in getattr(model, "_metric_specs", []) if isinstance(m, str)],
+        "optimizer_state": with_state,
+    }
+
+    def refuse(value):
+        raise ConfigError(f"cannot save model {model.name!r}: its config holds {value!r} "
+                          f"({type(value).__name__}), which has no JSON form; use plain "
+                          "numbers and strings (an int seed, not a Generator)")
+
+    return json.dumps(config, sort_keys=True, default=refuse, allow_nan=False)
+
+
+def _digest(metadata: dict[str, str], tensors: dict[str, np.ndarray]) -> str:
+    """SHA-256 over the metadata (but the digest) and every tensor's name, dtype, shape, bytes."""
+    h = hashlib.sha256()
+    for key in sorted(metadata):
+        if key != _DIGEST_KEY:
+            h.update(json.dumps([key, metadata[key]]).encode())
+    for name in sorted(tensors):
+        array = tensors[name]
+        little = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+        h.update(json.dumps([name, little.dtype.str, list(little.shape)]).encode())
+        h.update(memoryview(little).cast("B"))
+    return h.hexdigest()
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    """Temporary file in the same folder, write, flush, fsync, rename, fsync the folder."""
+    folder = target.parent
+    if not folder.is_dir():
+        raise FileFormatError(f"cannot save to {target}: the folder {folder} does not exist; "
+                              "create it first")
+    mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else 0o644
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if hasattr(os, "O_DIRECTORY"):  # POSIX: make the rename itself durable
+        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+# -- loading -----------------------------------------------------------------------------------
+def load_model(path, compile: bool = True):
+    """Read a model written by :func:`save_model`; nothing in the file is executed.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    compile : bool
+        Restore the loss, optimizer (with its saved state) and metrics, as saved.
+
+    Returns
+    -------
+    glassnet.Sequential
+
+    Raises
+    ------
+    glassnet.errors.FileFormatError
+        The file is missing, truncated, altered, from a newer glassnet, or its config and
+        tensors disagree; the message names the file and the problem.
+
+    Example
+    -------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "junk.safetensors")
+    >>> with open(path, "wb") as f:
+    ...     _ = f.write(b"\\xff" * 16)
+    >>> load_model(path)
+    Traceback (most recent call last):
+    ...
+    glassnet.errors.FileFormatError: ...junk.safetensors: the header says it is 18446744073709551615
+    bytes long, but the file has only 8 bytes after the length field; ...
+    """
+    source = Path(os.fspath(path))
+    raw = _read(source)
+    metadata = _header_metadata(raw, source)
+    config = _check_format(metadata, source)
+    tensors = _deserialize(raw, source)
+    if _digest(metadata, tensors) != metadata[_DIGEST_KEY]:
+        raise FileFormatError(f"{source}: the contents do not match the file's SHA-256 digest; "
+                              "the file was altered or damaged after it was saved")
+    with _refusing(source, "the model config is not valid"):
+        model = _rebuild(config, tensors, source)
+        if compile and config.get("optimizer") is not None:
+            _restore_training(model, config, tensors, source)
+    return model
+
+
+@contextlib.contextmanager
+def _refusing(source: Path, what: str):
+    """Turn any error raised while interpreting untrusted content into a FileFormatError."""
+    try:
+        yield
+    except FileFormatError:
+        raise
+    except Exception as exc:  # the file is untrusted: every failure is a format error
+        raise FileFormatError(f"{source}: {what}: {exc}") from None
+
+
+def _read(source: Path) -> bytes:
+    try:
+        with open(source, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise FileFormatError(f"{source}: no such file") from None
+    except OSError as exc:
+        raise FileFormatError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _header_metadata(raw: bytes, source: Path) -> dict[str, str]:
+    """Check the header's length against the file before any parsing; return its metadata."""
+    if len(raw) < 8:
+        raise FileFormatError(f"{source}: only {len(raw)} bytes, too short for a safetensors "
+                              "file (it starts with an 8-byte header length)")
+    (length,) = struct.unpack("<Q", raw[:8])
+    if length > len(raw) - 8:
+        raise FileFormatError(f"{source}: the header says it is {length} bytes long, but the file "
+                              f"has only {len(raw) - 8} bytes after the length field; the file is "
+                              "truncated or not a safetensors file")
+    if length > MAX_HEADER_BYTES:
+        raise FileFormatError(f"{source}: the header is {length} bytes, more than the "
+                              f"{MAX_HEADER_BYTES} a model file needs; refusing to parse it")
+    with _refusing(source, "the header is not valid JSON"):
+        header = json.loads(raw[8:8 + length], parse_constant=_reject_constant)
+    metadata = header.get("__metadata__") if isinstance(header, dict) else None
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT_NAME:
+        raise FileFormatError(f"{source}: not a glassnet model file (its safetensors metadata "
+                              "has no format='glassnet'); it may come from another library")
+    for name, entry in header.items():
+        if name != "__metadata__" and (not isinstance(entry, dict)
+                                       or entry.get("dtype") not in _DTYPES):
+            dtype = entry.get("dtype") if isinstance(entry, dict) else entry
+            raise FileFormatError(f"{source}: tensor {name!r} has dtype {dtype!r}; glassnet "
+                                  f"files hold only {', '.join(_DTYPES)}")
+    return metadata
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number a glassnet file may hold")
+
+
+def _check_format(metadata: dict, source: Path) -> dict:
+    version = metadata.get("format_version")
+    if not isinstance(version, str) or not version.isdigit():
+        raise FileFormatError(f"{source}: the format version {version!r} is not a whole number")
+    if int(version) > FORMAT_VERSION:
+        raise FileFormatError(f"{source}: written in glassnet file format {int(version)}, newer "
+                              f"than the format {FORMAT_VERSION} this glassnet reads; upgrade "
+                              "glassnet to load it")
+    if not isinstance(metadata.get(_DIGEST_KEY), str) or not isinstance(metadata.get("config"),
+                                                                         str):
+        raise FileFormatError(f"{source}: the metadata lacks its 'config' or '{_DIGEST_KEY}' entry")
+    with _refusing(source, "the model config is not valid JSON"):
+        config = json.loads(metadata["config"], parse_constant=_reject_constant)
+    if not isinstance(config, dict) or not isinstance(config.get("model"), dict):
+        raise FileFormatError(f"{source}: the config has no 'model' section")
+    return config
+
+
+def _deserialize(raw: bytes, source: Path) -> dict[str, np.ndarray]:
+    import safetensors.numpy
+
+    try:
+        return safetensors.numpy.load(raw)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # the Rust parser may raise a PanicException (a BaseException)
+        raise FileFormatError(f"{source}: not a valid safetensors file ({exc})") from None
+
+
+def _rebuild(config: dict, tensors: dict[str, np.ndarray], source: Path):
+    """The architecture from the config, checked against the tensors before any allocation."""
+    spec = config["model"]
+    dtype = models._check_dtype(spec["dtype"])
+    input_shape = layers_module._shape(spec["input_shape"], "the model's input_shape")
+    layer_list = [layers_module.get(c) for c in spec["layers"]]
+    expected, shape = {}, input_shape
+    for i, layer in enumerate(layer_list):
+        shape = layer.build(shape)
+        for name, pshape, _ in layer.param_specs():
+            expected[f"layers.{i}.{name}"] = (tuple(pshape), dtype)
+    if config.get("optimizer_state"):
+        n_params = sum(math.prod(s) for s, _ in expected.values())
+        template = _optimizer_template(config["optimizer"], np.empty(0, dtype))
+        for name, array in template.items():
+            tail = () if array.ndim == 0 else (n_params,)
+            expected[f"optimizer.{name}"] = (tail, array.dtype)
+    _check_tensors(expected, tensors, source)
+    rng = global_generator()
+    drawn = rng.bit_generator.state  # building draws initial weights: leave the seed's stream be
+    try:
+        model = models.Sequential(layer_list, name=spec.get("name"), dtype=dtype)
+        if not model.built:
+            model.build(input_shape)
+    finally:
+        rng.bit_generator.state = drawn
+    model.set_weights([tensors[name] for name in expected if name.startswith("layers.")])
+    return model
+
+
+def _check_tensors(expected: dict, tensors: dict[str, np.ndarray], source: Path) -> None:
+    missing = [n for n in expected if n not in tensors]
+    extra = [n for n in tensors if n not in expected]
+    if missing or extra:
+        raise FileFormatError(f"{source}: the tensors do not match the model config: missing "
+                              f"{missing or 'none'}, unexpected {extra or 'none'}")
+    for name, (shape, dtype) in expected.items():
+        array = tensors[name]
+        if array.shape != shape or array.dtype != dtype:
+            raise FileFormatError(f"{source}: tensor {name!r} is {array.dtype} {array.shape}, but "
+                                  f"the model config needs {np.dtype(dtype)} {shape}")
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            raise FileFormatError(f"{source}: tensor {name!r} holds NaN or infinite values")
+
+
+def _restore_training(model, config: dict, tensors: dict[str, np.ndarray], source: Path) -> None:
+    model.compile(optimizer=config["optimizer"], loss=config.get("loss"),
+                  metrics=config.get("metrics") or None)
+    if not config.get("optimizer_state"):
+        return
+    state = {k.removeprefix("optimizer."): v for k, v in tensors.items()
+             if k.startswith("optimizer.")}
+    if int(state["iterations"]) < 0:
+        raise FileFormatError(f"{source}: the optimizer's step count is negative")
+    model.optimizer.set_state(state, model.params)
