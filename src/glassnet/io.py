@@ -37,15 +37,20 @@ import hashlib
 import json
 import math
 import os
-import stat
 import struct
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+try:
+    import safetensors.numpy
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError("glassnet.io needs the safetensors package: pip install 'glassnet[io]'"
+                      ) from exc
+
 from . import layers as layers_module
 from . import models, optimizers
+from ._files import atomic_write
 from .errors import ConfigError, FileFormatError
 from .utils import global_generator
 
@@ -82,8 +87,6 @@ def save_model(model, path, include_optimizer: bool = True) -> None:
     >>> load_model(path).get_config()["layers"][0]["config"]["units"]
     2
     """
-    import safetensors.numpy
-
     target = Path(os.fspath(path))
     if not model.built:
         raise ConfigError(f"cannot save model {model.name!r} to {target}: it is not built yet; "
@@ -95,7 +98,7 @@ def save_model(model, path, include_optimizer: bool = True) -> None:
     metadata = {"format": FORMAT_NAME, "format_version": str(FORMAT_VERSION),
                 "config": _config_json(model, with_state)}
     metadata[_DIGEST_KEY] = _digest(metadata, tensors)
-    _atomic_write(target, safetensors.numpy.save(tensors, metadata=metadata))
+    atomic_write(target, safetensors.numpy.save(tensors, metadata=metadata))
 
 
 def _weight_tensors(model) -> dict[str, np.ndarray]:
@@ -152,33 +155,6 @@ def _digest(metadata: dict[str, str], tensors: dict[str, np.ndarray]) -> str:
         h.update(json.dumps([name, little.dtype.str, list(little.shape)]).encode())
         h.update(memoryview(little).cast("B"))
     return h.hexdigest()
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    """Temporary file in the same folder, write, flush, fsync, rename, fsync the folder."""
-    folder = target.parent
-    if not folder.is_dir():
-        raise FileFormatError(f"cannot save to {target}: the folder {folder} does not exist; "
-                              "create it first")
-    mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # POSIX: make the rename itself durable
-        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 # -- loading -----------------------------------------------------------------------------------
@@ -300,8 +276,6 @@ def _check_format(metadata: dict, source: Path) -> dict:
 
 
 def _deserialize(raw: bytes, source: Path) -> dict[str, np.ndarray]:
-    import safetensors.numpy
-
     try:
         return safetensors.numpy.load(raw)
     except (KeyboardInterrupt, SystemExit):

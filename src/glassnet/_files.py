@@ -1,0 +1,51 @@
+"""Files written whole or not at all.
+
+Example
+-------
+>>> import os, tempfile
+>>> from pathlib import Path
+>>> path = Path(tempfile.mkdtemp()) / "note.txt"
+>>> atomic_write(path, b"first"); atomic_write(path, b"second")
+>>> path.read_bytes(), os.listdir(path.parent)
+(b'second', ['note.txt'])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from .errors import FileFormatError
+
+__all__ = ["atomic_write"]
+
+
+def atomic_write(target, data: bytes) -> None:
+    """Temporary file in the same folder, write, flush, fsync, rename, fsync the folder."""
+    target = Path(os.fspath(target))
+    folder = target.parent
+    if not folder.is_dir():
+        raise FileFormatError(f"cannot save to {target}: the folder {folder} does not exist; "
+                              "create it first")
+    mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else 0o644
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if hasattr(os, "O_DIRECTORY"):  # POSIX: make the rename itself durable
+        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
