@@ -21,7 +21,19 @@ from __future__ import annotations
 import sys
 import time
 
-__all__ = ["Callback", "CallbackList", "History", "ProgressBar"]
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "ProgressBar",
+    "ReduceLROnPlateau",
+    "TerminateOnNaN",
+]
 
 
 class Callback:
@@ -52,7 +64,9 @@ class Callback:
 
 
 def _overrides(callback: Callback, *names: str) -> bool:
-    return any(getattr(type(callback), n) is not getattr(Callback, n) for n in names)
+    """Whether the callback's class, or the instance itself (LambdaCallback), defines a hook."""
+    return any(getattr(type(callback), n) is not getattr(Callback, n) or n in vars(callback)
+               for n in names)
 
 
 class CallbackList:
@@ -121,6 +135,27 @@ class History(Callback):
         last = {k: round(v[-1], 6) for k, v in self.history.items() if v}
         return f"<History epochs={len(self.epoch)} last={last}>"
 
+    def _rows(self) -> tuple[list[str], list[list[str]]]:
+        keys = list(self.history)
+        rows = [[str(e + 1), *(_cell(self.history[k], i) for k in keys)]
+                for i, e in enumerate(self.epoch)]
+        return ["epoch", *keys], rows
+
+    def _repr_html_(self) -> str:
+        from ._display import html_table
+
+        note = f"<p>{self.stop_reason}</p>" if self.stop_reason else ""
+        return html_table(*self._rows()) + note
+
+    def _repr_markdown_(self) -> str:
+        from ._display import markdown_table
+
+        return markdown_table(*self._rows())
+
+
+def _cell(values: list, i: int) -> str:
+    return f"{values[i]:.4f}" if i < len(values) else ""
+
 
 def _format_logs(logs: dict) -> str:
     return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
@@ -175,3 +210,13 @@ class ProgressBar(Callback):
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+
+# The callbacks below live in their own modules and need Callback defined first.
+from ._callbacks_monitor import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau  # noqa: E402
+from ._callbacks_simple import (  # noqa: E402
+    CSVLogger,
+    LambdaCallback,
+    LearningRateScheduler,
+    TerminateOnNaN,
+)
