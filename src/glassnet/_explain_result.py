@@ -1,0 +1,165 @@
+"""The record :func:`glassnet.explain.explain` returns, and its text and Markdown forms.
+
+Example
+-------
+>>> print(Update("w5", 0.4, 0.082167041, 0.5, 0.35891648))
+w5 = 0.4 - 0.5 * 0.082167041 = 0.35891648
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._display import markdown_table
+from ._explain_text import fmt
+
+__all__ = ["Delta", "ErrorTerm", "Explanation", "Factor", "Gradient", "Neuron", "Update"]
+
+
+@dataclass(frozen=True)
+class Neuron:
+    """One neuron's forward pass: ``net`` (weighted input plus bias) and ``out``."""
+
+    name: str
+    layer: str
+    net: float
+    out: float
+    net_formula: str
+    out_formula: str
+
+
+@dataclass(frozen=True)
+class ErrorTerm:
+    """One output's share of the error, e.g. ``E_o1 = 1/2 * (target_o1 - out_o1)^2``."""
+
+    name: str
+    value: float
+    formula: str
+
+
+@dataclass(frozen=True)
+class Delta:
+    """dE/dnet of one neuron: BP1 (output layer) or BP2 (hidden layers), with its derivation."""
+
+    neuron: str
+    rule: str
+    value: float
+    d_out: float | None
+    d_act: float | None
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor of a chain rule product, e.g. ``dout_o1/dnet_o1 = 0.186815602``."""
+
+    name: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Gradient:
+    """dE/d(parameter): the engine's value and the chain of factors whose product it is."""
+
+    param: str
+    layer: str
+    index: tuple[int, ...]
+    value: float
+    factors: tuple[Factor, ...]
+
+    @property
+    def product(self) -> float:
+        return float(np.prod([f.value for f in self.factors]))
+
+    def __str__(self) -> str:
+        names = " * ".join(f.name for f in self.factors)
+        values = " * ".join(fmt(f.value) for f in self.factors)
+        return f"dE/d{self.param} = {names} = {values} = {fmt(self.value)}"
+
+
+@dataclass(frozen=True)
+class Update:
+    """One gradient-descent step: ``new = old - learning_rate * gradient``."""
+
+    param: str
+    old: float
+    gradient: float
+    learning_rate: float
+    new: float
+
+    def __str__(self) -> str:
+        return (f"{self.param} = {fmt(self.old)} - {fmt(self.learning_rate)} * "
+                f"{fmt(self.gradient)} = {fmt(self.new)}")
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What :func:`explain` returns: every number of one step, keyed by the seeds' names.
+
+    ``str()`` is the plain-text account; ``to_markdown()`` (and Jupyter) shows it as tables.
+    """
+
+    model: str
+    loss: str
+    learning_rate: float
+    inputs: dict[str, float]
+    targets: dict[str, float]
+    neurons: dict[str, Neuron]
+    errors: dict[str, ErrorTerm]
+    total_error: float
+    deltas: dict[str, Delta]
+    gradients: dict[str, Gradient]
+    updates: dict[str, Update]
+
+    def _heading(self) -> list[str]:
+        values = ", ".join(f"{k} = {fmt(v)}" for k, v in self.inputs.items())
+        targets = ", ".join(f"{k} = {fmt(v)}" for k, v in self.targets.items())
+        return [f"One training step of model {self.model!r} (loss {self.loss}, learning rate "
+                f"{fmt(self.learning_rate)})", f"inputs:  {values}", f"targets: {targets}"]
+
+    def __str__(self) -> str:
+        names, terms = list(self.errors), list(self.errors.values())
+        total = f"E_total = {' + '.join(names)} = "
+        if len(terms) > 1:
+            total += f"{' + '.join(fmt(t.value) for t in terms)} = "
+        total += fmt(self.total_error)
+        sections = [
+            self._heading(),
+            ["Forward pass", *(f"  {line}" for n in self.neurons.values()
+                               for line in (n.net_formula, n.out_formula))],
+            ["Error", *(f"  {t.formula}" for t in terms), f"  {total}"],
+            ["Deltas, dE/dnet (BP1: output layer, BP2: hidden layers)",
+             *(f"  {d.rule}  {line}" if i == 0 else f"       {line}"
+               for d in self.deltas.values() for i, line in enumerate(d.lines))],
+            ["Partial derivatives (BP3, BP4)", *(f"  {g}" for g in self.gradients.values())],
+            [f"Update: parameter - {fmt(self.learning_rate)} * dE/dparameter",
+             *(f"  {u}" for u in self.updates.values())],
+        ]
+        return "\n\n".join("\n".join(lines) for lines in sections)
+
+    def to_markdown(self) -> str:
+        """The account as Markdown: a table per stage."""
+        neurons = markdown_table(["neuron", "net", "out", "how"], [
+            [n.name, fmt(n.net), fmt(n.out), f"`{n.net_formula}`; `{n.out_formula}`"]
+            for n in self.neurons.values()])
+        deltas = markdown_table(["neuron", "rule", "dE/dnet", "how"], [
+            [d.neuron, d.rule, fmt(d.value), "; ".join(f"`{line}`" for line in d.lines)]
+            for d in self.deltas.values()])
+        grads = markdown_table(["parameter", "chain", "factors", "dE/dparameter"], [
+            [g.param, " * ".join(f.name for f in g.factors),
+             " * ".join(fmt(f.value) for f in g.factors), fmt(g.value)]
+            for g in self.gradients.values()])
+        updates = markdown_table(["parameter", "before", "dE/dparameter", "after"], [
+            [u.param, fmt(u.old), fmt(u.gradient), fmt(u.new)] for u in self.updates.values()])
+        errors = "\n".join(f"- `{t.formula}`" for t in self.errors.values())
+        head = self._heading()
+        return "\n\n".join([
+            f"**{head[0]}**\n\n{head[1]}  \n{head[2]}", "#### Forward pass", neurons,
+            "#### Error", f"{errors}\n- **E_total = {fmt(self.total_error)}**",
+            "#### Deltas (BP1, BP2)", deltas, "#### Partial derivatives (BP3, BP4)", grads,
+            f"#### Update (learning rate {fmt(self.learning_rate)})", updates])
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
