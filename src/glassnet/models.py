@@ -297,6 +297,17 @@ class Model:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} layers={len(self.layers)}>"
 
+    def _repr_html_(self) -> str:
+        from ._display import html_table, model_rows
+
+        return html_table(*model_rows(self))
+
+    def explain(self, x, y, **options):
+        """One training step traced by hand: see :func:`glassnet.explain.explain`."""
+        from .explain import explain
+
+        return explain(self, x, y, **options)
+
 
 def _fmt(shape) -> str:
     return "(None, " + ", ".join(str(d) for d in shape) + ")"
