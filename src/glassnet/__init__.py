@@ -27,6 +27,7 @@ from . import (
     optimizers,
     utils,
 )
+from .explain import explain
 from .gradcheck import gradcheck
 from .kernels import set_kernels
 from .layers import Input
@@ -41,6 +42,7 @@ __all__ = [
     "activations",
     "callbacks",
     "errors",
+    "explain",
     "gradcheck",
     "initializers",
     "kernels",
