@@ -196,6 +196,7 @@ def test_errors_subclass_value_error(tmp_path):
         ({"target": -3}, "target=-3 is out of range"),
         ({"target": 0, "id_column": "a"}, "same column"),
         ({"delimiter": ",,"}, "delimiter must be one character"),
+        ({"delimiter": 9}, "delimiter must be one character"),
         ({"header": "yes"}, "header must be 'infer', True or False"),
         ({"encoding": "klingon"}, "unknown encoding"),
     ],

@@ -13,7 +13,7 @@ from hypothesis.extra import numpy as hnp
 from glassnet.data import load_csv
 from glassnet.datasets import _cache, load_idx, mnist, toy, uci
 from glassnet.datasets.idx import idx_bytes, idx_sha256, save_idx
-from glassnet.errors import ConfigError, FileFormatError
+from glassnet.errors import ConfigError, DataError, FileFormatError, ShapeError
 
 # Facts from the data README (shared/data/README.md, copied to datasets/files/README.md).
 TRAIN_FIRST_TEN = [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
@@ -183,8 +183,10 @@ def test_idx_round_trip(tmp_path, array, compress):
 
 
 def test_idx_refuses_dtypes_it_cannot_store():
-    with pytest.raises(FileFormatError, match="IDX cannot store dtype int64"):
+    with pytest.raises(DataError, match="IDX cannot store dtype int64"):
         idx_bytes(np.zeros(2, dtype=np.int64))
+    with pytest.raises(ShapeError, match="IDX stores 1 to 255 dimensions, the array has 0"):
+        idx_bytes(np.uint8(3))
 
 
 def test_load_data_from_a_directory_and_an_npz(tmp_path):

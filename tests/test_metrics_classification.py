@@ -86,7 +86,7 @@ def test_bad_labels_and_target_names():
         classification_report([0, 1], [0, 1], target_names=["a"])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(label_pairs())
 def test_equal_to_sklearn(pair):
     skm = pytest.importorskip("sklearn.metrics")
@@ -106,7 +106,7 @@ def test_equal_to_sklearn(pair):
         np.testing.assert_allclose(getattr(scores, average), (p, r, f), rtol=1e-12, atol=1e-15)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(label_pairs(), st.integers(1, 4), st.booleans())
 def test_report_equals_sklearn_text(pair, digits, subset):
     skm = pytest.importorskip("sklearn.metrics")

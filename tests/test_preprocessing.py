@@ -46,7 +46,7 @@ def test_standard_scaler_values_and_inverse():
     np.testing.assert_allclose(scaler.inverse_transform(scaled), X)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     st.integers(2, 20).flatmap(
         lambda n: st.lists(

@@ -132,9 +132,9 @@ def load_csv(
     >>> data.X.tolist(), data.y.tolist(), data.classes
     ([[15.26, 14.84], [14.88, 14.57]], [0, 1], ('1', '2'))
     """
+    _check_arguments(header, delimiter)
     name = os.fspath(path)
-    text = read_text(Path(path), encoding)
-    records = read_records(text, name, _check_delimiter(delimiter))
+    records = read_records(read_text(Path(path), encoding), name, delimiter)
     if not records:
         raise FileFormatError(f"{name}:1:1: empty file: no rows; expected a table of numbers")
     width_line = records[0].line
@@ -162,19 +162,20 @@ def load_csv(
     )
 
 
-def _check_delimiter(delimiter: str | None) -> str | None:
-    if delimiter is None or delimiter == "whitespace" or (len(delimiter) == 1 and delimiter != '"'):
-        return delimiter
-    raise ConfigError(
-        "load_csv: delimiter must be one character, 'whitespace' or None (to sniff it), "
-        f"got {delimiter!r}"
-    )
+def _check_arguments(header, delimiter) -> None:
+    if header not in ("infer", True, False):
+        raise ConfigError(f"load_csv: header must be 'infer', True or False, got {header!r}")
+    if delimiter is None or delimiter == "whitespace":
+        return
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n':
+        raise ConfigError(
+            "load_csv: delimiter must be one character, 'whitespace' or None (to sniff it), "
+            f"got {delimiter!r}"
+        )
 
 
 def _split_header(records: list[Record], header, name: str) -> tuple[list[str], list[Record]]:
     """Column names and the data records."""
-    if header not in ("infer", True, False):
-        raise ConfigError(f"load_csv: header must be 'infer', True or False, got {header!r}")
     first = records[0]
     if header == "infer":
         header = _looks_like_header(records)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import FileFormatError
+from ..errors import DataError, FileFormatError, ShapeError
 
 __all__ = ["idx_bytes", "idx_sha256", "load_idx", "save_idx"]
 
@@ -155,12 +155,12 @@ def idx_header(array: np.ndarray) -> bytes:
     """The IDX magic number and dimensions that describe ``array``."""
     code = _CODE_OF.get(array.dtype.newbyteorder("="))
     if code is None:
-        raise FileFormatError(
+        raise DataError(
             f"IDX cannot store dtype {array.dtype}; use uint8, int8, int16, int32, float32 "
             "or float64"
         )
     if array.ndim == 0 or array.ndim > 255:
-        raise FileFormatError(f"IDX stores 1 to 255 dimensions, the array has {array.ndim}")
+        raise ShapeError(f"IDX stores 1 to 255 dimensions, the array has {array.ndim}")
     return bytes([0, 0, code, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
 
 
