@@ -3,21 +3,6 @@
 The seeds normalise the whole data set and then split it into folds, so every test fold has
 already shaped the scaling. :func:`cross_validate` splits first and fits the scaler on each
 fold's training part only, and builds a fresh model per fold.
-
-Example
--------
->>> import glassnet
->>> from glassnet.datasets import uci
->>> X, y = uci.load_zoo(return_X_y=True)
->>> def build():
-...     model = glassnet.Sequential([glassnet.layers.Dense(16, activation="relu"),
-...                                  glassnet.layers.Dense(7, activation="softmax")])
-...     model.compile(glassnet.optimizers.Adam(0.02), "sparse_categorical_crossentropy")
-...     return model
->>> result = cross_validate(build, X, y, n_folds=5, fit_kwargs={"epochs": 60, "batch_size": 16},
-...                         scaler="minmax", seed=0, stratify=True)
->>> len(result.scores), result.mean > 0.9
-(5, True)
 """
 
 from __future__ import annotations
@@ -26,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .data._validation import as_features, check_same_length
-from .data.preprocessing import make_scaler
+from .data.preprocessing import Scaler, make_scaler
 from .data.splits import k_fold
 from .errors import ConfigError
 from .metrics.classification import accuracy
@@ -70,7 +56,7 @@ class CVResult:
         return f"CVResult(mean={self.mean:.4f}, std={self.std:.4f}, scores=[{scores}])"
 
 
-def prediction_accuracy(y_true, y_pred) -> float:
+def prediction_accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     """Accuracy of raw model outputs: argmax of several columns, ``> 0.5`` for one column.
 
     Example
@@ -87,14 +73,14 @@ def prediction_accuracy(y_true, y_pred) -> float:
 
 def cross_validate(
     build_model: Callable[[], object],
-    X,
-    y,
+    X: ArrayLike,
+    y: ArrayLike,
     n_folds: int = 5,
     *,
     fit_kwargs: dict | None = None,
-    scaler=None,
-    seed=None,
-    scoring: Callable | None = None,
+    scaler: str | type[Scaler] | Scaler | None = None,
+    seed: int | np.random.Generator | None = None,
+    scoring: Callable[[np.ndarray, np.ndarray], float] | None = None,
     stratify: bool = False,
     shuffle: bool = True,
 ) -> CVResult:
@@ -129,6 +115,21 @@ def cross_validate(
     -------
     CVResult
         ``scores`` per fold, ``mean``, ``std``, ``folds`` and ``histories``.
+
+    Example
+    -------
+    >>> import glassnet
+    >>> from glassnet.datasets import uci
+    >>> X, y = uci.load_zoo(return_X_y=True)
+    >>> def build():
+    ...     model = glassnet.Sequential([glassnet.layers.Dense(16, activation="relu"),
+    ...                                  glassnet.layers.Dense(7, activation="softmax")])
+    ...     model.compile(glassnet.optimizers.Adam(0.02), "sparse_categorical_crossentropy")
+    ...     return model
+    >>> result = cross_validate(build, X, y, n_folds=5, fit_kwargs={"epochs": 60, "batch_size": 16},
+    ...                         scaler="minmax", seed=0, stratify=True)
+    >>> len(result.scores), result.mean > 0.9
+    (5, True)
     """
     if not callable(build_model):
         raise ConfigError(f"cross_validate: build_model must be callable, got {build_model!r}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._registry import Registry
 from ..errors import ConfigError, NotFittedError, ShapeError
@@ -33,7 +34,7 @@ class Scaler:
     offset_: np.ndarray
     scale_: np.ndarray
 
-    def fit(self, X) -> Scaler:
+    def fit(self, X: ArrayLike) -> Scaler:
         """Learn the per-feature statistics of ``X`` (samples x features); return ``self``."""
         X = as_features(X, "X", f"{type(self).__name__}.fit")
         if len(X) == 0:
@@ -42,16 +43,16 @@ class Scaler:
         self.n_features_in_ = X.shape[1]
         return self
 
-    def transform(self, X) -> np.ndarray:
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Scale ``X`` with the fitted statistics (a new array)."""
         X = self._checked(X, "transform")
         return (X - self.offset_) / self.scale_
 
-    def fit_transform(self, X) -> np.ndarray:
+    def fit_transform(self, X: ArrayLike) -> np.ndarray:
         """``fit(X)`` then ``transform(X)``."""
         return self.fit(X).transform(X)
 
-    def inverse_transform(self, X) -> np.ndarray:
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Undo :meth:`transform`."""
         X = self._checked(X, "inverse_transform")
         return X * self.scale_ + self.offset_
@@ -128,7 +129,7 @@ _SCALERS = Registry(
 )
 
 
-def make_scaler(spec) -> Scaler | None:
+def make_scaler(spec: str | type[Scaler] | Scaler | None) -> Scaler | None:
     """A fresh, unfitted scaler from a name ('minmax', 'standard'), a class, or an instance.
 
     An instance is copied, so each call returns a scaler of its own; None gives None.
@@ -148,7 +149,7 @@ def make_scaler(spec) -> Scaler | None:
     return _SCALERS.get(spec)
 
 
-def one_hot(labels, n_classes: int | None = None, dtype="float32") -> np.ndarray:
+def one_hot(labels: ArrayLike, n_classes: int | None = None, dtype="float32") -> np.ndarray:
     """One-hot rows for integer class labels 0..n_classes-1 (float32, as the seeds' ``one_hot``).
 
     Parameters

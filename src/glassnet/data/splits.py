@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..errors import ConfigError
 from ..utils import as_generator
@@ -27,9 +28,15 @@ from ._validation import as_labels, check_same_length
 
 __all__ = ["batches", "k_fold", "train_test_split"]
 
+Seed = int | np.random.Generator | None
+
 
 def train_test_split(
-    *arrays, test_size: float | int = 0.25, stratify=None, shuffle: bool = True, seed=None
+    *arrays: ArrayLike,
+    test_size: float | int = 0.25,
+    stratify: ArrayLike | None = None,
+    shuffle: bool = True,
+    seed: Seed = None,
 ) -> list[np.ndarray]:
     """Split arrays (same first dimension) into train and test parts.
 
@@ -117,7 +124,11 @@ def _members(codes: np.ndarray, c: int, rng: np.random.Generator | None) -> np.n
 
 
 def k_fold(
-    n_samples: int, n_folds: int = 5, shuffle: bool = True, stratify=None, seed=None
+    n_samples: int,
+    n_folds: int = 5,
+    shuffle: bool = True,
+    stratify: ArrayLike | None = None,
+    seed: Seed = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(train_idx, test_idx)`` for each of ``n_folds`` folds; each index is tested once.
 
@@ -149,8 +160,12 @@ def k_fold(
 
 
 def batches(
-    *arrays, batch_size: int | None = None, shuffle: bool = True, seed=None, drop_last=False
-) -> Iterator:
+    *arrays: ArrayLike,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    seed: Seed = None,
+    drop_last: bool = False,
+) -> Iterator[np.ndarray | tuple[np.ndarray, ...]]:
     """Iterate over mini-batches of arrays that share their first dimension.
 
     Parameters

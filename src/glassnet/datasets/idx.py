@@ -165,7 +165,13 @@ def idx_header(array: np.ndarray) -> bytes:
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
-    """The complete IDX encoding of ``array`` (uncompressed)."""
+    """The complete IDX encoding of ``array`` (uncompressed).
+
+    Example
+    -------
+    >>> idx_bytes(np.array([7, 2], dtype=np.uint8)).hex(" ")
+    '00 00 08 01 00 00 00 02 07 02'
+    """
     array = np.asarray(array)
     big = array.astype(TYPE_CODES[idx_header(array)[2]], copy=False)
     return idx_header(array) + np.ascontiguousarray(big).tobytes()

@@ -69,7 +69,9 @@ def streetlights() -> tuple[np.ndarray, np.ndarray]:
     return lights, walk_vs_stop
 
 
-def two_number_sum(n: int = 1000, seed=None) -> tuple[np.ndarray, np.ndarray]:
+def two_number_sum(
+    n: int = 1000, seed: int | np.random.Generator | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Seed 000's adding task: ``X`` (n, 2) uniform in [0, 0.5), ``y`` (n, 1) the row sums.
 
     Parameters

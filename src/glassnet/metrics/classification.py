@@ -26,10 +26,12 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..data._validation import as_labels, check_same_length
 from ..errors import ConfigError, DataError
@@ -78,7 +80,7 @@ def _codes(y_true, y_pred, labels, where: str):
     return labels, _encode(t, labels), _encode(p, labels)
 
 
-def accuracy(y_true, y_pred) -> float:
+def accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     """The fraction of samples whose predicted label equals the true one.
 
     Example
@@ -90,7 +92,9 @@ def accuracy(y_true, y_pred) -> float:
     return float(np.mean(t == p))
 
 
-def confusion_matrix(y_true, y_pred, labels=None) -> np.ndarray:
+def confusion_matrix(
+    y_true: ArrayLike, y_pred: ArrayLike, labels: ArrayLike | None = None
+) -> np.ndarray:
     """Counts ``C[i, j]`` of samples of true class ``labels[i]`` predicted as ``labels[j]``.
 
     Parameters
@@ -168,7 +172,9 @@ def _ratio(numerator, denominator):
     return float(out) if out.ndim == 0 else out
 
 
-def precision_recall_f1(y_true, y_pred, labels=None) -> ClassScores:
+def precision_recall_f1(
+    y_true: ArrayLike, y_pred: ArrayLike, labels: ArrayLike | None = None
+) -> ClassScores:
     """Per-class precision, recall, F1 and support, with macro / weighted / micro averages.
 
     Example
@@ -201,7 +207,13 @@ def _scores(y_true, y_pred, labels, where: str) -> ClassScores:
 _HEADINGS = ("precision", "recall", "f1-score", "support")
 
 
-def classification_report(y_true, y_pred, labels=None, target_names=None, digits: int = 2) -> str:
+def classification_report(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    labels: ArrayLike | None = None,
+    target_names: Sequence[str] | None = None,
+    digits: int = 2,
+) -> str:
     """A text table of per-class precision, recall, F1 and support, laid out as scikit-learn's.
 
     The ``accuracy`` row (micro F1) is shown when every label present is listed, else a
