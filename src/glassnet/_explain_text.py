@@ -12,7 +12,18 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["activation_texts", "error_terms", "fmt", "loss_gradient_text"]
+__all__ = ["activation_texts", "error_terms", "fmt", "loss_gradient_text", "neuron_names"]
+
+
+def neuron_names(widths: list[int]) -> list[list[str]]:
+    """Seed 001's names per layer: inputs i1.., hidden h1.. (h2_1.. with several hidden
+    layers), outputs o1.."""
+    hidden = widths[1:-1]
+    names = [[f"i{k + 1}" for k in range(widths[0])]]
+    for h, width in enumerate(hidden, 1):
+        prefix = "h" if len(hidden) == 1 else f"h{h}_"
+        names.append([f"{prefix}{k + 1}" for k in range(width)])
+    return [*names, [f"o{k + 1}" for k in range(widths[-1])]]
 
 
 def fmt(value: float) -> str:

@@ -35,7 +35,13 @@ import numpy as np
 
 from . import _training
 from ._explain_result import Delta, ErrorTerm, Explanation, Factor, Gradient, Neuron, Update
-from ._explain_text import activation_texts, error_terms, fmt, loss_gradient_text
+from ._explain_text import (
+    activation_texts,
+    error_terms,
+    fmt,
+    loss_gradient_text,
+    neuron_names,
+)
 from .errors import ConfigError, GradientCheckError
 from .layers import Dense
 
@@ -143,14 +149,7 @@ def _check_readable(model) -> list[Dense]:
 
 
 def _neuron_names(layers) -> list[list[str]]:
-    """[inputs, hidden 1, ..., outputs] names: i1.., h1.. (h2_1.. for several), o1.."""
-    names = [[f"i{k + 1}" for k in range(layers[0].input_shape[0])]]
-    hidden = layers[:-1]
-    for h, layer in enumerate(hidden, 1):
-        prefix = "h" if len(hidden) == 1 else f"h{h}_"
-        names.append([f"{prefix}{k + 1}" for k in range(layer.units)])
-    names.append([f"o{k + 1}" for k in range(layers[-1].units)])
-    return names
+    return neuron_names([layers[0].input_shape[0], *(layer.units for layer in layers)])
 
 
 def _weight_name(layers, index: int, i: int, j: int) -> str:
