@@ -86,6 +86,7 @@ def test_bad_labels_and_target_names():
         classification_report([0, 1], [0, 1], target_names=["a"])
 
 
+@pytest.mark.filterwarnings("ignore:A single label was found:UserWarning")  # sklearn's own
 @settings(max_examples=60, deadline=None)
 @given(label_pairs())
 def test_equal_to_sklearn(pair):
