@@ -1,0 +1,64 @@
+"""The seeds' own teaching APIs, with their names and call shapes, on glassnet's engine.
+
+- :class:`MLP` (seed 000): ``forward_propagate``, ``back_propagate``, ``gradient_descent``,
+  ``train``.
+- :class:`NeuralNetwork` (seed 001): ``train`` and ``query`` with fixed biases.
+- :class:`Perceptron` and :class:`TwoLayerPerceptron` (seed 004): logic gates and XOR.
+- :class:`ANN` (seed 004): a network built call by call and trained an epoch per ``run``.
+- :mod:`~glassnet.classic.rowlist` (seed 002): the row-list network (``initialize_network``,
+  ``feedforward``, ``backward_propagate_error``, ``update_weights``, ``train_network``,
+  ``predict``) and its cross-validation helpers (``evaluate_algorithm``, ...).
+
+Example
+-------
+>>> from glassnet.classic import MLP, NeuralNetwork, Perceptron, ANN, initialize_network
+>>> MLP(2, [5], 1, seed=0).weights[0].shape
+(2, 5)
+"""
+
+from . import rowlist
+from .ann import ANN
+from .mlp import MLP
+from .perceptron import Perceptron, TwoLayerPerceptron
+from .rowlist import (
+    accuracy_metric,
+    back_propagation,
+    backward_propagate_error,
+    cross_validation_split,
+    dataset_minmax,
+    evaluate_algorithm,
+    feedforward,
+    forward_propagate,
+    initialize_network,
+    normalize_dataset,
+    predict,
+    str_column_to_float,
+    str_column_to_int,
+    train_network,
+    update_weights,
+)
+from .worked import NeuralNetwork
+
+__all__ = [
+    "ANN",
+    "MLP",
+    "NeuralNetwork",
+    "Perceptron",
+    "TwoLayerPerceptron",
+    "accuracy_metric",
+    "back_propagation",
+    "backward_propagate_error",
+    "cross_validation_split",
+    "dataset_minmax",
+    "evaluate_algorithm",
+    "feedforward",
+    "forward_propagate",
+    "initialize_network",
+    "normalize_dataset",
+    "predict",
+    "rowlist",
+    "str_column_to_float",
+    "str_column_to_int",
+    "train_network",
+    "update_weights",
+]
