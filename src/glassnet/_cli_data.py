@@ -1,0 +1,165 @@
+"""Data for the ``glassnet`` command: bundled MNIST, Zoo and Seeds, or a CSV file, split and
+scaled; and the ``data.json`` record saved beside a model so later commands scale alike.
+
+Example
+-------
+>>> data = load("zoo", seed=0)
+>>> data.x_train.shape, data.x_test.shape, data.classes[:2]
+((75, 16), (26, 16), ('mammal', 'bird'))
+>>> float(data.x_train.min()), float(data.x_train.max())
+(0.0, 1.0)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .data import MinMaxScaler, load_csv, train_test_split
+from .errors import ConfigError, DataError, ShapeError
+
+__all__ = ["DataSet", "Scaling", "load", "load_features", "read_record", "write_record"]
+
+BUNDLED = ("mnist", "zoo", "seeds")
+RECORD_NAME = "data.json"
+MAX_CLASSES = 100
+
+
+class UsageError(ConfigError):
+    """A command-line argument that cannot be used (exit status 2)."""
+
+
+@dataclass
+class Scaling:
+    """How raw features become model inputs: ``(x - low) / span``."""
+
+    low: np.ndarray | float = 0.0
+    span: np.ndarray | float = 1.0
+
+    def apply(self, x: np.ndarray) -> np.ndarray:
+        return ((x - self.low) / self.span).astype(np.float32)
+
+    def to_json(self) -> dict:
+        return {"low": np.asarray(self.low).tolist(), "span": np.asarray(self.span).tolist()}
+
+    @classmethod
+    def from_json(cls, record: dict) -> Scaling:
+        return cls(np.asarray(record["low"], np.float64), np.asarray(record["span"], np.float64))
+
+
+@dataclass
+class DataSet:
+    """Train and test parts, ready for the model, and what is needed to repeat the scaling."""
+
+    name: str  # mnist, zoo, seeds or the file's name
+    source: str  # what --data said (a CSV file as an absolute path)
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    classes: tuple[str, ...]
+    feature_names: tuple[str, ...]
+    target: str | None
+    scaling: Scaling = field(default_factory=Scaling)
+    images: bool = False
+
+    @property
+    def tabular(self) -> bool:
+        return not self.images
+
+
+def load(source: str, target: str | None = None, seed: int | None = 0) -> DataSet:
+    """``mnist``, ``zoo``, ``seeds`` or a CSV path; tables are split 75/25, stratified, and
+    min-max scaled with the training part's ranges."""
+    if source == "mnist":
+        from .datasets import mnist
+
+        (x_train, y_train), (x_test, y_test) = mnist.load_data()
+        return DataSet("mnist", "mnist", x_train.astype(np.float32) / 255, y_train.astype(np.int64),
+                       x_test.astype(np.float32) / 255, y_test.astype(np.int64),
+                       tuple(str(d) for d in range(10)), (), None, Scaling(0.0, 255.0), True)
+    X, y, classes, features, target = _table(source, target)
+    x_train, x_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y,
+                                                        seed=seed)
+    scaler = MinMaxScaler().fit(x_train)
+    scaling = Scaling(scaler.offset_, scaler.scale_)
+    bundled = source in BUNDLED
+    return DataSet(source if bundled else Path(source).name,
+                   source if bundled else str(Path(source).resolve()),
+                   scaling.apply(x_train), y_train, scaling.apply(x_test), y_test, classes,
+                   features, target, scaling)
+
+
+def _table(source: str, target: str | None):
+    if source in ("zoo", "seeds"):
+        if target is not None:
+            raise UsageError(f"--target applies to CSV files; {source} has its own target")
+        from .datasets import uci
+
+        data = uci.load_zoo() if source == "zoo" else uci.load_seeds()
+        return data.data, data.target, data.target_names, data.feature_names, "class"
+    _require_file(source)
+    column = -1 if target is None else (int(target) if target.lstrip("-").isdigit() else target)
+    table = load_csv(source, target=column, categorical=True)
+    if len(table.classes) > MAX_CLASSES or len(table.classes) > len(table.y) // 2:
+        raise DataError(f"{source}: target column {table.target_name!r} has "
+                        f"{len(table.classes)} different values in {len(table.y)} rows; "
+                        "glassnet train classifies, so the target must hold a few classes "
+                        "(choose another with --target)")
+    if len(table.classes) < 2:
+        raise DataError(f"{source}: target column {table.target_name!r} holds one class only")
+    return table.X, table.y, table.classes, table.feature_names, table.target_name
+
+
+def _require_file(path: str) -> None:
+    if not os.path.isfile(path):
+        what = "a directory" if os.path.isdir(path) else "no such file"
+        raise UsageError(f"{path}: {what}; --data takes mnist, zoo, seeds or a CSV file")
+
+
+def load_features(path: str, record: dict) -> tuple[np.ndarray, np.ndarray | None]:
+    """Scaled features (and the target, when the file has the model's target column)."""
+    _require_file(path)
+    target, table = record.get("target"), None
+    if target is not None:
+        try:
+            table = load_csv(path, target=target, categorical=True)
+        except ConfigError:  # the file has no target column: features only
+            table = None
+    if table is None:
+        X, y = load_csv(path, target=None).X, None
+    else:
+        classes = list(record["classes"])
+        unknown = sorted(set(table.classes) - set(classes))
+        if unknown:
+            raise DataError(f"{path}: column {target!r} holds classes {unknown} that the "
+                            f"model does not know ({', '.join(classes)})")
+        X = table.X
+        y = np.array([classes.index(table.classes[c]) for c in table.y], dtype=np.int64)
+    expected = len(record["feature_names"])
+    if X.shape[1] != expected:
+        raise ShapeError(f"{path}: has {X.shape[1]} feature columns but the model takes "
+                         f"{expected} ({', '.join(record['feature_names'])})")
+    return Scaling.from_json(record["scaling"]).apply(X), y
+
+
+def write_record(folder: Path, data: DataSet, seed) -> Path:
+    """Save how the data was prepared, for ``evaluate`` and ``predict``."""
+    path = folder / RECORD_NAME
+    path.write_text(json.dumps({
+        "source": data.source, "target": data.target, "classes": list(data.classes),
+        "feature_names": list(data.feature_names), "images": data.images, "seed": seed,
+        "scaling": data.scaling.to_json()}, indent=1))
+    return path
+
+
+def read_record(model_path: str) -> dict | None:
+    """The ``data.json`` beside a model file, if there is one."""
+    path = Path(model_path).parent / RECORD_NAME
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text())

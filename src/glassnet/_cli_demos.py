@@ -1,0 +1,106 @@
+"""``glassnet demo``: the seeds' small examples, trained by the engine and printed.
+
+Example
+-------
+>>> model = worked_example()
+>>> [round(float(v), 9) for v in model.predict([[0.05, 0.10]])[0]]
+[0.75136507, 0.772928465]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import Sequential, optimizers
+from .datasets import toy
+from .layers import Dense
+from .utils import set_random_seed
+
+__all__ = ["run", "worked_example"]
+
+#: Seed 003's printed errors at iterations 10, 20, ..., 60.
+STREETLIGHT_ERRORS = (0.6342311598444467, 0.35838407676317513, 0.0830183113303298,
+                      0.006467054957103705, 0.0003292669000750734, 1.5055622665134859e-05)
+
+
+def worked_example() -> Sequential:
+    """Seed 001's 2-2-2 sigmoid network with its weights, compiled with SGD(0.5) and MSE."""
+    model = Sequential([Dense(2, activation="sigmoid", input_shape=(2,), name="hidden"),
+                        Dense(2, activation="sigmoid", name="output")],
+                       name="worked_example", dtype="float64")
+    model.set_weights([np.array([[0.15, 0.25], [0.20, 0.30]]), np.full(2, 0.35),
+                       np.array([[0.40, 0.50], [0.45, 0.55]]), np.full(2, 0.60)])
+    model.compile(optimizers.SGD(0.5), "mse")
+    return model
+
+
+def _worked() -> None:
+    model = worked_example()
+    x, y = np.array([[0.05, 0.10]]), np.array([[0.01, 0.99]])
+    print("Seed 001's worked example: inputs 0.05 0.10, targets 0.01 0.99, learning rate 0.5")
+    print(f"before training: outputs {_row(model.predict(x)[0])}, "
+          f"E_total {model.evaluate(x, y):.9f}")
+    model.fit(x, y, epochs=1, batch_size=1, verbose=0)
+    print(f"after 1 step:    outputs {_row(model.predict(x)[0])}, "
+          f"E_total {model.evaluate(x, y):.9f}")
+    # 9999 more steps on the one sample: one pass over 9999 copies, without per-epoch overhead
+    model.fit(np.repeat(x, 9999, axis=0), np.repeat(y, 9999, axis=0), batch_size=1,
+              shuffle=False, verbose=0)
+    print(f"after 10000:     outputs {_row(model.predict(x)[0])}, "
+          f"E_total {model.evaluate(x, y):.9f}")
+    print("See every number of the first step with: glassnet explain")
+
+
+def _row(values) -> str:
+    return " ".join(f"{float(v):.9f}" for v in values)
+
+
+def _xor() -> None:
+    x, y = toy.logic_gate("xor")
+    set_random_seed(3)
+    model = Sequential([Dense(2, activation="sigmoid", input_shape=(2,)),
+                        Dense(1, activation="sigmoid")], name="xor")
+    model.compile(optimizers.SGD(0.1, momentum=0.9), "mse")
+    model.fit(np.tile(x, (3000, 1)), np.tile(y, (3000, 1)), batch_size=1, shuffle=False,
+              verbose=0)  # 3000 epochs of the four rows, one row per step
+    print("XOR with a 2-2-1 sigmoid network (SGD with momentum, MSE, 3000 epochs):")
+    _truth_table(x, y, model.predict(x))
+
+
+def _truth_table(x, y, out) -> None:
+    print("x1 x2 | target | output")
+    for row, target, value in zip(x, y[:, 0], out[:, 0], strict=True):
+        print(f" {int(row[0])}  {int(row[1])} |   {int(target)}    | {value:.4f}"
+              f"{'  ok' if round(float(value)) == target else '  WRONG'}")
+
+
+def _gates() -> None:
+    for gate in ("and", "or", "nand", "nor"):
+        x, y = toy.logic_gate(gate)
+        set_random_seed(0)
+        model = Sequential([Dense(1, activation="sigmoid", input_shape=(2,))], name=gate)
+        model.compile(optimizers.SGD(1.0), "binary_crossentropy")
+        model.fit(x, y, epochs=500, batch_size=4, verbose=0)
+        print(f"{gate.upper()} with one sigmoid neuron (binary cross-entropy):")
+        _truth_table(x, y, model.predict(x))
+
+
+def _streetlights() -> None:
+    x, y = toy.streetlights()
+    rng = np.random.RandomState(1)  # the seed's np.random.seed(1) and 2*random-1 weights
+    weights = [2 * rng.random_sample((3, 4)) - 1, 2 * rng.random_sample((4, 1)) - 1]
+    model = Sequential([Dense(4, activation="relu", use_bias=False, input_shape=(3,)),
+                        Dense(1, use_bias=False)], name="streetlights", dtype="float64")
+    model.set_weights(weights)
+    model.compile(optimizers.SGD(0.1), "mse")  # d(o - y)^2 = 2(o - y): lr 0.1 is alpha 0.2
+    history = model.fit(x, y, epochs=60, batch_size=1, shuffle=False, verbose=0)
+    print("Seed 003's street lights: 3-4-1 ReLU, alpha 0.2, one sample at a time")
+    print("iteration | error (glassnet)       | error (seed)")
+    for k, published in enumerate(STREETLIGHT_ERRORS, 1):
+        error = history.history["loss"][10 * k - 1] * len(x)  # the seed sums over the rows
+        print(f"{10 * k:9d} | {error!r:22} | {published!r}")
+
+
+def run(name: str) -> None:
+    {"xor": _xor, "gates": _gates, "streetlights": _streetlights,
+     "worked-example": _worked}[name]()

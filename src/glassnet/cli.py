@@ -1,0 +1,279 @@
+"""The ``glassnet`` command: train, evaluate, predict, summary, explain and demo.
+
+``glassnet train`` with no arguments trains the seeds' MNIST model (784-128 relu-10 softmax,
+Adam, batch 32, 5 epochs) on the bundled MNIST, prints the test accuracy and a per-class
+report, and saves the model, the history plot and a confusion-matrix plot in
+``./glassnet-runs/<timestamp>/``. Errors print one line on stderr: exit status 2 for a
+usage error (a bad option, a missing file, an unknown column), 1 for a failure (data that does
+not fit the model, a malformed file); ``--debug`` shows the traceback instead.
+
+Example
+-------
+>>> main(["explain"])  # doctest: +ELLIPSIS
+One training step of model 'worked_example' (loss mean_squared_error, learning rate 0.5)
+...
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from . import _cli_data
+from .errors import ConfigError, GlassnetError
+
+__all__ = ["main"]
+
+DEMOS = ("xor", "gates", "streetlights", "worked-example")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit status 2
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    top = _Parser(prog="glassnet", description="Neural networks you can see through.")
+    top.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    train = sub.add_parser("train", help="train a model and save it with its plots")
+    _data_option(train)
+    train.add_argument("--hidden", default=None, help="hidden layer sizes, e.g. 128,64 "
+                       "(default 128 for mnist, 16 for tables)")
+    train.add_argument("--activation", default="relu", help="hidden activation (relu)")
+    train.add_argument("--epochs", type=int, help="default 5 for mnist, 100 for tables")
+    train.add_argument("--batch-size", type=int, help="default 32 for mnist, 16 for tables")
+    train.add_argument("--optimizer", default="adam", choices=("adam", "sgd", "rmsprop"))
+    train.add_argument("--lr", type=float, help="learning rate (default: the optimizer's for "
+                       "mnist, 0.01 for tables)")
+    train.add_argument("--seed", type=int, default=0, help="for weights, split, shuffling")
+    train.add_argument("--out", help="output folder (default ./glassnet-runs/<timestamp>)")
+    train.add_argument("--cv", type=int, metavar="K", help="k-fold cross-validation on a table "
+                       "instead of one split")
+    train.add_argument("--quiet", action="store_true", help="no progress bar or report")
+    evaluate = sub.add_parser("evaluate", help="accuracy and report of a saved model")
+    evaluate.add_argument("model", help="a model file saved by glassnet train")
+    _data_option(evaluate, default=None)
+    predict = sub.add_parser("predict", help="predict the rows of a CSV file")
+    predict.add_argument("model")
+    predict.add_argument("file", help="a CSV file with the model's feature columns")
+    predict.add_argument("--output", help="default: FILE's name + .predictions.csv")
+    summary = sub.add_parser("summary", help="layers and parameters of a saved model")
+    summary.add_argument("model")
+    explain = sub.add_parser("explain", help="one training step of the seeds' worked "
+                             "example, written out")
+    explain.add_argument("--markdown", action="store_true")
+    demo = sub.add_parser("demo", help="the seeds' small examples")
+    demo.add_argument("name", choices=DEMOS)
+    return top
+
+
+def _data_option(parser, default="mnist") -> None:
+    parser.add_argument("--data", default=default, help="mnist, zoo, seeds or FILE.csv"
+                        + (" (default mnist)" if default else " (default: as trained)"))
+    parser.add_argument("--target", help="the CSV column to predict (default the last)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    args = _parser().parse_args(argv)
+    command = {"train": _train, "evaluate": _evaluate, "predict": _predict,
+               "summary": _summary, "explain": _explain, "demo": _demo}[args.command]
+    try:
+        command(args)
+    except KeyboardInterrupt:
+        print("glassnet: interrupted", file=sys.stderr)
+        return 130
+    except (GlassnetError, OSError, ValueError) as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"glassnet {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2 if isinstance(exc, (_cli_data.UsageError, ConfigError)) else 1
+    return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+# -- train -----------------------------------------------------------------------------------
+def _build(data, args):
+    from . import Sequential, optimizers
+    from .layers import Dense, Flatten
+
+    hidden = args.hidden or ("128" if data.images else "16")
+    try:
+        sizes = [int(h) for h in hidden.split(",") if h.strip()]
+    except ValueError:
+        raise _cli_data.UsageError(f"--hidden takes sizes like 128,64, got {hidden!r}") from None
+    layers = [Flatten(input_shape=data.x_train.shape[1:])] if data.images else []
+    layers += [Dense(n, activation=args.activation) for n in sizes]
+    model = Sequential([*layers, Dense(len(data.classes), activation="softmax")],
+                       name=f"{data.name.replace('.', '_')}_classifier")
+    if not data.images:
+        model.build(data.x_train.shape[1:])
+    lr = args.lr if args.lr is not None else (None if data.images else 0.01)
+    optimizer = optimizers.get(args.optimizer, **({} if lr is None else {"learning_rate": lr}))
+    model.compile(optimizer, "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _fit_options(data, args) -> dict:
+    return {"epochs": args.epochs or (5 if data.images else 100),
+            "batch_size": args.batch_size or (32 if data.images else 16)}
+
+
+def _train(args) -> None:
+    from .utils import set_random_seed
+
+    data = _cli_data.load(args.data, args.target, args.seed)
+    set_random_seed(args.seed)
+    if args.cv:
+        _cross_validate(data, args)
+        return
+    model = _build(data, args)
+    options = _fit_options(data, args)
+    if not args.quiet:
+        print(f"Training {model.name} on {data.name}: {len(data.x_train)} training and "
+              f"{len(data.x_test)} test samples, layers {_widths(model)}, {args.optimizer}, "
+              f"{options['epochs']} epochs, batch {options['batch_size']}", flush=True)
+    bar = sys.stdout.isatty() and data.images  # a live bar on terminals, else a line per epoch
+    history = model.fit(data.x_train, data.y_train, **options, seed=args.seed,
+                        verbose=0 if args.quiet else (1 if bar else 2))
+    loss, accuracy = model.evaluate(data.x_test, data.y_test)
+    print(f"Test accuracy: {accuracy:.4f} (loss {loss:.4f}) on {len(data.x_test)} samples")
+    predicted = model.predict(data.x_test)
+    if not args.quiet:
+        from .metrics.classification import classification_report
+
+        print(classification_report(data.y_test, predicted, labels=range(len(data.classes)),
+                                    target_names=list(data.classes), digits=3))
+    out = _run_folder(args.out)
+    saved = _save_run(out, model, data, history, predicted, args.seed)
+    print(f"Saved in {out}/: " + ", ".join(saved))
+
+
+def _widths(model) -> str:
+    return "-".join(str(d) for d in (int(np.prod(model.input_shape)),
+                                     *(layer.units for layer in model.layers
+                                       if hasattr(layer, "units"))))
+
+
+def _cross_validate(data, args) -> None:
+    from .model_selection import cross_validate
+
+    if data.images:
+        raise _cli_data.UsageError("--cv works on tables (zoo, seeds or a CSV file), not mnist")
+    X = np.concatenate([data.x_train, data.x_test])
+    y = np.concatenate([data.y_train, data.y_test])
+    result = cross_validate(lambda: _build(data, args), X, y, n_folds=args.cv,
+                            fit_kwargs=_fit_options(data, args), seed=args.seed, stratify=True)
+    for k, score in enumerate(result.scores, 1):
+        print(f"fold {k}: accuracy {score:.4f}")
+    print(f"{args.cv}-fold cross-validation accuracy: {result.mean:.4f} +- {result.std:.4f}")
+
+
+def _run_folder(out: str | None) -> Path:
+    folder = Path(out) if out else Path("glassnet-runs") / datetime.now().strftime(
+        "%Y%m%d-%H%M%S")
+    base, k = folder, 2
+    while out is None and folder.exists():
+        folder, k = Path(f"{base}-{k}"), k + 1
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _save_run(folder: Path, model, data, history, predicted, seed) -> list[str]:
+    """The model, how its inputs are scaled, and the plots (when matplotlib is there)."""
+    model.save(folder / "model.safetensors")
+    _cli_data.write_record(folder, data, seed)
+    saved = ["model.safetensors", "data.json"]
+    try:
+        from . import plot
+
+        plot.plot_history(history, path=folder / "history.png")
+        plot.confusion_matrix(data.y_test, predicted, labels=range(len(data.classes)),
+                              class_names=data.classes, path=folder / "confusion.png")
+        saved += ["history.png", "confusion.png"]
+    except ImportError:
+        saved.append("(no plots: pip install matplotlib)")
+    return saved
+
+
+# -- using a saved model ---------------------------------------------------------------------
+def _load(path: str):
+    from .models import load_model
+
+    _cli_data._require_file(path)
+    return load_model(path), _cli_data.read_record(path)
+
+
+def _evaluate(args) -> None:
+    from .metrics.classification import classification_report
+
+    model, record = _load(args.model)
+    source = args.data or (record or {}).get("source")
+    if source is None:
+        raise _cli_data.UsageError(f"{args.model}: no data.json beside it; pass --data")
+    if record is not None and source not in _cli_data.BUNDLED:
+        x, y = _cli_data.load_features(source, record)
+        if y is None:
+            raise _cli_data.UsageError(f"{source}: has no column {record['target']!r} to "
+                                       "compare with; use glassnet predict")
+    else:
+        data = _cli_data.load(source, args.target, (record or {}).get("seed", 0))
+        x, y = data.x_test, data.y_test
+    loss, accuracy = model.evaluate(x, y)
+    print(f"Accuracy: {accuracy:.4f} (loss {loss:.4f}) on {len(x)} samples of {source}")
+    names = list(record["classes"]) if record else None
+    print(classification_report(y, model.predict(x), labels=range(model.output_shape[-1]),
+                                target_names=names, digits=3))
+
+
+def _predict(args) -> None:
+    import csv
+
+    model, record = _load(args.model)
+    if record is None or record.get("images"):
+        raise _cli_data.UsageError(f"{args.model}: predict reads CSV tables for models "
+                                   "trained on tables (it needs the data.json beside them)")
+    x, _ = _cli_data.load_features(args.file, record)
+    probabilities = model.predict(x)
+    classes = record["classes"]
+    output = Path(args.output or Path(args.file).with_suffix(".predictions.csv"))
+    with open(output, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["row", "predicted", *(f"p_{c}" for c in classes)])
+        for i, p in enumerate(probabilities):
+            writer.writerow([i + 1, classes[int(np.argmax(p))], *(f"{v:.6f}" for v in p)])
+    print(f"Wrote {len(x)} predictions to {output}")
+
+
+def _summary(args) -> None:
+    model, record = _load(args.model)
+    model.summary()
+    if record:
+        print(f"Trained on {record['source']}; classes: {', '.join(record['classes'])}")
+
+
+def _explain(args) -> None:
+    from ._cli_demos import worked_example
+
+    step = worked_example().explain([0.05, 0.10], [0.01, 0.99])
+    print(step.to_markdown() if args.markdown else step)
+
+
+def _demo(args) -> None:
+    from . import _cli_demos
+
+    _cli_demos.run(args.name)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
