@@ -209,10 +209,12 @@ def test_model_checkpoint_with_the_real_model_save(tmp_path, data):
     from glassnet.models import load_model
 
     model = _model()
-    path = tmp_path / "best.glassnet"
+    path = tmp_path / "best.safetensors"
     model.fit(*data, epochs=2, verbose=0, validation_split=0.25,
-              callbacks=[ModelCheckpoint(str(path), save_best_only=True)])
-    assert path.exists()
+              callbacks=[ModelCheckpoint(str(path), save_best_only=True),
+                         ModelCheckpoint(str(tmp_path / "w.safetensors"),
+                                         save_weights_only=True)])
+    assert path.exists() and (tmp_path / "w.safetensors").stat().st_size < path.stat().st_size
     restored = load_model(str(path))
     assert [w.shape for w in restored.get_weights()] == [(3, 2), (2,), (2, 1), (1,)]
 

@@ -180,13 +180,14 @@ class ReduceLROnPlateau(_MonitorCallback):
 class ModelCheckpoint(_MonitorCallback):
     """Save the model (``model.save``) after each epoch, or only when ``monitor`` improved.
 
+    ``save_weights_only=True`` leaves the optimizer's state out of the file.
     ``filepath`` may hold ``{epoch:02d}`` (1-based, as in Keras) and any log key, e.g.
-    ``"ckpt-{epoch:02d}-{val_loss:.2f}.npz"``. Missing directories are created.
+    ``"ckpt-{epoch:02d}-{val_loss:.2f}.safetensors"``. Missing directories are created.
 
     Example
     -------
-    >>> ModelCheckpoint("run/model-{epoch:02d}.npz")._path(2, {})
-    'run/model-03.npz'
+    >>> ModelCheckpoint("run/model-{epoch:02d}.safetensors")._path(2, {})
+    'run/model-03.safetensors'
     """
 
     def __init__(self, filepath, monitor: str = "val_loss", verbose: int = 0,
@@ -218,7 +219,9 @@ class ModelCheckpoint(_MonitorCallback):
         folder = os.path.dirname(path)
         if folder:
             os.makedirs(folder, exist_ok=True)
-        save = self.model.save_weights if self.save_weights_only else self.model.save
-        save(path)
+        if self.save_weights_only:  # the weights and architecture, without optimizer state
+            self.model.save(path, include_optimizer=False)
+        else:
+            self.model.save(path)
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: saving model to {path}")

@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("glassnet: interrupted", file=sys.stderr)
         return 130
-    except (GlassnetError, OSError, ValueError) as exc:
+    except (GlassnetError, OSError, ValueError, ImportError) as exc:
         if args.debug:
             traceback.print_exc()
         print(f"glassnet {args.command}: error: {_one_line(exc)}", file=sys.stderr)
@@ -137,6 +137,7 @@ def _train(args) -> None:
     if args.cv:
         _cross_validate(data, args)
         return
+    from . import io  # noqa: F401  (fails now, not after training, without safetensors)
     model = _build(data, args)
     options = _fit_options(data, args)
     if not args.quiet:

@@ -84,7 +84,8 @@ def plot_history(history, path=None):
         for key, label, style in ((name, "train", "-o"), (f"val_{name}", "validation", "--s")):
             if key in logs:
                 epochs = np.arange(1, len(logs[key]) + 1)
-                ax.plot(epochs, logs[key], style, markersize=3, label=label)
+                ax.plot(epochs, logs[key], style, markersize=3 if len(epochs) <= 30 else 0,
+                        label=label)
         ax.set_title(name)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
