@@ -9,6 +9,8 @@ from __future__ import annotations
 import gzip
 import os
 import struct
+import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -313,3 +315,70 @@ def epoch_summary(epoch_times: list[float], fraction: float) -> dict:
     another process on the machine disturbed), scaled up when only a fraction was trained."""
     t = [e / fraction for e in epoch_times]
     return {"time": float(np.median(t)), "epochs_s": t}
+
+
+# --------------------------------------------------------------------------------------------
+# Child processes on a shared machine
+# --------------------------------------------------------------------------------------------
+
+
+def _busy_cpu_s() -> float | None:
+    """CPU seconds the whole machine has spent busy since boot (from /proc/stat)."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = v[3] + (v[4] if len(v) > 4 else 0)  # idle + iowait
+    return (sum(v[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_quiet(max_wait: float, threshold: float = 10.0, sample: float = 0.3) -> float:
+    """Wait (up to max_wait s) until other processes use under threshold % of all cores.
+
+    Returns the last measured share. A shared machine (other sessions running their tests) makes
+    every timing here noisy, PyTorch's OpenMP threads most of all.
+    """
+    deadline = time.perf_counter() + max_wait
+    while True:
+        b0 = _busy_cpu_s()
+        time.sleep(sample)
+        b1 = _busy_cpu_s()
+        if b0 is None or b1 is None:
+            return float("nan")
+        share = (b1 - b0) / (sample * (os.cpu_count() or 1)) * 100
+        if share < threshold or time.perf_counter() >= deadline:
+            return share
+        time.sleep(1.0)
+
+
+def run_child(cmd: list[str], env: dict, timeout: float) -> tuple[int, float, float, str, float]:
+    """Run cmd; return (exit status, wall s, peak RSS MB of that child, stderr tail, others %).
+
+    others % is the CPU time that OTHER processes used on the machine while the child ran, as a
+    share of all cores: a benchmark on a shared machine is only as good as this is small.
+    """
+    busy0 = _busy_cpu_s()
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        deadline = t0 + timeout
+        while True:
+            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, ru = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.005)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - t0
+        err.seek(0)
+        tail = err.read().decode(errors="replace")[-2000:]
+    busy1 = _busy_cpu_s()
+    others = float("nan")
+    if busy0 is not None and busy1 is not None and wall > 0:
+        mine = ru.ru_utime + ru.ru_stime
+        others = max(0.0, busy1 - busy0 - mine) / (wall * (os.cpu_count() or 1)) * 100
+    return proc.returncode, wall, ru.ru_maxrss / 1024.0, tail, others

@@ -18,6 +18,7 @@ Phases are timed with perf_counter_ns around each piece (the timer itself costs 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
@@ -161,34 +162,6 @@ def _adam_kernel(numba):
     return kernel
 
 
-def numba_adam(n, repeats=2000):
-    """us per step and first-call compile seconds of each numba Adam variant."""
-    try:
-        import numba
-    except ImportError:
-        return {}, {}
-    out, fns = {}, {}
-    rng = np.random.default_rng(0)
-    for label, kw in NUMBA_VARIANTS:
-        t0 = time.perf_counter()
-        f = numba.njit(cache=False, **kw)(_adam_kernel(numba))
-        p, g = rng.standard_normal(n, dtype=F32), rng.standard_normal(n, dtype=F32)
-        m, v = np.zeros(n, F32), np.zeros(n, F32)
-        args = (F32(1e-3), F32(0.9), F32(0.999), F32(1e-7))
-        f(p, g, m, v, *args)
-        compile_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        for _ in range(repeats):
-            f(p, g, m, v, *args)
-        out[label] = ((time.perf_counter() - t0) / repeats * 1e6, compile_s)
-        fns[label] = f
-    try:
-        out["(numba threading layer)"] = numba.threading_layer()
-    except Exception:
-        pass
-    return out, fns
-
-
 class _NumbaAdamMLP(NumpyMLP):
     kernel = None
 
@@ -201,35 +174,46 @@ class _NumbaAdamMLP(NumpyMLP):
         )
 
 
-def epoch_with_kernels(data, batch, hidden, fns):
-    """s/epoch of the NumPy loop as it is, and with Adam swapped for each numba kernel."""
-    x2d = data["x_train"].reshape(len(data["x_train"]), -1)
-    y = data["y_train"]
+def adam_variant(data, batch, hidden, variant: int, repeats=2000):
+    """One Adam implementation (-1: in-place NumPy; else NUMBA_VARIANTS[variant]), in a fresh
+    process: us per step of the optimizer alone over the MNIST model's parameters, first-call
+    compile seconds, and the NumPy loop's s/epoch with this Adam inside."""
     out = {}
-    for label, fn in [("in-place NumPy Adam", None), *fns.items()]:
-        if fn is None:
-            model = NumpyMLP((784, *hidden, 10), batch, seed=0)
-        else:
-            model = _NumbaAdamMLP((784, *hidden, 10), batch, seed=0)
-            model.kernel = fn
-        rng = np.random.default_rng(0)
-        model.fit(x2d, y, 1, rng, max_steps=50)
+    if variant < 0:
+        model_cls, kernel = NumpyMLP, None
+    else:
+        import numba
+
+        kw = NUMBA_VARIANTS[variant][1]
         t0 = time.perf_counter()
-        model.fit(x2d, y, 1, rng)
-        out[label] = time.perf_counter() - t0
-    return out
-
-
-def numpy_adam(n, repeats=2000):
-    model = NumpyMLP((784, 128, 10), 32)
-    assert model.params.size == n
-    model.grads[...] = np.random.default_rng(0).standard_normal(n, dtype=F32)
+        kernel = numba.njit(cache=False, **kw)(_adam_kernel(numba))
+        p = np.zeros(101_770, F32)
+        kernel(p, p.copy(), p.copy(), p.copy(), F32(1e-3), F32(0.9), F32(0.999), F32(1e-7))
+        out["compile_s"] = time.perf_counter() - t0
+        if kw.get("parallel"):
+            out["layer"] = numba.threading_layer()
+        model_cls = _NumbaAdamMLP
+    # the optimizer alone, on the 784-128-10 model's 101,770 parameters
+    m = model_cls((784, 128, 10), 32, seed=0)
+    m.kernel = kernel
+    m.grads[...] = np.random.default_rng(0).standard_normal(m.grads.size, dtype=F32)
     for _ in range(20):
-        model.adam()
+        m.adam()
     t0 = time.perf_counter()
     for _ in range(repeats):
-        model.adam()
-    return (time.perf_counter() - t0) / repeats * 1e6
+        m.adam()
+    out["us"] = (time.perf_counter() - t0) / repeats * 1e6
+    out["n"] = int(m.params.size)
+    # the whole NumPy loop with this Adam
+    x2d = data["x_train"].reshape(len(data["x_train"]), -1)
+    model = model_cls((784, *hidden, 10), batch, seed=0)
+    model.kernel = kernel
+    rng = np.random.default_rng(0)
+    model.fit(x2d, data["y_train"], 1, rng, max_steps=50)
+    t0 = time.perf_counter()
+    model.fit(x2d, data["y_train"], 1, rng)
+    out["epoch_s"] = time.perf_counter() - t0
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -339,6 +323,43 @@ def _table(headers, rows, markdown):
     return "\n".join([fmt(headers), fmt(["-" * x for x in w]), *map(fmt, rows)])
 
 
+def run_section(args) -> dict:
+    """The child's side: run one section and return its results (JSON-able)."""
+    hidden = tuple(int(h) for h in args.hidden.split(","))
+    data = _load()
+    if args.section == "phases":
+        if args.threads and threadpool_limits is not None:
+            with threadpool_limits(limits=args.threads, user_api="blas"):
+                rows, total, plain = numpy_phases(data, args.batch, hidden, args.steps)
+        else:
+            rows, total, plain = numpy_phases(data, args.batch, hidden, args.steps)
+        return {"rows": rows, "total": total, "plain": plain}
+    if args.section == "adam":
+        return adam_variant(data, args.batch, hidden, args.variant)
+    if args.section == "torch":
+        return torch_section(data, args.batch, hidden, args.steps) or {}
+    raise ValueError(args.section)
+
+
+def _spawn(args, section, log, **extra) -> dict:
+    """Run one section in a fresh process (after waiting for a quiet machine)."""
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "out.json"
+        cmd = [sys.executable, __file__, "--section", section, "--out", str(out)]
+        cmd += ["--batch", str(args.batch), "--hidden", args.hidden, "--steps", str(args.steps)]
+        for k, v in extra.items():
+            cmd += [f"--{k}", str(v)]
+        harness.wait_quiet(args.settle)
+        code, wall, _, tail, others = harness.run_child(cmd, dict(os.environ), 1800)
+        if not out.is_file():
+            log(f"  {section} {extra}: failed (exit {code})\n{tail}")
+            return {}
+        res = json.loads(out.read_text())
+    res["others"] = others
+    log(f"  {section} {extra}: {wall:.1f} s, others' CPU {others:.0f}%")
+    return res
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--batch", type=int, default=32)
@@ -346,81 +367,105 @@ def main(argv=None) -> int:
     ap.add_argument("--steps", type=int, default=1875, help="steps to time (1875 = one epoch)")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--settle", type=float, default=30, help="wait for a quiet machine (s)")
+    ap.add_argument("--section", help=argparse.SUPPRESS)
+    ap.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--variant", type=int, default=-1, help=argparse.SUPPRESS)
+    ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.section:  # a child
+        args.out.write_text(json.dumps(run_section(args)))
+        return 0
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
     hidden = tuple(int(h) for h in args.hidden.split(","))
     md = args.markdown
-    data = _load()
-    steps_per_epoch = math.ceil(len(data["x_train"]) / args.batch)
+    _load()  # cache MNIST once for the children
+    steps_per_epoch = math.ceil(60_000 / args.batch)
     p = print
 
-    threads = [None] + ([1] if threadpool_limits and (os.cpu_count() or 1) > 1 else [])
-    results = {}
-    for th in threads:
-        if th is None:
-            results["default"] = numpy_phases(data, args.batch, hidden, args.steps)
-        else:
-            with threadpool_limits(limits=th, user_api="blas"):
-                results[f"{th} thread"] = numpy_phases(data, args.batch, hidden, args.steps)
+    # Every section runs in its own process: thread pools (OpenBLAS's, numba's OpenMP, PyTorch's
+    # OpenMP) left alive by one section would otherwise fight the next for the two cores.
+    results = {"BLAS default": _spawn(args, "phases", log)}
+    if threadpool_limits is not None and (os.cpu_count() or 1) > 1:
+        results["BLAS 1 thread"] = _spawn(args, "phases", log, threads=1)
+    results = {k: v for k, v in results.items() if v}
     labels = list(results)
     p(f"## Bare-NumPy step, 784-{'-'.join(map(str, hidden))}-10, batch {args.batch}\n")
-    p(f"BLAS threads: {labels}; us per step (mean over {args.steps} steps; median in brackets)\n")
-    names = [r[0] for r in results["default"][0]]
+    p(f"us per step: mean over {args.steps} steps (median in brackets)\n")
+    names = [r[0] for r in results[labels[0]]["rows"]]
     rows = []
     for i, name in enumerate(names):
         row = [name]
         for lab in labels:
-            _, mean, med = results[lab][0][i]
+            _, mean, med = results[lab]["rows"][i]
             row.append(f"{mean:.1f} ({med:.1f})")
         rows.append(row)
-    for lab_row, idx in (("sum of phases (instrumented step)", 1), ("uninstrumented step", 2)):
-        rows.append([lab_row, *(f"{results[lab][idx]:.1f}" for lab in labels)])
+    for lab_row, key in (
+        ("sum of phases (instrumented step)", "total"),
+        ("uninstrumented step", "plain"),
+    ):
+        rows.append([lab_row, *(f"{results[lab][key]:.1f}" for lab in labels)])
     rows.append(
         [
             "=> s/epoch (uninstrumented x steps/epoch)",
-            *(f"{results[lab][2] * steps_per_epoch / 1e6:.3f}" for lab in labels),
+            *(f"{results[lab]['plain'] * steps_per_epoch / 1e6:.3f}" for lab in labels),
         ]
     )
-    p(_table(["phase", *(f"us, BLAS {lab}" for lab in labels)], rows, md))
-    p()
-    groups: dict[str, float] = {}
-    base_rows, total, _ = results["default"]
-    for name, mean, _ in base_rows:
-        groups[_group(name)] = groups.get(_group(name), 0.0) + mean
-    p("Grouped (default threads):\n")
-    p(
-        _table(
-            ["group", "us/step", "share"],
-            [
-                [g, f"{v:.1f}", f"{100 * v / total:.0f}%"]
-                for g, v in sorted(groups.items(), key=lambda kv: -kv[1])
-            ],
-            md,
-        )
+    rows.append(
+        ["others' CPU % during the run", *(f"{results[lab]['others']:.0f}" for lab in labels)]
     )
+    p(_table(["phase", *(f"us, {lab}" for lab in labels)], rows, md))
     p()
+    for lab in labels:
+        groups: dict[str, float] = {}
+        total = results[lab]["total"]
+        for name, mean, _ in results[lab]["rows"]:
+            groups[_group(name)] = groups.get(_group(name), 0.0) + mean
+        p(f"Grouped ({lab}):\n")
+        grows = [
+            [g, f"{v:.1f}", f"{100 * v / total:.0f}%"]
+            for g, v in sorted(groups.items(), key=lambda kv: -kv[1])
+        ]
+        p(_table(["group", "us/step", "share"], grows, md))
+        p()
 
-    # PyTorch first: a numba parallel pool started earlier in this process fights torch's OpenMP
-    # threads for the two cores and makes PyTorch 5-15x slower (measured).
-    tr = None if args.no_torch else torch_section(data, args.batch, hidden, args.steps)
-    n = NumpyMLP((784, 128, 10), 32).params.size
-    p(f"## The optimizer alone: Adam over {n:,} float32 parameters, us per step\n")
-    adam_rows = [["in-place NumPy (peers/numpy_peer.py)", f"{numpy_adam(n):.1f}", "-"]]
-    nb, fns = numba_adam(n)
-    layer = nb.pop("(numba threading layer)", None)
-    for label, (us, comp) in nb.items():
-        adam_rows.append([label, f"{us:.1f}", f"{comp:.2f}"])
+    variants = [-1]
+    try:
+        import numba  # noqa: F401
+
+        variants += list(range(len(NUMBA_VARIANTS)))
+    except ImportError:
+        log("  numba not installed: no numba rows")
+    adam = {v: _spawn(args, "adam", log, variant=v) for v in variants}
+    tr = None if args.no_torch else _spawn(args, "torch", log)
+    n = next((a["n"] for a in adam.values() if a), 101_770)
+    p(f"## Adam: the optimizer alone over {n:,} float32 parameters, and the NumPy loop with it\n")
+    arows = []
+    for v, a in adam.items():
+        if not a:
+            continue
+        label = "in-place NumPy (peers/numpy_peer.py)" if v < 0 else NUMBA_VARIANTS[v][0]
+        if a.get("layer"):
+            label += f" [{a['layer']}]"
+        comp = a.get("compile_s")
+        arows.append(
+            [
+                label,
+                f"{a['us']:.1f}",
+                "-" if comp is None else f"{comp:.2f}",
+                f"{a['epoch_s']:.3f}",
+                f"{a['others']:.0f}",
+            ]
+        )
     if tr:
         for label, us in tr["adam"].items():
-            adam_rows.append([label, f"{us:.1f}", "-"])
-    p(_table(["implementation", "us/step", "first-call compile s"], adam_rows, md))
-    if layer:
-        p(f"\nnumba threading layer: {layer}")
+            arows.append([label, f"{us:.1f}", "-", "-", f"{tr['others']:.0f}"])
+    heads = ["implementation", "us/step", "compile s", "NumPy loop s/epoch", "others' CPU %"]
+    p(_table(heads, arows, md))
     p()
-    if fns:
-        ep = epoch_with_kernels(data, args.batch, hidden, fns)
-        p("## The NumPy loop, one epoch, with Adam swapped for each kernel\n")
-        p(_table(["Adam implementation", "s/epoch"], [[k, f"{v:.3f}"] for k, v in ep.items()], md))
-        p()
     if tr:
         p(f"## PyTorch's idiomatic step ({tr['threads']} threads), us per step\n")
         tot = sum(m for _, m, _ in tr["phases"])
@@ -428,13 +473,9 @@ def main(argv=None) -> int:
         prow.append(["sum", f"{tot:.1f}", "100%"])
         p(_table(["phase", "mean (median)", "share"], prow, md))
         p()
-        p(
-            _table(
-                ["PyTorch one epoch", "s"],
-                [[k, f"{v:.3f}"] for k, v in tr["epochs"].items()],
-                md,
-            )
-        )
+        erows = [[k, f"{v:.3f}"] for k, v in tr["epochs"].items()]
+        p(_table(["PyTorch, one epoch", "s"], erows, md))
+        p(f"\nothers' CPU % during the PyTorch section: {tr['others']:.0f}")
     return 0
 
 

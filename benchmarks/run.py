@@ -48,68 +48,6 @@ def child_env(framework: str | None = None) -> dict:
     return env
 
 
-def _busy_cpu_s() -> float | None:
-    """CPU seconds the whole machine has spent busy since boot (from /proc/stat)."""
-    try:
-        with open("/proc/stat") as f:
-            v = [int(x) for x in f.readline().split()[1:]]
-    except (OSError, ValueError):
-        return None
-    idle = v[3] + (v[4] if len(v) > 4 else 0)  # idle + iowait
-    return (sum(v[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_quiet(max_wait: float, threshold: float = 10.0, sample: float = 0.3) -> float:
-    """Wait (up to max_wait s) until other processes use under threshold % of all cores.
-
-    Returns the last measured share. A shared machine (other sessions running their tests) makes
-    every timing here noisy, PyTorch's OpenMP threads most of all.
-    """
-    deadline = time.perf_counter() + max_wait
-    while True:
-        b0 = _busy_cpu_s()
-        time.sleep(sample)
-        b1 = _busy_cpu_s()
-        if b0 is None or b1 is None:
-            return float("nan")
-        share = (b1 - b0) / (sample * (os.cpu_count() or 1)) * 100
-        if share < threshold or time.perf_counter() >= deadline:
-            return share
-        time.sleep(1.0)
-
-
-def run_child(cmd: list[str], env: dict, timeout: float) -> tuple[int, float, float, str, float]:
-    """Run cmd; return (exit status, wall s, peak RSS MB of that child, stderr tail, others %).
-
-    others % is the CPU time that OTHER processes used on the machine while the child ran, as a
-    share of all cores: a benchmark on a shared machine is only as good as this is small.
-    """
-    busy0 = _busy_cpu_s()
-    t0 = time.perf_counter()
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
-        deadline = t0 + timeout
-        while True:
-            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                pid, status, ru = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.005)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        wall = time.perf_counter() - t0
-        err.seek(0)
-        tail = err.read().decode(errors="replace")[-2000:]
-    busy1 = _busy_cpu_s()
-    others = float("nan")
-    if busy0 is not None and busy1 is not None and wall > 0:
-        mine = ru.ru_utime + ru.ru_stime
-        others = max(0.0, busy1 - busy0 - mine) / (wall * (os.cpu_count() or 1)) * 100
-    return proc.returncode, wall, ru.ru_maxrss / 1024.0, tail, others
-
-
 def installed(framework: str) -> bool:
     module = {"sklearn": "sklearn", "glassnet": "glassnet"}.get(framework, framework)
     if framework == "glassnet":
@@ -134,8 +72,8 @@ def run_config(
         if quick:
             cmd.append("--quick")
         if settle > 0:
-            wait_quiet(settle)
-        code, wall, peak, tail, others = run_child(cmd, child_env(fw), timeout)
+            harness.wait_quiet(settle)
+        code, wall, peak, tail, others = harness.run_child(cmd, child_env(fw), timeout)
         if not out.is_file():
             why = "timed out" if wall >= timeout else f"child exited {code}"
             rows.append({"config": cfg.name, "framework": fw, "status": f"error: {why}"})
@@ -170,11 +108,11 @@ def run_imports(frameworks, repeats: int, settle: float, log) -> list[dict]:
         cmd = [sys.executable, "-c", harness.IMPORT_STATEMENTS[fw]]
         env = child_env(fw)
         if settle > 0:
-            wait_quiet(settle)
-        run_child(cmd, env, 300)  # warm the page cache and the .pyc files
+            harness.wait_quiet(settle)
+        harness.run_child(cmd, env, 300)  # warm the page cache and the .pyc files
         walls, peaks, busy, code, tail = [], [], [], 0, ""
         for _ in range(repeats):
-            code, wall, peak, tail, others = run_child(cmd, env, 300)
+            code, wall, peak, tail, others = harness.run_child(cmd, env, 300)
             walls.append(wall)
             peaks.append(peak)
             busy.append(others)
