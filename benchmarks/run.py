@@ -57,44 +57,61 @@ def installed(framework: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def run_config(
-    cfg, frameworks, cache: Path, quick: bool, timeout: float, settle: float, log
-) -> list[dict]:
+NOISY = 10.0  # others' CPU share (%) above which a child's timings are treated as disturbed
+
+
+def run_one(cfg, fw, cache: Path, quick: bool, timeout: float, settle: float, log):
+    """One child for (framework, config); returns (rows, others' CPU %)."""
+    out = cache / f"result-{fw}-{cfg.name}.json"
+    out.unlink(missing_ok=True)
+    cmd = [sys.executable, str(WORKER), fw, cfg.name, "--cache", str(cache), "--out", str(out)]
+    if quick:
+        cmd.append("--quick")
+    if settle > 0:
+        harness.wait_quiet(settle, NOISY)
+    code, wall, peak, tail, others = harness.run_child(cmd, child_env(fw), timeout)
+    if not out.is_file():
+        why = "timed out" if wall >= timeout else f"child exited {code}"
+        log(f"  {cfg.name:14} {fw:9} {why}\n{tail}")
+        return [{"config": cfg.name, "framework": fw, "status": f"error: {why}"}], others
+    rep = json.loads(out.read_text())
+    status = rep.get("status", "error")
+    if status != "ok":
+        log(f"  {cfg.name:14} {fw:9} {status}" + (f"\n{tail}" if "error" in status else ""))
+        return [{"config": cfg.name, "framework": fw, "status": status}], others
+    rows = []
+    for i, r in enumerate(rep["rows"]):
+        r.update(config=cfg.name, status="ok", version=rep.get("version", ""), others=others)
+        if i == 0:  # the framework's own row carries the process-wide numbers
+            r.update(import_s=rep.get("import_s"), rss_peak_mb=peak)
+            r["rss_train_mb"] = max(0.0, peak - rep.get("rss_base_mb", peak))
+        rows.append(r)
+    log(
+        f"  {cfg.name:14} {fw:9} {rep['rows'][0]['time']:10.4g} {cfg.unit:8} "
+        f"({wall:.1f} s, others' CPU {others:.0f}%)"
+    )
+    return rows, others
+
+
+def run_config(cfg, frameworks, cache: Path, args, log) -> list[dict]:
+    """Every framework on one config; a run that other processes disturbed (others' CPU above
+    NOISY %) is repeated up to args.retries times, keeping the least disturbed one."""
     rows = []
     for fw in frameworks:
         if not installed(fw):
             rows.append({"config": cfg.name, "framework": fw, "status": "not installed"})
             log(f"  {cfg.name:14} {fw:9} not installed")
             continue
-        out = cache / f"result-{fw}-{cfg.name}.json"
-        out.unlink(missing_ok=True)
-        cmd = [sys.executable, str(WORKER), fw, cfg.name, "--cache", str(cache), "--out", str(out)]
-        if quick:
-            cmd.append("--quick")
-        if settle > 0:
-            harness.wait_quiet(settle)
-        code, wall, peak, tail, others = harness.run_child(cmd, child_env(fw), timeout)
-        if not out.is_file():
-            why = "timed out" if wall >= timeout else f"child exited {code}"
-            rows.append({"config": cfg.name, "framework": fw, "status": f"error: {why}"})
-            log(f"  {cfg.name:14} {fw:9} {why}\n{tail}")
-            continue
-        rep = json.loads(out.read_text())
-        status = rep.get("status", "error")
-        if status != "ok":
-            rows.append({"config": cfg.name, "framework": fw, "status": status})
-            log(f"  {cfg.name:14} {fw:9} {status}" + (f"\n{tail}" if "error" in status else ""))
-            continue
-        for i, r in enumerate(rep["rows"]):
-            r.update(config=cfg.name, status="ok", version=rep.get("version", ""), others=others)
-            if i == 0:  # the framework's own row carries the process-wide numbers
-                r.update(import_s=rep.get("import_s"), rss_peak_mb=peak)
-                r["rss_train_mb"] = max(0.0, peak - rep.get("rss_base_mb", peak))
-            rows.append(r)
-        log(
-            f"  {cfg.name:14} {fw:9} {rep['rows'][0]['time']:10.4g} {cfg.unit:8} "
-            f"({wall:.1f} s, others' CPU {others:.0f}%)"
-        )
+        best, best_others = None, math.inf
+        for attempt in range(1 + max(0, args.retries)):
+            got, others = run_one(cfg, fw, cache, args.quick, args.timeout, args.settle, log)
+            if best is None or others < best_others:
+                best, best_others = got, others
+            if got[0].get("status") != "ok" or not others > NOISY:
+                break
+            if attempt < args.retries:
+                log(f"  {'':14} {fw:9} disturbed ({others:.0f}% by others): again")
+        rows += best
     return rows
 
 
@@ -108,7 +125,7 @@ def run_imports(frameworks, repeats: int, settle: float, log) -> list[dict]:
         cmd = [sys.executable, "-c", harness.IMPORT_STATEMENTS[fw]]
         env = child_env(fw)
         if settle > 0:
-            harness.wait_quiet(settle)
+            harness.wait_quiet(settle, NOISY)
         harness.run_child(cmd, env, 300)  # warm the page cache and the .pyc files
         walls, peaks, busy, code, tail = [], [], [], 0, ""
         for _ in range(repeats):
@@ -369,6 +386,12 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path, help="also write every row as JSON to this file")
     ap.add_argument("--timeout", type=float, default=900, help="seconds per child process")
     ap.add_argument(
+        "--retries",
+        type=int,
+        default=2,
+        help="rerun a child that other processes disturbed (others' CPU > 10%%) up to N times",
+    )
+    ap.add_argument(
         "--settle",
         type=float,
         default=30,
@@ -403,9 +426,7 @@ def main(argv=None) -> int:
             if cfg.kind == "import":
                 rows += run_imports(frameworks, 5, args.settle, log)
             else:
-                rows += run_config(
-                    cfg, frameworks, cache, args.quick, args.timeout, args.settle, log
-                )
+                rows += run_config(cfg, frameworks, cache, args, log)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     versions = {}
@@ -430,6 +451,12 @@ def main(argv=None) -> int:
         print(render_text(body))
         print("\nGoals of issue 6 in this run:")
         print("\n".join(goals(rows, args.quick)))
+    noisy = [r for r in rows if r.get("others", 0) > NOISY and r["framework"] != "sgemm"]
+    if noisy:
+        print(
+            f"\n{len(noisy)} row(s) ran while other processes took more than {NOISY:.0f}% of the "
+            "CPU (others' CPU %): their times are upper bounds; rerun them on a quiet machine."
+        )
     if args.json:
         args.json.write_text(json.dumps({"environment": dict(env), "rows": rows}, indent=1))
     return 0
