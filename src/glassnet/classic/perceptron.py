@@ -187,7 +187,7 @@ class TwoLayerPerceptron(_GateNetwork):
     Linear = Model
 
     def predict(self, X, weight1, bias1, weight2, bias2) -> np.ndarray:
-        """Outputs for ``X`` with the given parameters (a snapshot from ``run``'s history)."""
+        """Outputs (n,) for ``X`` with given parameters (a snapshot from ``run``'s history)."""
         hidden = self.activation(self.Model(X, weight1, bias1))
         return self.activation(self.Model(hidden, weight2, bias2))
 
