@@ -1,0 +1,240 @@
+"""scikit-learn estimators on glassnet's engine: :class:`MLPClassifier` and :class:`MLPRegressor`.
+
+They take scikit-learn's own parameter names and defaults and follow its algorithm step for
+step, so code written for ``sklearn.neural_network`` runs with only its import changed:
+
+- the network is a :class:`glassnet.Sequential` of :class:`~glassnet.layers.Dense` layers,
+  trained by glassnet's forward and backward passes and its SGD (momentum, Nesterov) and Adam
+  optimizers (``epsilon`` as given, 1e-8 by default);
+- weights start as scikit-learn starts them (uniform within sqrt(6 / (fan_in + fan_out)),
+  sqrt(2 / ...) for 'logistic', biases too), drawn from ``random_state``;
+- the output is softmax with cross-entropy (multiclass), sigmoid with cross-entropy summed over
+  outputs (binary, multilabel) or identity with half the squared error (regression); the error
+  signal at the output is ``(prediction - target) / batch size`` in every case;
+- ``alpha`` is scikit-learn's L2 penalty on the kernels (never the biases): each batch adds
+  ``alpha / 2 * sum(W**2) / batch_size`` to the loss and ``alpha * W / batch_size`` to each
+  kernel's gradient, between glassnet's backward pass and the optimizer step. (glassnet's
+  optimizer ``weight_decay`` would also shrink biases and ignores the batch size, so it is not
+  used.)
+- epochs, shuffling, mini-batches ('auto' = min(200, n)), ``tol`` / ``n_iter_no_change``
+  stopping, ``early_stopping`` on a held-out ``validation_fraction``, ``warm_start`` and
+  ``partial_fit`` behave as in scikit-learn; not converging within ``max_iter`` epochs emits a
+  ``ConvergenceWarning``.
+
+Not supported: ``solver='lbfgs'``, learning-rate schedules other than constant, sparse input
+and ``sample_weight``. The fitted network is ``estimator.model_``. Needs the ``sklearn`` extra.
+
+Example
+-------
+>>> from sklearn.datasets import load_iris
+>>> from glassnet.sklearn import MLPClassifier
+>>> X, y = load_iris(return_X_y=True)
+>>> clf = MLPClassifier(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=500,
+...                     random_state=0).fit(X, y)
+>>> clf.score(X, y) > 0.9, [c.shape for c in clf.coefs_], clf.out_activation_
+(True, [(4, 16), (16, 3)], 'softmax')
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+try:
+    from sklearn.base import ClassifierMixin, RegressorMixin
+    from sklearn.metrics import accuracy_score, r2_score
+    from sklearn.preprocessing import LabelBinarizer
+    from sklearn.utils.multiclass import type_of_target, unique_labels
+    from sklearn.utils.validation import column_or_1d
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError("glassnet.sklearn needs scikit-learn: pip install 'glassnet[sklearn]'"
+                      ) from exc
+
+from ._sklearn_mlp import _BaseMLP, _validate_data
+from .errors import ConfigError, DataError
+
+__all__ = ["MLPClassifier", "MLPRegressor"]
+
+_PARAMETERS = """
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default=(100,)
+        Units of each hidden layer.
+    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        The hidden layers' activation.
+    solver : {'sgd', 'adam'}, default='adam'
+    alpha : float, default=0.0001
+        Strength of the L2 penalty on the kernels (see the module's notes).
+    batch_size : int or 'auto', default='auto'
+        Samples per step; 'auto' is min(200, n_samples).
+    learning_rate_init : float, default=0.001
+    max_iter : int, default=200
+        Epochs at most.
+    shuffle : bool, default=True
+        Shuffle the samples each epoch.
+    random_state : int, RandomState or None, default=None
+        Seeds the initial weights, the shuffling and the early-stopping split.
+    tol : float, default=1e-4
+        Improvement of the loss (or validation score) that counts as progress.
+    verbose : bool, default=False
+        Print the loss after each epoch.
+    warm_start : bool, default=False
+        ``fit`` continues from the previous weights.
+    momentum : float, default=0.9
+        SGD only.
+    nesterovs_momentum : bool, default=True
+        SGD only.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop when its score stalls.
+    validation_fraction : float, default=0.1
+    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
+        Adam only.
+    n_iter_no_change : int, default=10
+        Epochs without a ``tol`` improvement before stopping.
+"""
+
+
+class MLPClassifier(ClassifierMixin, _BaseMLP):
+    """A multilayer perceptron classifier; scikit-learn's ``MLPClassifier`` on glassnet.
+    {parameters}
+    Attributes
+    ----------
+    classes_, coefs_, intercepts_, loss_, loss_curve_, best_loss_, validation_scores_,
+    best_validation_score_, n_iter_, t_, n_layers_, n_outputs_, out_activation_,
+    n_features_in_
+        As in scikit-learn. ``coefs_`` and ``intercepts_`` are views of ``model_``'s weights.
+    model_ : glassnet.Sequential
+        The trained network (save it, export it to ONNX, inspect it).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]] * 10)
+    >>> y = np.array(["no", "yes", "yes", "no"] * 10)
+    >>> clf = MLPClassifier((8,), activation="tanh", learning_rate_init=0.05, max_iter=500,
+    ...                     random_state=1).fit(X, y)
+    >>> clf.predict([[0, 1], [1, 1]]).tolist(), clf.predict_proba([[0, 1]]).shape
+    (['yes', 'no'], (1, 2))
+    """
+
+    def _output_activation(self) -> str:
+        return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = _validate_data(self, X, y, reset=reset, multi_output=True,
+                              dtype=(np.float64, np.float32))
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if "classes_" not in self.__dict__ or not (self.warm_start or incremental):
+            self._label_binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            classes = unique_labels(y)
+            if self.warm_start and set(classes) != set(self.classes_):
+                raise DataError("warm_start can only be used where `y` has the same classes "
+                                f"as in the previous call to fit. Previously got "
+                                f"{self.classes_}, `y` has {classes}")
+            if not self.warm_start and len(np.setdiff1d(classes, self.classes_)):
+                raise DataError(f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                                f"{self.classes_}. 'y' has {classes}.")
+        return X, self._label_binarizer.transform(y)
+
+    def fit(self, X, y):
+        """Train on ``X`` (n_samples, n_features) and labels ``y``; returns ``self``."""
+        return self._fit(X, y, incremental=False)
+
+    def partial_fit(self, X, y, classes=None):
+        """One epoch over ``X, y``; the first call needs ``classes`` (all labels to expect)."""
+        if classes is None and "classes_" not in self.__dict__:
+            raise ConfigError("classes must be passed on the first call to partial_fit.")
+        if classes is not None:
+            classes = unique_labels(classes)
+            if "classes_" in self.__dict__ and not np.array_equal(self.classes_, classes):
+                raise ConfigError(f"`classes={classes!r}` is not the same as on last call to "
+                                  f"partial_fit, was: {self.classes_!r}")
+            if "classes_" not in self.__dict__:
+                self._label_binarizer = LabelBinarizer().fit(
+                    y if type_of_target(y).startswith("multilabel") else classes)
+                self.classes_ = self._label_binarizer.classes_
+        return self._fit(X, y, incremental=True)
+
+    def _decode(self, Y: np.ndarray) -> np.ndarray:
+        return self._label_binarizer.inverse_transform(Y.ravel() if Y.shape[1] == 1 else Y)
+
+    def _score_decoded(self, X, y) -> float:
+        return accuracy_score(y, self._decode(self.model_.predict(X)))
+
+    def predict(self, X) -> np.ndarray:
+        """The predicted labels, shape (n_samples,) (or (n_samples, n_labels) if multilabel)."""
+        return self._decode(self._forward(X))
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, columns ordered as ``classes_``."""
+        proba = self._forward(X)
+        if self.n_outputs_ == 1:
+            return np.hstack([1 - proba, proba])
+        return proba
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        """``log(predict_proba(X))``."""
+        proba = self.predict_proba(X)
+        return np.log(proba, out=proba)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def _more_tags(self):  # scikit-learn < 1.6
+        return {"multilabel": True}
+
+
+class MLPRegressor(RegressorMixin, _BaseMLP):
+    """A multilayer perceptron regressor; scikit-learn's ``MLPRegressor`` on glassnet.
+
+    It minimises half the squared error with an identity output.
+    {parameters}
+    Attributes
+    ----------
+    Those of :class:`MLPClassifier` but ``classes_``; ``out_activation_`` is 'identity'.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)
+    >>> reg = MLPRegressor((16,), activation="tanh", learning_rate_init=0.01, max_iter=400,
+    ...                    random_state=0).fit(X, 2 * X.ravel() + 1)
+    >>> round(reg.score(X, 2 * X.ravel() + 1), 2), reg.out_activation_
+    (1.0, 'identity')
+    """
+
+    def _output_activation(self) -> str:
+        return "identity"
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = _validate_data(self, X, y, reset=reset, multi_output=True, y_numeric=True,
+                              dtype=(np.float64, np.float32))
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return X, y.reshape(len(y), -1)
+
+    def fit(self, X, y):
+        """Train on ``X`` (n_samples, n_features) and targets ``y``; returns ``self``."""
+        return self._fit(X, y, incremental=False)
+
+    def partial_fit(self, X, y):
+        """One epoch over ``X, y``, continuing from the current weights."""
+        return self._fit(X, y, incremental=True)
+
+    def _decode(self, Y: np.ndarray) -> np.ndarray:
+        return Y.ravel() if Y.shape[1] == 1 else Y
+
+    def _score_decoded(self, X, y) -> float:
+        return r2_score(y, self._decode(self.model_.predict(X)))
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted targets, shape (n_samples,) or (n_samples, n_outputs)."""
+        return self._decode(self._forward(X))
+
+
+MLPClassifier.__doc__ = MLPClassifier.__doc__.replace("{parameters}", _PARAMETERS)
+MLPRegressor.__doc__ = MLPRegressor.__doc__.replace("{parameters}", _PARAMETERS)
