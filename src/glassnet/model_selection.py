@@ -2,25 +2,33 @@
 
 The seeds normalise the whole data set and then split it into folds, so every test fold has
 already shaped the scaling. :func:`cross_validate` splits first and fits the scaler on each
-fold's training part only, and builds a fresh model per fold.
+fold's training part only, and builds a fresh model per fold. :func:`grid_search` does the same
+for every combination of settings. Both run their folds one after another, or as tasks on a
+Dask cluster when given a ``dask.distributed.Client`` (``client=``); the folds, seeds and scores
+are the same either way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import inspect
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import kernels
 from .data._validation import as_features, check_same_length
 from .data.preprocessing import Scaler, make_scaler
 from .data.splits import k_fold
 from .errors import ConfigError
 from .metrics.classification import accuracy
+from .models import Model
 from .utils import as_generator, set_random_seed
 
-__all__ = ["CVResult", "cross_validate", "prediction_accuracy"]
+__all__ = ["CVResult", "GridSearchResult", "cross_validate", "grid_search",
+           "prediction_accuracy"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,6 +91,7 @@ def cross_validate(
     scoring: Callable[[np.ndarray, np.ndarray], float] | None = None,
     stratify: bool = False,
     shuffle: bool = True,
+    client=None,
 ) -> CVResult:
     """Train and score a fresh model on each of ``n_folds`` folds.
 
@@ -110,6 +119,9 @@ def cross_validate(
         Keep each class's share in every fold (``y`` must hold class labels).
     shuffle : bool, default True
         Shuffle rows before dealing them into folds.
+    client : dask.distributed.Client, optional
+        Run each fold as a task on this Dask cluster (``build_model`` and ``scoring`` must
+        pickle with cloudpickle; the returned histories then come without their model).
 
     Returns
     -------
@@ -131,29 +143,232 @@ def cross_validate(
     >>> len(result.scores), result.mean > 0.9
     (5, True)
     """
+    X, y = _checked(build_model, X, y, "cross_validate")
+    folds, fold_seeds = _folds(X, y, n_folds, shuffle, stratify, seed)
+    tasks = [_Fold(build_model, {}, dict(fit_kwargs or {}), scaler, train, test, fold_seed,
+                   seed is not None, scoring, client is not None)
+             for (train, test), fold_seed in zip(folds, fold_seeds, strict=True)]
+    outcomes = _execute(tasks, X, y, client)
+    return CVResult(np.array([score for score, _ in outcomes]), folds,
+                    tuple(history for _, history in outcomes))
+
+
+@dataclass(frozen=True, eq=False)
+class GridSearchResult:
+    """What :func:`grid_search` returns.
+
+    Attributes
+    ----------
+    params : tuple of dict
+        Each setting tried, in the grid's order.
+    scores : numpy.ndarray, shape (settings, folds)
+        Every setting scored on the same folds (with the same fold seeds).
+    folds : tuple of (train_idx, test_idx)
+    mean, std : numpy.ndarray
+        Per setting, over the folds (std with ddof=0).
+    best_index, best_params, best_score
+        The setting with the highest mean score (the first one on ties).
+    """
+
+    params: tuple[dict, ...]
+    scores: np.ndarray
+    folds: tuple[tuple[np.ndarray, np.ndarray], ...]
+
+    @property
+    def mean(self) -> np.ndarray:
+        return self.scores.mean(axis=1)
+
+    @property
+    def std(self) -> np.ndarray:
+        return self.scores.std(axis=1)
+
+    @property
+    def best_index(self) -> int:
+        return int(np.argmax(self.mean))
+
+    @property
+    def best_params(self) -> dict:
+        return dict(self.params[self.best_index])
+
+    @property
+    def best_score(self) -> float:
+        return float(self.mean[self.best_index])
+
+    def __repr__(self) -> str:
+        return (f"GridSearchResult(best_params={self.best_params}, best_score="
+                f"{self.best_score:.4f}, settings={len(self.params)}, folds={len(self.folds)})")
+
+
+def grid_search(
+    build_model: Callable[..., object],
+    param_grid: Mapping[str, Sequence] | Sequence[Mapping[str, Sequence]],
+    X: ArrayLike,
+    y: ArrayLike,
+    n_folds: int = 5,
+    *,
+    fit_kwargs: dict | None = None,
+    scaler: str | type[Scaler] | Scaler | None = None,
+    seed: int | np.random.Generator | None = None,
+    scoring: Callable[[np.ndarray, np.ndarray], float] | None = None,
+    stratify: bool = False,
+    shuffle: bool = True,
+    client=None,
+) -> GridSearchResult:
+    """Cross-validate every combination of settings; with ``client``, on a Dask cluster.
+
+    Parameters
+    ----------
+    build_model : callable
+        Returns a compiled model; called with the settings its signature names (all of them
+        if it takes ``**kwargs``), once per setting and fold.
+    param_grid : dict of lists, or a list of such dicts
+        Each combination is one setting. Names that ``build_model`` does not take go to
+        ``model.fit`` instead (``epochs``, ``batch_size``, ...).
+    X, y, n_folds, fit_kwargs, scaler, seed, scoring, stratify, shuffle
+        As in :func:`cross_validate`; every setting sees the same folds and fold seeds.
+    client : dask.distributed.Client, optional
+        Run each (setting, fold) pair as one task on the cluster; the data is sent to each
+        worker once. ``build_model`` must pickle with cloudpickle.
+
+    Returns
+    -------
+    GridSearchResult
+
+    Example
+    -------
+    >>> import glassnet
+    >>> from glassnet.datasets import uci
+    >>> X, y = uci.load_zoo(return_X_y=True)
+    >>> def build(rate):
+    ...     model = glassnet.Sequential([glassnet.layers.Dense(16, activation="relu"),
+    ...                                  glassnet.layers.Dense(7, activation="softmax")])
+    ...     model.compile(glassnet.optimizers.Adam(rate), "sparse_categorical_crossentropy")
+    ...     return model
+    >>> result = grid_search(build, {"rate": [0.0001, 0.02], "epochs": [40]}, X, y, n_folds=3,
+    ...                      fit_kwargs={"batch_size": 16}, scaler="minmax", seed=0)
+    >>> result.best_params, result.scores.shape
+    ({'epochs': 40, 'rate': 0.02}, (2, 3))
+    """
+    X, y = _checked(build_model, X, y, "grid_search")
+    settings = _expand(param_grid)
+    folds, fold_seeds = _folds(X, y, n_folds, shuffle, stratify, seed)
+    tasks = []
+    for setting in settings:
+        build_kwargs, fit_overrides = _route(build_model, setting)
+        tasks += [_Fold(build_model, build_kwargs, {**(fit_kwargs or {}), **fit_overrides},
+                        scaler, train, test, fold_seed, seed is not None, scoring,
+                        client is not None)
+                  for (train, test), fold_seed in zip(folds, fold_seeds, strict=True)]
+    outcomes = _execute(tasks, X, y, client)
+    scores = np.array([score for score, _ in outcomes]).reshape(len(settings), len(folds))
+    return GridSearchResult(tuple(settings), scores, folds)
+
+
+def _expand(param_grid) -> list[dict]:
+    """Every combination, as scikit-learn's ParameterGrid orders them (names sorted)."""
+    grids = [param_grid] if isinstance(param_grid, Mapping) else list(param_grid)
+    settings = []
+    for grid in grids:
+        if not isinstance(grid, Mapping):
+            raise ConfigError(f"grid_search: param_grid must be a dict of lists (or a list of "
+                              f"them), got {grid!r}")
+        for name, values in grid.items():
+            if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)) \
+                    or len(values) == 0:
+                raise ConfigError(f"grid_search: param_grid[{name!r}] must be a non-empty list "
+                                  f"of values, got {values!r}")
+        names = sorted(grid)
+        settings += [dict(zip(names, combo, strict=True))
+                     for combo in itertools.product(*(grid[n] for n in names))]
+    return settings
+
+
+_FIT_ARGUMENTS = frozenset(inspect.signature(Model.fit).parameters) - {"self", "x", "y"}
+
+
+def _route(build_model, setting: dict) -> tuple[dict, dict]:
+    """Split a setting into build_model's keyword arguments and fit's."""
+    try:
+        params = inspect.signature(build_model).parameters
+    except (TypeError, ValueError):  # a builtin without a signature: everything goes to fit
+        params = {}
+    takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    build, fit = {}, {}
+    for name, value in setting.items():
+        if takes_all or name in params:
+            build[name] = value
+        elif name in _FIT_ARGUMENTS:
+            fit[name] = value
+        else:
+            raise ConfigError(f"grid_search: setting {name!r} is neither an argument of "
+                              f"build_model ({', '.join(params) or 'none'}) nor of model.fit "
+                              f"({', '.join(sorted(_FIT_ARGUMENTS))})")
+    return build, fit
+
+
+def _checked(build_model, X, y, where: str) -> tuple[np.ndarray, np.ndarray]:
     if not callable(build_model):
-        raise ConfigError(f"cross_validate: build_model must be callable, got {build_model!r}")
-    X = as_features(X, "X", "cross_validate")
+        raise ConfigError(f"{where}: build_model must be callable, got {build_model!r}")
+    X = as_features(X, "X", where)
     y = np.asarray(y)
-    check_same_length([X, y], ["X", "y"], "cross_validate")
+    check_same_length([X, y], ["X", "y"], where)
+    return X, y
+
+
+def _folds(X, y, n_folds, shuffle, stratify, seed):
+    """The folds and one seed per fold, both drawn from ``seed``."""
     rng = as_generator(seed)
     folds = tuple(k_fold(len(X), n_folds, shuffle, y if stratify else None, rng))
-    fold_seeds = rng.integers(0, 2**31, size=len(folds)).tolist()
-    score = scoring or prediction_accuracy
-    scores, histories = [], []
-    for (train, test), fold_seed in zip(folds, fold_seeds, strict=True):
-        if seed is not None:
-            set_random_seed(fold_seed)
-        model = _fresh_model(build_model)
-        X_train, X_test = _scaled(scaler, X[train], X[test])
-        kwargs = {"verbose": 0, "seed": fold_seed, **(fit_kwargs or {})}
-        histories.append(model.fit(X_train, y[train], **kwargs))
-        scores.append(float(score(y[test], model.predict(X_test))))
-    return CVResult(np.array(scores), folds, tuple(histories))
+    return folds, rng.integers(0, 2**31, size=len(folds)).tolist()
 
 
-def _fresh_model(build_model: Callable[[], object]):
-    model = build_model()
+@dataclass(frozen=True)
+class _Fold:
+    """One model to train and score: everything but the data, so it travels to a worker."""
+
+    build_model: Callable
+    build_kwargs: dict
+    fit_kwargs: dict
+    scaler: object
+    train: np.ndarray
+    test: np.ndarray
+    seed: int
+    seeded: bool
+    scoring: Callable | None
+    remote: bool
+    kernel_set: str | None = field(
+        default_factory=lambda: getattr(kernels.active(), "name", None))
+
+
+def _run_fold(fold: _Fold, X: np.ndarray, y: np.ndarray):
+    """Train a fresh model on the fold's training rows; return (score, history)."""
+    if fold.remote and fold.kernel_set and getattr(kernels.active(), "name", None) != \
+            fold.kernel_set:
+        kernels.set_kernels(fold.kernel_set)  # a worker computes with the caller's kernels
+    if fold.seeded:
+        set_random_seed(fold.seed)
+    model = _fresh_model(fold.build_model, fold.build_kwargs)
+    X_train, X_test = _scaled(fold.scaler, X[fold.train], X[fold.test])
+    history = model.fit(X_train, y[fold.train], **{"verbose": 0, "seed": fold.seed,
+                                                    **fold.fit_kwargs})
+    score = float((fold.scoring or prediction_accuracy)(y[fold.test], model.predict(X_test)))
+    if fold.remote and hasattr(history, "model"):
+        history.model = None  # send back the record, not the fold's model
+    return score, history
+
+
+def _execute(tasks: list[_Fold], X: np.ndarray, y: np.ndarray, client) -> list:
+    """Run the folds here, in order, or as tasks on a Dask cluster; results in task order."""
+    if client is None:
+        return [_run_fold(task, X, y) for task in tasks]
+    if not callable(getattr(client, "map", None)):
+        raise ConfigError(f"client must be a dask.distributed.Client, got {client!r}")
+    X_future, y_future = client.scatter([X, y], broadcast=True)
+    return client.gather(client.map(_run_fold, tasks, X=X_future, y=y_future, pure=False))
+
+
+def _fresh_model(build_model: Callable[..., object], kwargs: dict):
+    model = build_model(**kwargs)
     if not (callable(getattr(model, "fit", None)) and callable(getattr(model, "predict", None))):
         raise ConfigError(
             "cross_validate: build_model() must return a compiled model with fit and predict, "
