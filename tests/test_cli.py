@@ -161,11 +161,11 @@ def test_demos(name, expected):
     (["train", "--epochs", "many"], 2, "argument --epochs: invalid int value: 'many'"),
     (["demo", "mnist"], 2, "invalid choice: 'mnist'"),
     (["summary", "ANIMALS"], 1, "error: "),
-    (["evaluate", "missing.safetensors"], 2, "no such file"),
+    (["evaluate", "missing.safetensors"], 2, "no such file; expected a model file saved by"),
 ])
 def test_errors_are_one_line_with_the_right_status(args, status, message, animals):
     args = [str(animals) if a == "ANIMALS" else a for a in args]
-    code, stdout, stderr = run(*args)
+    code, _, stderr = run(*args)
     assert code == status
     assert message in stderr
     assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
@@ -178,5 +178,6 @@ def test_data_that_does_not_fit_the_model_fails_with_status_1(trained, tmp_path)
     code, _, stderr = run("predict", str(out / "model.safetensors"), str(narrow))
     assert code == 1
     assert "has 3 feature columns but the model takes 4 (weight, legs, height, speed)" in stderr
-    code, _, stderr = run("--debug", "predict", str(out / "model.safetensors"), str(narrow))
-    assert code == 1 and "Traceback" in stderr
+    for debug in (["--debug", "predict"], ["predict", "--debug"]):
+        code, _, stderr = run(*debug, str(out / "model.safetensors"), str(narrow))
+        assert code == 1 and "Traceback" in stderr

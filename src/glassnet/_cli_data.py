@@ -115,15 +115,15 @@ def _table(source: str, target: str | None):
     return table.X, table.y, table.classes, table.feature_names, table.target_name
 
 
-def _require_file(path: str) -> None:
+def _require_file(path: str, hint: str = "--data takes mnist, zoo, seeds or a CSV file") -> None:
     if not os.path.isfile(path):
         what = "a directory" if os.path.isdir(path) else "no such file"
-        raise UsageError(f"{path}: {what}; --data takes mnist, zoo, seeds or a CSV file")
+        raise UsageError(f"{path}: {what}; {hint}")
 
 
 def load_features(path: str, record: dict) -> tuple[np.ndarray, np.ndarray | None]:
     """Scaled features (and the target, when the file has the model's target column)."""
-    _require_file(path)
+    _require_file(path, "expected a CSV file with the model's feature columns")
     target, table = record.get("target"), None
     if target is not None:
         try:

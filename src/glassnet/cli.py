@@ -41,8 +41,12 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     top = _Parser(prog="glassnet", description="Neural networks you can see through.")
     top.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    common = _Parser(add_help=False)  # --debug also after the command, left unset if absent
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks of errors")
     sub = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    train = sub.add_parser("train", help="train a model and save it with its plots")
+    train = sub.add_parser("train", parents=[common],
+                           help="train a model and save it with its plots")
     _data_option(train)
     train.add_argument("--hidden", default=None, help="hidden layer sizes, e.g. 128,64 "
                        "(default 128 for mnist, 16 for tables)")
@@ -57,19 +61,21 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--cv", type=int, metavar="K", help="k-fold cross-validation on a table "
                        "instead of one split")
     train.add_argument("--quiet", action="store_true", help="no progress bar or report")
-    evaluate = sub.add_parser("evaluate", help="accuracy and report of a saved model")
+    evaluate = sub.add_parser("evaluate", parents=[common],
+                              help="accuracy and report of a saved model")
     evaluate.add_argument("model", help="a model file saved by glassnet train")
     _data_option(evaluate, default=None)
-    predict = sub.add_parser("predict", help="predict the rows of a CSV file")
+    predict = sub.add_parser("predict", parents=[common], help="predict the rows of a CSV file")
     predict.add_argument("model")
     predict.add_argument("file", help="a CSV file with the model's feature columns")
     predict.add_argument("--output", help="default: FILE's name + .predictions.csv")
-    summary = sub.add_parser("summary", help="layers and parameters of a saved model")
+    summary = sub.add_parser("summary", parents=[common],
+                             help="layers and parameters of a saved model")
     summary.add_argument("model")
-    explain = sub.add_parser("explain", help="one training step of the seeds' worked "
-                             "example, written out")
+    explain = sub.add_parser("explain", parents=[common],
+                             help="one training step of the seeds' worked example, written out")
     explain.add_argument("--markdown", action="store_true")
-    demo = sub.add_parser("demo", help="the seeds' small examples")
+    demo = sub.add_parser("demo", parents=[common], help="the seeds' small examples")
     demo.add_argument("name", choices=DEMOS)
     return top
 
@@ -211,7 +217,7 @@ def _save_run(folder: Path, model, data, history, predicted, seed) -> list[str]:
 def _load(path: str):
     from .models import load_model
 
-    _cli_data._require_file(path)
+    _cli_data._require_file(path, "expected a model file saved by glassnet train")
     return load_model(path), _cli_data.read_record(path)
 
 
