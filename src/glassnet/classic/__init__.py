@@ -20,45 +20,8 @@ from . import rowlist
 from .ann import ANN
 from .mlp import MLP
 from .perceptron import Perceptron, TwoLayerPerceptron
-from .rowlist import (
-    accuracy_metric,
-    back_propagation,
-    backward_propagate_error,
-    cross_validation_split,
-    dataset_minmax,
-    evaluate_algorithm,
-    feedforward,
-    forward_propagate,
-    initialize_network,
-    normalize_dataset,
-    predict,
-    str_column_to_float,
-    str_column_to_int,
-    train_network,
-    update_weights,
-)
+from .rowlist import *  # noqa: F403  (the seed's function names, listed in rowlist.__all__)
 from .worked import NeuralNetwork
 
-__all__ = [
-    "ANN",
-    "MLP",
-    "NeuralNetwork",
-    "Perceptron",
-    "TwoLayerPerceptron",
-    "accuracy_metric",
-    "back_propagation",
-    "backward_propagate_error",
-    "cross_validation_split",
-    "dataset_minmax",
-    "evaluate_algorithm",
-    "feedforward",
-    "forward_propagate",
-    "initialize_network",
-    "normalize_dataset",
-    "predict",
-    "rowlist",
-    "str_column_to_float",
-    "str_column_to_int",
-    "train_network",
-    "update_weights",
-]
+__all__ = ["ANN", "MLP", "NeuralNetwork", "Perceptron", "TwoLayerPerceptron", "rowlist",
+           *rowlist.__all__]

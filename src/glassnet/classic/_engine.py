@@ -62,8 +62,9 @@ def as_rows(value, width: int, name: str) -> np.ndarray:
     """``value`` as a float64 (n, width) array; one 1-D sample of ``width`` becomes (1, width)."""
     try:
         array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"argument {name}: cannot be read as numbers ({exc})") from None
+    except (TypeError, ValueError):
+        raise DataError(f"argument {name}: cannot be read as numbers; give a table of numbers "
+                        "whose rows all have the same length") from None
     if array.ndim == 1 and array.shape[0] == width:
         array = array[None, :]
     if array.ndim != 2 or array.shape[1] != width:
@@ -74,10 +75,11 @@ def as_rows(value, width: int, name: str) -> np.ndarray:
     return array
 
 
-def paired(inputs, targets, n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
+def paired(inputs, targets, n_in: int, n_out: int,
+           names=("inputs", "targets")) -> tuple[np.ndarray, np.ndarray]:
     """Inputs (n, n_in) and targets (n, n_out) checked to pair up row by row."""
-    x, y = as_rows(inputs, n_in, "inputs"), as_rows(targets, n_out, "targets")
+    x, y = as_rows(inputs, n_in, names[0]), as_rows(targets, n_out, names[1])
     if len(x) != len(y):
-        raise DataError(f"arguments inputs and targets differ in length: {len(x)} inputs but "
-                        f"{len(y)} targets; they must pair up row by row")
+        raise DataError(f"arguments {names[0]} and {names[1]} differ in length: {len(x)} "
+                        f"inputs but {len(y)} targets; they must pair up row by row")
     return x, y

@@ -48,6 +48,9 @@ def _matrix(value, name: str) -> np.ndarray:
     return array
 
 
+_NAMES = ("inputs_list", "targets_list")
+
+
 def _one(x: np.ndarray, name: str) -> np.ndarray:
     if len(x) != 1:
         raise DataError(f"argument {name}: this network takes one example at a time, got "
@@ -112,7 +115,7 @@ class NeuralNetwork:
 
     def error(self, inputs_list, targets_list) -> float:
         """E_total = sum over outputs of 1/2 (target - out)^2 for one example."""
-        x, y = paired(inputs_list, targets_list, self.n_inputs, self.n_outputs)
+        x, y = paired(inputs_list, targets_list, self.n_inputs, self.n_outputs, _NAMES)
         return self.model.evaluate(_one(x, "inputs_list"), y) * self.n_outputs / 2
 
     def gradients(self, inputs_list, targets_list) -> tuple[np.ndarray, np.ndarray]:
@@ -127,7 +130,8 @@ class NeuralNetwork:
         """
         self._backward(inputs_list, targets_list)
         hidden, final = self.model.layers
-        return hidden.grads["kernel"].T.copy(), final.grads["kernel"].T.copy()
+        scale = self.n_outputs / 2  # the engine's mse gradient is (2 / k) dE_total/dw
+        return hidden.grads["kernel"].T * scale, final.grads["kernel"].T * scale
 
     def train(self, inputs_list, targets_list) -> None:
         """One gradient-descent step on one example; the biases stay fixed."""
@@ -135,7 +139,7 @@ class NeuralNetwork:
         self.model.optimizer.step(self.model.params, self.model.grads)
 
     def _backward(self, inputs_list, targets_list) -> None:
-        x, y = paired(inputs_list, targets_list, self.n_inputs, self.n_outputs)
+        x, y = paired(inputs_list, targets_list, self.n_inputs, self.n_outputs, _NAMES)
         x = _one(x, "inputs_list")
         model = self.model
         out = _training.forward(model, x, True)
