@@ -113,7 +113,8 @@ def test_train_on_mnist_for_one_epoch_reaches_90_percent(tmp_path):
     assert accuracy >= 0.90
     runs = list((tmp_path / "glassnet-runs").iterdir())
     assert len(runs) == 1 and (runs[0] / "model.safetensors").exists()
-    assert (runs[0] / "confusion.png").exists()
+    assert (runs[0] / "confusion.png").exists() and (runs[0] / "samples.png").exists()
+    assert "history.png, confusion.png, samples.png" in stdout
 
 
 def test_the_defaults_are_the_seeds_mnist_model():

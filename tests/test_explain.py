@@ -69,8 +69,9 @@ def test_the_text_reads_like_the_seed(worked_model):
     assert "net_h1 = w1 * i1 + w2 * i2 + b_h1 = 0.15 * 0.05 + 0.2 * 0.1 + 0.35 = 0.3775" in text
     assert "E_total = E_o1 + E_o2 = 0.274811083 + 0.023560026 = 0.298371109" in text
     assert "dE/dout_o1 = -(target_o1 - out_o1) = -(0.01 - 0.75136507) = 0.74136507" in text
-    assert ("dE/dout_h1 = delta_o1 * w5 + delta_o2 * w7 = 0.138498562 * 0.4 + -0.038098237 * "
-            "0.5 = 0.036350306") in text
+    assert ("dE/dout_h1 = dE/dnet_o1 * dnet_o1/dout_h1 + dE/dnet_o2 * dnet_o2/dout_h1 = "
+            "delta_o1 * w5 + delta_o2 * w7 = 0.138498562 * 0.4 + -0.038098237 * 0.5 = "
+            "0.036350306") in text
     assert "w5 = 0.4 - 0.5 * 0.082167041 = 0.35891648" in text
     for got, want in zip(worked_model.get_weights(), before, strict=True):
         np.testing.assert_array_equal(got, want)  # explain does not train

@@ -208,6 +208,9 @@ def _save_run(folder: Path, model, data, history, predicted, seed) -> list[str]:
         plot.confusion_matrix(data.y_test, predicted, labels=range(len(data.classes)),
                               class_names=data.classes, path=folder / "confusion.png")
         saved += ["history.png", "confusion.png"]
+        if data.images:  # the seed's 4x4 grid: the first test images, mistakes in red
+            plot.image_grid(data.x_test, data.y_test, predicted, path=folder / "samples.png")
+            saved.append("samples.png")
     except ImportError:
         saved.append("(no plots: pip install matplotlib)")
     return saved

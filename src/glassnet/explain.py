@@ -251,11 +251,12 @@ def _first_line(trace: _Trace, step: _LayerStep, j: int) -> str:
             return f"delta_{name} = dE/dnet_{name} = {text} = {fmt(step.delta[j])}   ({note})"
         return f"dE/dout_{name} = {text} = {fmt(step.grad_out[j])}"
     kernel, receivers = layers[index + 1].kernel, names[index + 2]
+    chains = [f"dE/dnet_{r} * dnet_{r}/dout_{name}" for r in receivers]  # the seed's sum
     symbols = [f"delta_{r} * {_weight_name(layers, index + 1, j, k)}"
                for k, r in enumerate(receivers)]
     values = [f"{fmt(step.next_delta[k])} * {fmt(kernel[j, k])}" for k in range(len(receivers))]
-    return (f"dE/dout_{name} = {' + '.join(symbols)} = {' + '.join(values)} "
-            f"= {fmt(step.grad_out[j])}")
+    return (f"dE/dout_{name} = {' + '.join(chains)} = {' + '.join(symbols)} = "
+            f"{' + '.join(values)} = {fmt(step.grad_out[j])}")
 
 
 def _delta_lines(trace: _Trace, step: _LayerStep, j: int):
