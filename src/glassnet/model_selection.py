@@ -144,11 +144,8 @@ def cross_validate(
     (5, True)
     """
     X, y = _checked(build_model, X, y, "cross_validate")
-    folds, fold_seeds = _folds(X, y, n_folds, shuffle, stratify, seed)
-    tasks = [_Fold(build_model, {}, dict(fit_kwargs or {}), scaler, train, test, fold_seed,
-                   seed is not None, scoring, client is not None)
-             for (train, test), fold_seed in zip(folds, fold_seeds, strict=True)]
-    outcomes = _execute(tasks, X, y, client)
+    folds, outcomes = _run(build_model, [{}], X, y, n_folds, fit_kwargs, scaler, seed, scoring,
+                           stratify, shuffle, client)
     return CVResult(np.array([score for score, _ in outcomes]), folds,
                     tuple(history for _, history in outcomes))
 
@@ -251,15 +248,8 @@ def grid_search(
     """
     X, y = _checked(build_model, X, y, "grid_search")
     settings = _expand(param_grid)
-    folds, fold_seeds = _folds(X, y, n_folds, shuffle, stratify, seed)
-    tasks = []
-    for setting in settings:
-        build_kwargs, fit_overrides = _route(build_model, setting)
-        tasks += [_Fold(build_model, build_kwargs, {**(fit_kwargs or {}), **fit_overrides},
-                        scaler, train, test, fold_seed, seed is not None, scoring,
-                        client is not None)
-                  for (train, test), fold_seed in zip(folds, fold_seeds, strict=True)]
-    outcomes = _execute(tasks, X, y, client)
+    folds, outcomes = _run(build_model, settings, X, y, n_folds, fit_kwargs, scaler, seed,
+                           scoring, stratify, shuffle, client)
     scores = np.array([score for score, _ in outcomes]).reshape(len(settings), len(folds))
     return GridSearchResult(tuple(settings), scores, folds)
 
@@ -313,6 +303,20 @@ def _checked(build_model, X, y, where: str) -> tuple[np.ndarray, np.ndarray]:
     y = np.asarray(y)
     check_same_length([X, y], ["X", "y"], where)
     return X, y
+
+
+def _run(build_model, settings, X, y, n_folds, fit_kwargs, scaler, seed, scoring, stratify,
+         shuffle, client):
+    """Every setting on the same folds and fold seeds: (folds, [(score, history), ...])."""
+    folds, fold_seeds = _folds(X, y, n_folds, shuffle, stratify, seed)
+    tasks = []
+    for setting in settings:
+        build_kwargs, fit_overrides = _route(build_model, setting)
+        tasks += [_Fold(build_model, build_kwargs, {**(fit_kwargs or {}), **fit_overrides},
+                        scaler, train, test, fold_seed, seed is not None, scoring,
+                        client is not None)
+                  for (train, test), fold_seed in zip(folds, fold_seeds, strict=True)]
+    return folds, _execute(tasks, X, y, client)
 
 
 def _folds(X, y, n_folds, shuffle, stratify, seed):
