@@ -161,6 +161,8 @@ def test_demos(name, expected):
     (["train", "--hidden", "12,x"], 2, "--hidden takes sizes like 128,64"),
     (["train", "--epochs", "many"], 2, "argument --epochs: invalid int value: 'many'"),
     (["demo", "mnist"], 2, "invalid choice: 'mnist'"),
+    (["train", "--data", "zoo", "--epochs", "0"], 2, "epochs must be"),
+    (["train", "--data", "zoo", "--activation", "wiggle"], 2, "wiggle"),
     (["summary", "ANIMALS"], 1, "error: "),
     (["evaluate", "missing.safetensors"], 2, "no such file; expected a model file saved by"),
 ])

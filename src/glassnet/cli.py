@@ -131,8 +131,9 @@ def _build(data, args):
 
 
 def _fit_options(data, args) -> dict:
-    return {"epochs": args.epochs or (5 if data.images else 100),
-            "batch_size": args.batch_size or (32 if data.images else 16)}
+    defaults = (5, 32) if data.images else (100, 16)
+    return {"epochs": defaults[0] if args.epochs is None else args.epochs,
+            "batch_size": defaults[1] if args.batch_size is None else args.batch_size}
 
 
 def _train(args) -> None:
