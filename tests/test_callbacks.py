@@ -229,3 +229,22 @@ def test_history_displays_as_a_table(data):
     assert f"<td>3</td><td>{h.history['loss'][2]:.4f}</td>" in html
     md = h._repr_markdown_().splitlines()
     assert md[0] == "| epoch | loss | mae | val_loss | val_mae |" and len(md) == 5
+
+
+def test_keyboard_interrupt_from_a_callback_keeps_consistent_weights(data):
+    x, y = data
+    model, twin = _model(), _model()
+    twin.set_weights(model.get_weights())
+
+    def interrupt(batch, logs):
+        if batch == 2:
+            raise KeyboardInterrupt
+
+    with pytest.warns(glassnet._training.TrainingStopped, match="interrupted at epoch 1, "
+                                                                "batch 3"):
+        h = model.fit(x, y, epochs=5, batch_size=4, shuffle=False, verbose=0,
+                      callbacks=[LambdaCallback(on_train_batch_end=interrupt)])
+    assert h.interrupted and h.epoch == [0] and len(h.history["loss"]) == 1
+    twin.fit(x[:12], y[:12], epochs=1, batch_size=4, shuffle=False, verbose=0)  # 3 steps
+    for got, want in zip(model.get_weights(), twin.get_weights(), strict=True):
+        np.testing.assert_array_equal(got, want)
