@@ -22,10 +22,12 @@ import warnings
 
 import numpy as np
 
+from . import kernels
 from ._checks import fraction, numeric_array, positive_int, same_length
 from .callbacks import CallbackList, History, ProgressBar
 from .errors import ConfigError, DataError, ShapeError
 from .layers import Dropout
+from .metrics import training as training_metrics
 from .utils import as_generator
 
 DEFAULT_INFERENCE_BATCH = 1024
@@ -99,23 +101,32 @@ def loss_value(model, y, out, w, fused) -> float:
     return model.loss.forward(y, out, w)
 
 
-def backward(model, y, out, w, fused, grad_buffer):
-    """Fill ``model.grads`` for the batch whose forward pass just ran."""
+def loss_and_grad(model, y, out, w, fused, grad_buffer):
+    """The loss and dL/d(output) into ``grad_buffer``; fused: dL/dz in one kernel (p - y)."""
     n = len(out)
     if fused:
-        grad = model.loss.logits_grad(y, out, w, grad_buffer[:n])
-    else:
-        grad = model.loss.backward(y, out, w, grad_buffer[:n])
+        return model.loss.logits_value_and_grad(y, model.layers[-1].net, out, w,
+                                                grad_buffer[:n])
+    return model.loss.forward(y, out, w), model.loss.backward(y, out, w, grad_buffer[:n])
+
+
+def backprop(model, grad, fused):
+    """Each layer, last to first, from dL/d(output): fills ``model.grads``."""
     grad = model.layers[-1].backward(grad, preactivation_grad=fused)
     for layer in model._backward_chain:
         grad = layer.backward(grad)
 
 
+def backward(model, y, out, w, fused, grad_buffer):
+    """Fill ``model.grads`` for the batch whose forward pass just ran."""
+    backprop(model, loss_and_grad(model, y, out, w, fused, grad_buffer)[1], fused)
+
+
 def train_step(model, x, y, w, fused, grad_buffer):
     """Forward, backward and one optimizer update; returns (loss, output)."""
     out = forward(model, x, True)
-    value = loss_value(model, y, out, w, fused)
-    backward(model, y, out, w, fused, grad_buffer)
+    value, grad = loss_and_grad(model, y, out, w, fused, grad_buffer)
+    backprop(model, grad, fused)
     grads = model.grads
     if not (math.isfinite(value) and math.isfinite(float(np.dot(grads, grads)))):
         raise _Diverged(value)
@@ -230,6 +241,7 @@ class _EpochLoop:
         self.yb = np.empty((size, *y.shape[1:]), y.dtype) if shuffled else None
         self.wb = np.empty(size, w.dtype) if shuffled and w is not None else None
         self.grad_buffer = np.empty((size, *model.output_shape), model.dtype)
+        self.metric_fns = [_fast_metric(model, fn) for fn in model._metric_fns]
         self.fused = model.fused_output
         self.guard = None
 
@@ -248,7 +260,7 @@ class _EpochLoop:
         """Train one epoch; returns (logs averaged over the finished steps, stop reason)."""
         model, cbs, n = self.model, self.cbs, len(self.x)
         order = self.rng.permutation(n) if self.rng is not None and self.steps > 1 else None
-        names, fns = model.metrics_names, model._metric_fns
+        names, fns = model.metrics_names, self.metric_fns
         sums, seen, stop = [0.0] * (1 + len(fns)), 0, None
         for step in range(self.steps):
             lo, hi = step * self.size, min((step + 1) * self.size, n)
@@ -279,6 +291,14 @@ class _EpochLoop:
             if stop is not None:
                 break
         return (_logs(names, sums, seen) if seen else {}), stop
+
+
+def _fast_metric(model, fn):
+    """The accuracy kernel in place of the metric function when the targets are labels."""
+    if (fn is training_metrics.sparse_categorical_accuracy and len(model.output_shape) == 1
+            and model.loss.name == "sparse_categorical_crossentropy"):
+        return kernels.active().sparse_accuracy
+    return fn
 
 
 def _interrupted(epoch, step) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
 from ._registry import Registry
 
 __all__ = [
@@ -54,6 +55,15 @@ class ActivationFunction:
 
     def backward(self, grad, z, a, out):
         raise NotImplementedError
+
+    def bias_forward(self, z: np.ndarray, bias, out: np.ndarray) -> np.ndarray:
+        """``z += bias`` (when not None), then ``forward``: a Dense layer's (n, units) output.
+
+        Activations with a fused kernel (see :mod:`glassnet.kernels`) do both in one pass.
+        """
+        if bias is not None:
+            z += bias
+        return self.forward(z, out)
 
     def get_config(self) -> dict:
         return {"name": self.name}
@@ -86,9 +96,11 @@ class ReLU(ActivationFunction):
     def forward(self, z, out):
         return np.maximum(z, 0, out=out)
 
+    def bias_forward(self, z, bias, out):
+        return kernels.active().bias_relu(z, bias, out)
+
     def backward(self, grad, z, a, out):
-        np.sign(a, out=out)  # a >= 0, so sign(a) is the 0/1 step da/dz
-        return np.multiply(out, grad, out=out)
+        return kernels.active().relu_backward(grad, a, out)
 
 
 class Sigmoid(ActivationFunction):
@@ -131,7 +143,8 @@ class LeakyReLU(ActivationFunction):
 
     def forward(self, z, out):
         np.multiply(z, self.negative_slope, out=out)
-        return np.maximum(z, out, out=out) if self.negative_slope <= 1 else np.minimum(z, out, out)
+        pick = np.maximum if self.negative_slope <= 1 else np.minimum
+        return pick(z, out, out=out)
 
     def backward(self, grad, z, a, out):
         # slope = 1 where z > 0 and negative_slope where z < 0, from sign(z) without a mask.
@@ -154,10 +167,10 @@ class Softmax(ActivationFunction):
     name = "softmax"
 
     def forward(self, z, out):
-        np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
-        np.exp(out, out=out)
-        out /= out.sum(axis=-1, keepdims=True)
-        return out
+        return kernels.bias_softmax(z, None, out)
+
+    def bias_forward(self, z, bias, out):
+        return kernels.active().bias_softmax(z, bias, out)
 
     def backward(self, grad, z, a, out):
         # dL/dz = a * (dL/da - sum(dL/da * a)), the softmax Jacobian applied row by row.

@@ -1,10 +1,15 @@
-"""The optimizer updates as kernels over flat buffers, with a selectable implementation.
+"""The hot loops of training as kernels, with a NumPy reference and a selectable implementation.
 
-Every optimizer in glassnet updates ONE flat parameter array from ONE flat gradient array, so
-each update is a handful of vector operations. This module holds the NumPy reference of each
-update; a faster implementation registers itself under another name and is chosen with
-:func:`set_kernels` or the ``GLASSNET_KERNELS`` environment variable. Every kernel works in place
-on ``params`` and the state arrays, and may use ``scratch`` (same size) freely.
+Every optimizer in glassnet updates ONE flat parameter array from ONE flat gradient array, and a
+training step's other elementwise work (bias add and activation on a matrix product's output,
+the activation's derivative, softmax with cross-entropy and its gradient, accuracy) is a few
+passes over small arrays. This module holds the NumPy reference of each
+of those kernels. ``'numba'`` (:mod:`glassnet._numba_kernels`, used when numba is installed)
+fuses each into one compiled loop; it agrees with the reference to float rounding (tested to
+1e-6 relative in float32 and 1e-12 in float64). Choose with :func:`set_kernels` or the
+``GLASSNET_KERNELS`` environment variable ('numpy' or 'numba'); numba is imported only when its
+kernels are first used. Optimizer kernels work in place on ``params`` and the state arrays, and
+may use ``scratch`` (same size) and overwrite ``grads`` freely.
 
 Example
 -------
@@ -18,6 +23,7 @@ array([0.95, 0.95, 0.95])
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from types import SimpleNamespace
 
@@ -91,37 +97,136 @@ def rmsprop(params, grads, v, velocity, lr, rho, momentum, epsilon, weight_decay
         params -= scratch
 
 
-_IMPLEMENTATIONS = {
-    "numpy": SimpleNamespace(
-        name="numpy", sgd=sgd, sgd_momentum=sgd_momentum, adam=adam, rmsprop=rmsprop
-    )
-}
-_state = {"name": "numpy"}
+# -- activations on a matrix product's output -------------------------------------------------
+def bias_relu(net, bias, out):
+    """net += bias (when given); out = max(net, 0). Returns ``out``."""
+    if bias is not None:
+        net += bias
+    return np.maximum(net, 0, out=out)
+
+
+def relu_backward(grad, a, out):
+    """dL/dz = dL/da where the ReLU's output a > 0, else 0. Returns ``out``."""
+    np.sign(a, out=out)  # a >= 0, so sign(a) is the 0/1 step da/dz
+    return np.multiply(out, grad, out=out)
+
+
+def bias_softmax(net, bias, out):
+    """net += bias (when given); out = softmax of each row, shifted by its maximum."""
+    if bias is not None:
+        net += bias
+    np.subtract(net, net.max(axis=-1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=-1, keepdims=True)
+    return out
+
+
+# -- softmax with sparse cross-entropy, and its accuracy --------------------------------------
+def log_softmax(z):
+    """log(softmax(z)) over the last axis, from the shifted logits: finite for any finite z."""
+    shifted = z - z.max(axis=-1, keepdims=True)
+    shifted -= np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return shifted
+
+
+def sparse_xent_grad(probs, labels, weights, out):
+    """dL/dlogits = (probs - onehot(labels)) * w / n into ``out`` (which may be ``probs``)."""
+    if out is not probs:
+        np.copyto(out, probs)
+    out[np.arange(len(labels)), labels] -= 1.0
+    out *= 1.0 / len(out)
+    if weights is not None:
+        out *= weights[:, None]
+    return out
+
+
+def sparse_softmax_xent(logits, probs, labels, weights, out):
+    """The mean (weighted) -log softmax(logits)[label]; its gradient into ``out``.
+
+    ``probs`` is softmax(logits), already computed by the forward pass.
+    """
+    per_sample = -log_softmax(logits)[np.arange(len(labels)), labels]
+    sparse_xent_grad(probs, labels, weights, out)
+    if weights is None:
+        return float(per_sample.mean())
+    return float(np.dot(per_sample, weights) / len(per_sample))
+
+
+def sparse_accuracy(labels, probs):
+    """Share of rows whose largest probability is at the integer label."""
+    return float(np.mean(np.argmax(probs, axis=-1) == labels))
+
+
+_KERNEL_NAMES = ("sgd", "sgd_momentum", "adam", "rmsprop", "bias_relu", "relu_backward",
+                 "bias_softmax", "sparse_softmax_xent", "sparse_accuracy")
+_REFERENCE = SimpleNamespace(name="numpy", **{k: globals()[k] for k in _KERNEL_NAMES})
+
+
+def _load_numba():
+    from ._numba_kernels import IMPLEMENTATION
+
+    return IMPLEMENTATION
+
+
+# name -> an implementation, or a function that imports and returns one (loaded on first use)
+_IMPLEMENTATIONS: dict = {"numpy": _REFERENCE, "numba": _load_numba}
+_state: dict = {"name": None, "impl": None}
 
 
 def register(name: str, implementation) -> None:
-    """Make an implementation (an object with the kernel functions above) selectable by name."""
+    """Make an implementation selectable by name.
+
+    ``implementation`` is an object with every kernel of the NumPy reference as an attribute,
+    or a function without arguments that returns one (called when the name is first selected,
+    so heavy imports wait until then).
+    """
     _IMPLEMENTATIONS[name] = implementation
+    if _state["name"] == name:
+        _state["impl"] = None
+
+
+def _installed(name: str) -> bool:
+    return name != "numba" or importlib.util.find_spec("numba") is not None
 
 
 def available() -> list[str]:
-    """Names of the implementations that can be selected now."""
-    return sorted(_IMPLEMENTATIONS)
+    """Names of the implementations that can be selected now (numba only when installed)."""
+    return sorted(name for name in _IMPLEMENTATIONS if _installed(name))
+
+
+def _resolve(name: str):
+    impl = _IMPLEMENTATIONS[name]
+    if not isinstance(impl, SimpleNamespace) and callable(impl):
+        impl = _IMPLEMENTATIONS[name] = impl()
+    missing = [k for k in _KERNEL_NAMES if not hasattr(impl, k)]
+    if missing:
+        raise ConfigError(f"kernel implementation {name!r} lacks {', '.join(missing)}")
+    return impl
 
 
 def set_kernels(name: str) -> None:
-    """Choose the kernel implementation used from now on ('numpy', or a registered one)."""
-    if name not in _IMPLEMENTATIONS:
-        raise ConfigError(
-            f"unknown kernel implementation {name!r}; available: {', '.join(available())}"
-        )
-    _state["name"] = name
+    """Choose the kernel implementation used from now on: 'numpy', 'numba' or a registered one.
+
+    Example
+    -------
+    >>> from glassnet import kernels
+    >>> kernels.set_kernels("numpy"); kernels.active().name
+    'numpy'
+    """
+    if name not in available():
+        hint = " (pip install numba)" if name == "numba" else ""
+        raise ConfigError(f"unknown or unavailable kernel implementation {name!r}{hint}; "
+                          f"available: {', '.join(available())}")
+    impl = _resolve(name)
+    _state["name"], _state["impl"] = name, impl
 
 
 def active():
-    """The implementation in use."""
-    return _IMPLEMENTATIONS[_state["name"]]
-
-
-if os.environ.get("GLASSNET_KERNELS"):
-    set_kernels(os.environ["GLASSNET_KERNELS"])
+    """The implementation in use. Unless chosen, the first call picks ``GLASSNET_KERNELS``, else
+    'numba' when it is installed, else 'numpy'."""
+    impl = _state["impl"]
+    if impl is None:
+        set_kernels(_state["name"] or os.environ.get("GLASSNET_KERNELS")
+                    or ("numba" if _installed("numba") else "numpy"))
+        impl = _state["impl"]
+    return impl

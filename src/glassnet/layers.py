@@ -241,9 +241,14 @@ class Dense(Layer):
         n = len(x)
         net = self._buffer("net", n, (self.units,), x.dtype)
         np.matmul(x, self.weights["kernel"], out=net)
-        if self.use_bias:
-            net += self.weights["bias"]
-        out = net if self._linear else self.activation.forward(net, self._buffer("out", n, (self.units,), x.dtype))
+        bias = self.weights.get("bias")
+        if self._linear:
+            if bias is not None:
+                net += bias
+            out = net
+        else:  # bias add and activation in one kernel
+            out = self._buffer("out", n, (self.units,), x.dtype)
+            out = self.activation.bias_forward(net, bias, out)
         self.inputs, self.net, self.out = x, net, out
         return out
 
@@ -251,9 +256,8 @@ class Dense(Layer):
         if self._linear or preactivation_grad:
             delta = grad
         else:
-            delta = self.activation.backward(
-                grad, self.net, self.out, self._buffer("delta", len(grad), (self.units,), grad.dtype)
-            )
+            delta = self._buffer("delta", len(grad), (self.units,), grad.dtype)
+            delta = self.activation.backward(grad, self.net, self.out, delta)
         np.matmul(self.inputs.T, delta, out=self.grads["kernel"])
         if self.use_bias:
             np.sum(delta, axis=0, out=self.grads["bias"])

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import activations
+from . import activations, kernels
 from ._registry import Registry
 from .errors import DataError, ShapeError
 
@@ -150,11 +150,10 @@ class _CrossEntropy(Loss):
         """dL/dz from the probabilities; ``probs`` and ``out`` may be the same buffer."""
         raise NotImplementedError
 
-
-def _log_softmax(z: np.ndarray) -> np.ndarray:
-    shifted = z - z.max(axis=-1, keepdims=True)
-    shifted -= np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    return shifted
+    def logits_value_and_grad(self, y_true, logits, probs, weights, out):
+        """(loss, dL/dz in ``out``) from the logits and their probabilities, in one call."""
+        return self.logits_loss(y_true, logits, weights), self.logits_grad(y_true, probs, weights,
+                                                                            out)
 
 
 class CategoricalCrossentropy(_CrossEntropy):
@@ -180,7 +179,7 @@ class CategoricalCrossentropy(_CrossEntropy):
         return _scale_rows(out, weights, -1.0 / len(out))
 
     def logits_loss(self, y_true, logits, weights):
-        return _reduce(-(y_true * _log_softmax(logits)).sum(axis=-1), weights)
+        return _reduce(-(y_true * kernels.log_softmax(logits)).sum(axis=-1), weights)
 
     def logits_grad(self, y_true, probs, weights, out):
         row_mass = y_true.sum(axis=-1, keepdims=True)  # 1 for one-hot rows
@@ -228,13 +227,13 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
 
     def logits_loss(self, y_true, logits, weights):
         rows = np.arange(len(y_true))
-        return _reduce(-_log_softmax(logits)[rows, y_true], weights)
+        return _reduce(-kernels.log_softmax(logits)[rows, y_true], weights)
 
     def logits_grad(self, y_true, probs, weights, out):
-        if out is not probs:
-            np.copyto(out, probs)
-        out[np.arange(len(y_true)), y_true] -= 1.0
-        return _scale_rows(out, weights, 1.0 / len(out))
+        return kernels.sparse_xent_grad(probs, y_true, weights, out)
+
+    def logits_value_and_grad(self, y_true, logits, probs, weights, out):
+        return kernels.active().sparse_softmax_xent(logits, probs, y_true, weights, out), out
 
 
 class BinaryCrossentropy(_CrossEntropy):

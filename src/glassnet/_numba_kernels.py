@@ -1,0 +1,188 @@
+"""The numba implementation of :mod:`glassnet.kernels`: each kernel one fused pass, compiled once.
+
+Imported only when the 'numba' kernels are selected (``import glassnet`` never imports numba).
+Every function here computes exactly what its NumPy reference in :mod:`glassnet.kernels` does, in
+the same order of floating-point operations, but in one loop over the data instead of one NumPy
+call (and one temporary pass over memory) per operation. Scalars are converted to the arrays'
+dtype first, so float32 arithmetic stays float32 as it does in NumPy.
+
+The loops are serial: at the sizes of a training step (10^4 to 10^6 floats) a parallel loop gains
+little on two cores and competes with OpenBLAS's threads for them (see benchmarks/RESULTS.md).
+``cache=True`` keeps the compiled machine code on disk, so only the first run ever compiles;
+``error_model='numpy'`` lets LLVM vectorise the divisions and square roots.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+from numba import njit
+
+_jit = njit(cache=True, error_model="numpy", nogil=True)
+
+
+# -- optimizers -------------------------------------------------------------------------------
+@_jit
+def _sgd(p, g, lr, wd):
+    for i in range(p.size):
+        gi = g[i] + wd * p[i] if wd else g[i]
+        p[i] -= gi * lr
+
+
+@_jit
+def _sgd_momentum(p, g, vel, lr, mom, nesterov, wd):
+    for i in range(p.size):
+        gi = g[i] + wd * p[i] if wd else g[i]
+        step = gi * lr
+        v = vel[i] * mom - step
+        vel[i] = v
+        p[i] = (p[i] - step) + v * mom if nesterov else p[i] + v
+
+
+@_jit
+def _adam(p, g, m, v, lr_t, c1, c2, eps, wd):
+    for i in range(p.size):
+        gi = g[i] + wd * p[i] if wd else g[i]
+        mi = m[i] + (gi - m[i]) * c1
+        vi = v[i] + (gi * gi - v[i]) * c2
+        m[i] = mi
+        v[i] = vi
+        p[i] -= mi / (np.sqrt(vi) + eps) * lr_t
+
+
+@_jit
+def _rmsprop(p, g, v, vel, lr, rho, c, mom, eps, wd):
+    for i in range(p.size):
+        gi = g[i] + wd * p[i] if wd else g[i]
+        vi = v[i] * rho + gi * gi * c
+        v[i] = vi
+        step = gi / (np.sqrt(vi) + eps) * lr
+        if mom:
+            step = vel[i] * mom + step
+            vel[i] = step
+        p[i] -= step
+
+
+def sgd(params, grads, lr, weight_decay, scratch):
+    t = params.dtype.type
+    _sgd(params, grads, t(lr), t(weight_decay))
+
+
+def sgd_momentum(params, grads, velocity, lr, momentum, nesterov, weight_decay, scratch):
+    t = params.dtype.type
+    _sgd_momentum(params, grads, velocity, t(lr), t(momentum), bool(nesterov), t(weight_decay))
+
+
+def adam(params, grads, m, v, lr_t, beta_1, beta_2, epsilon, weight_decay, scratch):
+    t = params.dtype.type
+    _adam(params, grads, m, v, t(lr_t), t(1.0 - beta_1), t(1.0 - beta_2), t(epsilon),
+          t(weight_decay))
+
+
+def rmsprop(params, grads, v, velocity, lr, rho, momentum, epsilon, weight_decay, scratch):
+    t = params.dtype.type
+    _rmsprop(params, grads, v, v if velocity is None else velocity, t(lr), t(rho), t(1.0 - rho),
+             t(momentum), t(epsilon), t(weight_decay))
+
+
+# -- activations on a matrix product's output -------------------------------------------------
+@_jit
+def _bias_relu(net, bias, out):
+    rows, cols = net.shape
+    for i in range(rows):
+        for j in range(cols):
+            z = net[i, j] + bias[j] if bias is not None else net[i, j]
+            net[i, j] = z
+            out[i, j] = z * 0 if z < 0 else z  # max(z, 0), and NaN stays NaN as in np.maximum
+    return out
+
+
+@_jit
+def _relu_backward(grad, a, out):
+    rows, cols = grad.shape
+    for i in range(rows):
+        for j in range(cols):
+            out[i, j] = grad[i, j] if a[i, j] > 0 else grad[i, j] * 0
+    return out
+
+
+@_jit
+def _bias_softmax(net, bias, out):
+    rows, cols = net.shape
+    for i in range(rows):
+        top = net[i, 0] + bias[0] if bias is not None else net[i, 0]
+        for j in range(cols):
+            z = net[i, j] + bias[j] if bias is not None else net[i, j]
+            net[i, j] = z
+            top = max(top, z)
+        total = out.dtype.type(0)
+        for j in range(cols):
+            e = np.exp(net[i, j] - top)
+            out[i, j] = e
+            total += e
+        for j in range(cols):
+            out[i, j] /= total
+    return out
+
+
+def bias_relu(net, bias, out):
+    return _bias_relu(net, bias, out)
+
+
+def relu_backward(grad, a, out):
+    # any (n, ...) shape as (n, features): views of the layers' contiguous buffers
+    _relu_backward(grad.reshape(len(grad), -1), a.reshape(len(a), -1), out.reshape(len(out), -1))
+    return out
+
+
+def bias_softmax(net, bias, out):
+    return _bias_softmax(net, bias, out)
+
+
+# -- softmax with sparse cross-entropy, and its accuracy --------------------------------------
+@_jit
+def _sparse_softmax_xent(logits, probs, labels, weights, out, scale):
+    rows, cols = logits.shape
+    total = 0.0
+    for i in range(rows):
+        top = logits[i, 0]
+        for j in range(cols):
+            top = max(top, logits[i, j])
+        mass = logits.dtype.type(0)
+        for j in range(cols):
+            mass += np.exp(logits[i, j] - top)
+        w = weights[i] if weights is not None else logits.dtype.type(1)
+        total += w * ((np.log(mass) + top) - logits[i, labels[i]])
+        for j in range(cols):
+            d = probs[i, j] - 1 if j == labels[i] else probs[i, j]
+            out[i, j] = d * scale * w if weights is not None else d * scale
+    return total / rows
+
+
+@_jit
+def _sparse_hits(labels, probs):
+    hits = 0
+    for i in range(probs.shape[0]):
+        best = 0
+        for j in range(1, probs.shape[1]):
+            if probs[i, j] > probs[i, best]:
+                best = j
+        hits += best == labels[i]
+    return hits
+
+
+def sparse_softmax_xent(logits, probs, labels, weights, out):
+    scale = logits.dtype.type(1.0 / len(logits))
+    return float(_sparse_softmax_xent(logits, probs, labels, weights, out, scale))
+
+
+def sparse_accuracy(labels, probs):
+    return int(_sparse_hits(labels, probs)) / len(labels)
+
+
+IMPLEMENTATION = SimpleNamespace(
+    name="numba", sgd=sgd, sgd_momentum=sgd_momentum, adam=adam, rmsprop=rmsprop,
+    bias_relu=bias_relu, relu_backward=relu_backward, bias_softmax=bias_softmax,
+    sparse_softmax_xent=sparse_softmax_xent, sparse_accuracy=sparse_accuracy,
+)

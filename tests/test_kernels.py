@@ -1,0 +1,209 @@
+"""The numba kernels against their NumPy references, kernel selection, and numba staying lazy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet import kernels
+from glassnet.errors import ConfigError
+from glassnet.layers import Dense, Flatten
+
+pytest.importorskip("numba")
+
+ROOT = Path(__file__).resolve().parents[1]
+# float32 within 1e-6 relative, float64 within 1e-12 (the issue's bar for every kernel)
+TOLERANCE = {np.float32: 1e-6, np.float64: 1e-12}
+DTYPES = pytest.mark.parametrize("dtype", [np.float32, np.float64])
+
+
+@pytest.fixture(scope="module")
+def numba_impl():
+    kernels.set_kernels("numba")
+    impl = kernels.active()
+    kernels.set_kernels("numpy")
+    return impl
+
+
+def _close(actual, expected, dtype):
+    np.testing.assert_allclose(actual, expected, rtol=TOLERANCE[dtype], atol=0)
+
+
+def _optimizer_call(name, impl, params, grads, state, weight_decay):
+    """Three steps of one optimizer kernel; returns params and state after them."""
+    params, state = params.copy(), [s.copy() for s in state]
+    for _ in range(3):
+        g, scratch = grads.copy(), np.empty_like(params)
+        if name == "adam":
+            impl.adam(params, g, *state, 3e-3, 0.9, 0.999, 1e-7, weight_decay, scratch)
+        elif name == "sgd":
+            impl.sgd(params, g, 0.1, weight_decay, scratch)
+        elif name.startswith("sgd_momentum"):
+            impl.sgd_momentum(params, g, state[0], 0.1, 0.9, name.endswith("nesterov"),
+                              weight_decay, scratch)
+        else:
+            momentum = 0.5 if name.endswith("momentum") else 0.0
+            impl.rmsprop(params, g, state[0], state[1] if momentum else None, 0.01, 0.9,
+                         momentum, 1e-7, weight_decay, scratch)
+    return [params, *state]
+
+
+@DTYPES
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+@pytest.mark.parametrize("name", ["sgd", "sgd_momentum", "sgd_momentum_nesterov", "adam",
+                                  "rmsprop", "rmsprop_momentum"])
+def test_optimizer_kernels_agree(numba_impl, name, weight_decay, dtype):
+    rng = np.random.default_rng(0)
+    params, grads = rng.normal(size=(2, 5000)).astype(dtype)
+    state = [rng.random(5000).astype(dtype) for _ in range(2)]
+    fast = _optimizer_call(name, numba_impl, params, grads, state, weight_decay)
+    ref = _optimizer_call(name, kernels._REFERENCE, params, grads, state, weight_decay)
+    assert not np.array_equal(fast[0], params)  # the step did something
+    for a, b in zip(fast, ref, strict=True):
+        _close(a, b, dtype)
+
+
+@DTYPES
+@pytest.mark.parametrize("with_bias", [True, False])
+@pytest.mark.parametrize("kernel", ["bias_relu", "bias_softmax"])
+def test_bias_activation_kernels_agree(numba_impl, kernel, with_bias, dtype):
+    rng = np.random.default_rng(1)
+    net = (rng.normal(size=(33, 17)) * 4).astype(dtype)
+    bias = rng.normal(size=17).astype(dtype) if with_bias else None
+    results = []
+    for impl in (numba_impl, kernels._REFERENCE):
+        z = net.copy()
+        out = getattr(impl, kernel)(z, bias, np.empty_like(z))
+        results.append((z, out))
+    (z_fast, out_fast), (z_ref, out_ref) = results
+    _close(z_fast, z_ref, dtype)  # the biased pre-activation stays in net, for backward
+    _close(out_fast, out_ref, dtype)
+    if kernel == "bias_softmax":
+        _close(out_fast.sum(axis=1), np.ones(33), dtype)
+    else:
+        assert (out_fast == 0).mean() > 0.3  # the ReLU did clip
+
+
+@DTYPES
+def test_relu_backward_agrees_for_any_batch_shape(numba_impl, dtype):
+    rng = np.random.default_rng(2)
+    grad = rng.normal(size=(8, 3, 5)).astype(dtype)
+    a = np.maximum(rng.normal(size=(8, 3, 5)), 0).astype(dtype)
+    fast = numba_impl.relu_backward(grad, a, np.empty_like(grad))
+    ref = kernels._REFERENCE.relu_backward(grad, a, np.empty_like(grad))
+    np.testing.assert_array_equal(fast, ref)
+    np.testing.assert_array_equal(fast, np.where(a > 0, grad, 0))
+
+
+@DTYPES
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sparse_softmax_cross_entropy_agrees(numba_impl, weighted, dtype):
+    rng = np.random.default_rng(3)
+    logits = (rng.normal(size=(32, 10)) * 5).astype(dtype)
+    labels = rng.integers(0, 10, 32)
+    probs = kernels.bias_softmax(logits.copy(), None, np.empty_like(logits))
+    weights = rng.random(32).astype(dtype) if weighted else None
+    out_fast, out_ref = np.empty_like(logits), np.empty_like(logits)
+    value = numba_impl.sparse_softmax_xent(logits, probs, labels, weights, out_fast)
+    expected = kernels._REFERENCE.sparse_softmax_xent(logits, probs, labels, weights, out_ref)
+    _close(value, expected, dtype)
+    _close(out_fast, out_ref, dtype)
+    loss = glassnet.losses.get("sparse_categorical_crossentropy")  # the loss's own two methods
+    _close(value, loss.logits_loss(labels, logits, weights), dtype)
+    _close(out_fast, loss.logits_grad(labels, probs, weights, np.empty_like(probs)), dtype)
+
+
+@DTYPES
+def test_sparse_accuracy_agrees_with_the_metric(numba_impl, dtype):
+    rng = np.random.default_rng(4)
+    probs = rng.random((50, 7)).astype(dtype)
+    probs[0] = 0.5  # a tie: the first maximum wins, as np.argmax
+    labels = np.argmax(probs, axis=1)
+    labels[::3] = 0
+    expected = glassnet.metrics.sparse_categorical_accuracy(labels, probs)
+    assert numba_impl.sparse_accuracy(labels, probs) == expected
+    assert kernels._REFERENCE.sparse_accuracy(labels, probs) == expected
+    assert 0.3 < expected < 1
+
+
+def _mnist_like_history(kernel_name, dtype):
+    kernels.set_kernels(kernel_name)
+    glassnet.utils.set_random_seed(5)
+    rng = np.random.default_rng(5)
+    x, y = rng.random((256, 6, 6)), rng.integers(0, 4, 256)
+    model = glassnet.Sequential([Flatten(input_shape=(6, 6)), Dense(16, activation="relu"),
+                                 Dense(4, activation="softmax")], dtype=dtype)
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=3, batch_size=32, verbose=0, seed=5)
+    return history.history, model.params.copy()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_training_with_numba_matches_numpy(dtype):
+    fast, params_fast = _mnist_like_history("numba", dtype)
+    ref, params_ref = _mnist_like_history("numpy", dtype)
+    rtol = 1e-5 if dtype == "float32" else 1e-10  # three epochs of rounding differences
+    np.testing.assert_allclose(params_fast, params_ref, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(fast["loss"], ref["loss"], rtol=rtol)
+    assert fast["accuracy"] == ref["accuracy"]
+    assert ref["loss"][-1] < ref["loss"][0]
+
+
+def test_set_kernels_chooses_and_rejects():
+    assert kernels.available() == ["numba", "numpy"]
+    glassnet.set_kernels("numba")
+    assert kernels.active().name == "numba"
+    with pytest.raises(ConfigError, match=r"unknown or unavailable kernel implementation "
+                                          r"'fortran'; available: numba, numpy"):
+        glassnet.set_kernels("fortran")
+    assert kernels.active().name == "numba"  # a rejected call changes nothing
+
+
+def test_without_numba_the_default_is_numpy(monkeypatch):
+    monkeypatch.setattr(kernels, "_installed", lambda name: name != "numba")
+    monkeypatch.setitem(kernels._state, "name", None)
+    monkeypatch.setitem(kernels._state, "impl", None)
+    monkeypatch.delenv("GLASSNET_KERNELS", raising=False)
+    assert kernels.available() == ["numpy"]
+    assert kernels.active().name == "numpy"
+    with pytest.raises(ConfigError, match=r"'numba' \(pip install numba\)"):
+        kernels.set_kernels("numba")
+
+
+def test_register_checks_the_implementation_is_complete():
+    kernels.register("partial", kernels.SimpleNamespace(name="partial", sgd=kernels.sgd))
+    try:
+        with pytest.raises(ConfigError, match="'partial' lacks sgd_momentum, adam"):
+            kernels.set_kernels("partial")
+    finally:
+        kernels._IMPLEMENTATIONS.pop("partial")
+
+
+def _python(code, **env):
+    environ = {k: v for k, v in os.environ.items() if k != "GLASSNET_KERNELS"}
+    environ.update(PYTHONPATH=str(ROOT / "src"), **env)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=environ, timeout=120, check=True)
+    return done.stdout.split()
+
+
+def test_import_is_lazy_and_the_default_is_numba_when_installed():
+    code = ("import sys, glassnet; print('numba' in sys.modules); "
+            "print(glassnet.kernels.active().name); print('numba' in sys.modules)")
+    assert _python(code) == ["False", "numba", "True"]
+    assert _python(code, GLASSNET_KERNELS="numpy") == ["False", "numpy", "False"]
+
+
+@pytest.mark.slow
+def test_gradient_checks_and_worked_example_pass_with_numba_kernels():
+    env = {**os.environ, "GLASSNET_KERNELS": "numba", "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/test_gradcheck.py", "tests/test_worked_example.py"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert " passed" in done.stdout and "failed" not in done.stdout
