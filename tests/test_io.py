@@ -310,6 +310,25 @@ def test_configs_that_disagree_with_the_tensors_are_refused(saved, edit, match):
     refused(saved, match)
 
 
+def test_hostile_configs_with_a_valid_digest_cannot_make_the_loader_work_forever(saved):
+    # The digest proves integrity, not authorship: whoever edits the file can recompute it.
+    def insert_flattens(count):
+        def edit(config):
+            stack = config["model"]["layers"]
+            stack += [{"class_name": "Flatten", "config": {"name": "f"}}] * count
+        return edit
+
+    rewrite(saved, edit_config=insert_flattens(10_001))
+    began = time.perf_counter()
+    refused(saved, "the config lists 10003 layers, more than the 10000 glassnet loads")
+    assert time.perf_counter() - began < 2
+    small_model().save(saved)
+    rewrite(saved, edit_config=insert_flattens(3000))
+    began = time.perf_counter()
+    loaded = glassnet.models.load_model(saved)  # one build, not one per layer
+    assert len(loaded.layers) == 3002 and time.perf_counter() - began < 5
+
+
 def test_tensor_level_problems_are_refused(saved):
     rewrite(saved, edit_tensors=lambda t: t.pop("layers.1.bias"))
     refused(saved, r"missing \['layers.1.bias'\], unexpected none")

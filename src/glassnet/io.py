@@ -59,6 +59,7 @@ __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 FORMAT_NAME = "glassnet"
 FORMAT_VERSION = 1
 MAX_HEADER_BYTES = 16 * 2**20  # a model's header is a few KB; more is refused before parsing
+MAX_LAYERS = 10_000  # a bound on the work a hostile config can ask for
 _DTYPES = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8"), "I64": np.dtype("<i8")}
 _DIGEST_KEY = "sha256"
 
@@ -244,6 +245,9 @@ def _header_metadata(raw: bytes, source: Path) -> dict[str, str]:
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT_NAME:
         raise FileFormatError(f"{source}: not a glassnet model file (its safetensors metadata "
                               "has no format='glassnet'); it may come from another library")
+    if len(header) > 2 * MAX_LAYERS + 16:
+        raise FileFormatError(f"{source}: the header lists {len(header) - 1} tensors, more than a "
+                              f"model of at most {MAX_LAYERS} layers holds")
     for name, entry in header.items():
         if name != "__metadata__" and (not isinstance(entry, dict)
                                        or entry.get("dtype") not in _DTYPES):
@@ -289,6 +293,9 @@ def _rebuild(config: dict, tensors: dict[str, np.ndarray], source: Path):
     spec = config["model"]
     dtype = models._check_dtype(spec["dtype"])
     input_shape = layers_module._shape(spec["input_shape"], "the model's input_shape")
+    if len(spec["layers"]) > MAX_LAYERS:
+        raise FileFormatError(f"{source}: the config lists {len(spec['layers'])} layers, more "
+                              f"than the {MAX_LAYERS} glassnet loads")
     layer_list = [layers_module.get(c) for c in spec["layers"]]
     expected, shape = {}, input_shape
     for i, layer in enumerate(layer_list):
@@ -305,9 +312,9 @@ def _rebuild(config: dict, tensors: dict[str, np.ndarray], source: Path):
     rng = global_generator()
     drawn = rng.bit_generator.state  # building draws initial weights: leave the seed's stream be
     try:
-        model = models.Sequential(layer_list, name=spec.get("name"), dtype=dtype)
-        if not model.built:
-            model.build(input_shape)
+        model = models.Sequential(name=spec.get("name"), dtype=dtype)
+        model.layers = layer_list  # then one build: adding them one by one rebuilds each time
+        model.build(input_shape)
     finally:
         rng.bit_generator.state = drawn
     model.set_weights([tensors[name] for name in expected if name.startswith("layers.")])
