@@ -22,7 +22,9 @@ step, so code written for ``sklearn.neural_network`` runs with only its import c
   ``ConvergenceWarning``.
 
 Not supported: ``solver='lbfgs'``, learning-rate schedules other than constant, sparse input
-and ``sample_weight``. The fitted network is ``estimator.model_``. Needs the ``sklearn`` extra.
+and ``sample_weight``. The fitted network is ``estimator.model_``, compiled with glassnet's
+nearest loss (categorical or binary cross-entropy, mse) so that glassnet's own ``fit``,
+``save`` and ONNX export work on it. Needs the ``sklearn`` extra.
 
 Example
 -------
