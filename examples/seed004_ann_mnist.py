@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 from _cli import parse
-from _figures import curves, image_grid
 
+from glassnet import plot
 from glassnet.classic import ANN
 from glassnet.data import one_hot, train_test_split
 from glassnet.datasets import mnist
@@ -38,7 +38,8 @@ def main(argv=None) -> dict:
     args = parse(__doc__, argv, "train 1 epoch instead of 5", figures=True)
     image_train, image_test, label_train, label_test = load()
     out = Path(args.out)
-    grid = image_grid(out / "seed004_mnist_grid.png", image_train[:16], label_train[:16])
+    grid = out / "seed004_mnist_grid.png"
+    plot.image_grid(image_train[:16], label_train[:16], path=grid)
     test_ANN = ANN(lr=0.1, kernel_initializer="he_uniform", seed=0)
     test_ANN.Input(size=image_train.shape)
     test_ANN.Flatten()
@@ -56,11 +57,11 @@ def main(argv=None) -> dict:
         print(f"epoch {epoch + 1}: minimum loss {minimum[-1]:.4f}, mean loss {mean[-1]:.4f}")
     accuracy = float(np.mean(test_ANN.predict(image_test).argmax(axis=1) == label_test))
     print(f"test accuracy: {accuracy:.4f}")
-    plot = curves(out / "seed004_mnist_loss.png", {"minimum": minimum, "mean": mean}, "epoch",
-                  "categorical cross-entropy", "ANN on MNIST: loss per epoch")
-    print("saved", grid, "and", plot)
-    return {"accuracy": accuracy, "minimum": minimum, "mean": mean, "figures": [str(grid),
-                                                                                 str(plot)],
+    curve = out / "seed004_mnist_loss.png"
+    plot.plot_history({"minimum loss": minimum, "mean loss": mean}, path=curve)
+    print("saved", grid, "and", curve)
+    return {"accuracy": accuracy, "minimum": minimum, "mean": mean,
+            "figures": [str(grid), str(curve)],
             "test_counts": np.bincount(label_test).tolist()}
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 from _cli import parse
-from _figures import curves
 
+from glassnet import plot
 from glassnet.classic import Perceptron, TwoLayerPerceptron
 from glassnet.datasets import toy
 
@@ -51,8 +51,8 @@ def main(argv=None) -> dict:
     tables["xor"] = (xor.predict(X, *history[index][1:]) >= 0.5).astype(int)
     print_table("xor", X, Y, tables["xor"])
     losses["XOR (two layers)"] = loss
-    figure = curves(Path(args.out) / "seed004_logic_gates_loss.png", losses, "iteration",
-                    "binary cross-entropy", "Logic gates: loss per iteration")
+    figure = Path(args.out) / "seed004_logic_gates_loss.png"
+    plot.plot_history(losses, path=figure)  # one panel per gate, loss per iteration
     print("saved", figure)
     return {"tables": {k: v.tolist() for k, v in tables.items()}, "figure": str(figure),
             "final_losses": {k: v[-1] for k, v in losses.items()}}
