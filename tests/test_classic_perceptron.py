@@ -157,3 +157,20 @@ def test_ann_errors():
     with pytest.raises(ShapeError, match="argument x"):
         net.run(np.zeros((12, 3, 3)), np.zeros((12, 3)), verbose=False)
     np.testing.assert_array_equal(net.model.params, before)
+
+
+def test_ann_sigmoid_layers_on_flat_inputs():
+    net = ANN(seed=1, dtype="float64")
+    net.Input(size=(6, 4))
+    net.add_ann_layer(3)
+    net.sigmoid()
+    net.add_ann_layer(2)
+    net.softmax()
+    net.compile()
+    x = np.random.default_rng(2).random((6, 4))
+    w0, b0, w2, b2 = (net.layers[0].params["w0"], net.layers[0].params["b0"],
+                      net.layers[2].params["w2"], net.layers[2].params["b2"])
+    z = sigmoid(x @ w0 + b0) @ w2 + b2
+    expected = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+    np.testing.assert_allclose(net.predict(x), expected, rtol=1e-12)
+    assert [r.name for r in net.layers] == ["ANN layers", "sigmoid", "ANN layers", "softmax"]
