@@ -11,6 +11,8 @@
    Adam swapped for each numba kernel (does a parallel kernel fight OpenBLAS's threads?).
 3. PyTorch's idiomatic loop split into gather, forward, loss, zero_grad, backward and step; and
    its epoch time with ``Adam(fused=True)`` (what a tuned PyTorch user would get).
+4. With ``--glassnet``: cProfile of glassnet's own ``fit`` per step (the functions with the most
+   own time), for the before / after of issue 6.
 
 Phases are timed with perf_counter_ns around each piece (the timer itself costs well under 0.1 us).
 """
@@ -323,6 +325,34 @@ def _table(headers, rows, markdown):
     return "\n".join([fmt(headers), fmt(["-" * x for x in w]), *map(fmt, rows)])
 
 
+def glassnet_cprofile(data, batch, hidden, steps, top=18):
+    """cProfile of glassnet's fit over `steps` batches: the functions with the most own time."""
+    import cProfile
+    import pstats
+
+    from peers import glassnet_peer
+
+    glassnet_peer.import_framework()
+    model = glassnet_peer.build((784, *hidden, 10))
+    k = steps * batch
+    x, y = data["x_train"][:k], data["y_train"][:k]
+    model.fit(x[: batch * 20], y[: batch * 20], epochs=1, batch_size=batch, verbose=0, seed=0)
+    t0 = time.perf_counter()
+    model.fit(x, y, epochs=1, batch_size=batch, verbose=0, seed=0)
+    plain = (time.perf_counter() - t0) / steps * 1e6
+    prof = cProfile.Profile()
+    prof.enable()
+    model.fit(x, y, epochs=1, batch_size=batch, verbose=0, seed=0)
+    prof.disable()
+    st = pstats.Stats(prof)
+    rows = []
+    for (file, line, fn), (_, ncalls, tt, ct, _) in st.stats.items():
+        where = f"{Path(file).name}:{line}({fn})" if line else fn
+        rows.append((where, ncalls / steps, tt / steps * 1e6, ct / steps * 1e6))
+    rows.sort(key=lambda r: -r[2])
+    return {"plain": plain, "rows": rows[:top], "kernels": glassnet_peer._kernels_note()}
+
+
 def run_section(args) -> dict:
     """The child's side: run one section and return its results (JSON-able)."""
     hidden = tuple(int(h) for h in args.hidden.split(","))
@@ -336,6 +366,8 @@ def run_section(args) -> dict:
         return {"rows": rows, "total": total, "plain": plain}
     if args.section == "adam":
         return adam_variant(data, args.batch, hidden, args.variant)
+    if args.section == "glassnet":
+        return glassnet_cprofile(data, args.batch, hidden, args.steps)
     if args.section == "torch":
         return torch_section(data, args.batch, hidden, args.steps) or {}
     raise ValueError(args.section)
@@ -367,6 +399,7 @@ def main(argv=None) -> int:
     ap.add_argument("--steps", type=int, default=1875, help="steps to time (1875 = one epoch)")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--glassnet", action="store_true", help="also cProfile glassnet's fit")
     ap.add_argument("--settle", type=float, default=30, help="wait for a quiet machine (s)")
     ap.add_argument("--section", help=argparse.SUPPRESS)
     ap.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
@@ -476,6 +509,13 @@ def main(argv=None) -> int:
         erows = [[k, f"{v:.3f}"] for k, v in tr["epochs"].items()]
         p(_table(["PyTorch, one epoch", "s"], erows, md))
         p(f"\nothers' CPU % during the PyTorch section: {tr['others']:.0f}")
+    if args.glassnet:
+        gp = _spawn(args, "glassnet", log)
+        if gp:
+            p(f"\n## glassnet fit(), cProfile, per step ({gp['kernels']})\n")
+            p(f"uninstrumented: {gp['plain']:.1f} us/step; others' CPU {gp['others']:.0f}%\n")
+            grow = [[w, f"{c:.2f}", f"{tt:.1f}", f"{ct:.1f}"] for w, c, tt, ct in gp["rows"]]
+            p(_table(["function", "calls/step", "own us/step", "cumulative us/step"], grow, md))
     return 0
 
 
