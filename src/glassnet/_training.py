@@ -23,6 +23,7 @@ import warnings
 import numpy as np
 
 from . import kernels
+from ._blas import training_threads
 from ._checks import fraction, numeric_array, positive_int, same_length
 from .callbacks import CallbackList, History, ProgressBar
 from .errors import ConfigError, DataError, ShapeError
@@ -199,7 +200,8 @@ def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation
     model.optimizer.build(model.params)
     model.stop_training = False
     loop = _EpochLoop(model, x, y, w, size, rng if shuffle else None, cbs)
-    with _InterruptGuard() as guard, np.errstate(over="ignore", invalid="ignore"):
+    with (_InterruptGuard() as guard, np.errstate(over="ignore", invalid="ignore"),
+          training_threads(model, size)):
         loop.guard = guard
         cbs.on_train_begin()
         try:

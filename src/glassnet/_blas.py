@@ -1,0 +1,47 @@
+"""BLAS threads while training: one thread for small matrix products, the default for large ones.
+
+Measured on two cores (benchmarks/RESULTS.md): for a training step's products at small sizes
+(a batch of 32 through a 784x128 layer) a second OpenBLAS thread saves little even on an idle
+machine, and as soon as another process wants the cores, OpenBLAS's spinning threads make each
+product 10 to 200 times slower. The products also differ in the last bit between thread counts,
+so the choice depends only on the model and the batch size (never on the machine's load) and a
+seed stays bit-reproducible. numba's kernels are serial, so nothing else competes for the cores.
+The limit needs threadpoolctl (installed with scikit-learn, or ``pip install threadpoolctl``);
+without it BLAS keeps its default.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+# flops of the step's largest matrix product below which BLAS gets one thread
+SINGLE_THREAD_BELOW = 30e6
+
+_cache: dict = {}
+
+
+def _controller():
+    if "blas" not in _cache:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _cache["blas"] = ThreadpoolController()
+        except Exception:  # not installed, or a platform it cannot inspect
+            _cache["blas"] = None
+    return _cache["blas"]
+
+
+def largest_product_flops(model, batch_size: int) -> float:
+    """Floating-point operations of the largest (batch, inputs) @ (inputs, units) product."""
+    sizes = [w.size for layer in model.layers for name, w in layer.weights.items()
+             if name == "kernel"]
+    return 2.0 * batch_size * max(sizes, default=0)
+
+
+def training_threads(model, batch_size: int):
+    """A context in which BLAS uses one thread if this model's products are small."""
+    small = largest_product_flops(model, batch_size) < SINGLE_THREAD_BELOW
+    controller = _controller() if small else None
+    if controller is None:
+        return contextlib.nullcontext()
+    return controller.limit(limits=1, user_api="blas")
