@@ -260,7 +260,7 @@ class Dense(Layer):
             delta = self.activation.backward(grad, self.net, self.out, delta)
         np.matmul(self.inputs.T, delta, out=self.grads["kernel"])
         if self.use_bias:
-            np.sum(delta, axis=0, out=self.grads["bias"])
+            np.add.reduce(delta, axis=0, out=self.grads["bias"])  # np.sum minus its wrapper
         if not self.needs_input_grad:
             return None
         dx = self._buffer("dx", len(grad), self.input_shape, grad.dtype)
