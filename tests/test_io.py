@@ -421,3 +421,43 @@ def test_a_thousand_mutated_files_load_identically_or_raise_file_format_error(tm
     grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
     assert grown_kb < 200_000
     assert outcomes["refused"] > 900 and outcomes["loaded"] > 0, outcomes
+
+
+def json_paths(node, path=()):
+    yield path
+    children = node.items() if isinstance(node, dict) else (
+        enumerate(node) if isinstance(node, list) else ())
+    for key, child in children:
+        yield from json_paths(child, (*path, key))
+
+
+def test_hundreds_of_edited_configs_with_valid_digests_load_or_raise_file_format_error(saved):
+    """What a tampering tool could write: any JSON value replaced, the digest recomputed."""
+    original = saved.read_bytes()
+    config = json.loads(read_metadata(saved)["config"])
+    paths = [p for p in json_paths(config) if p]
+    replacements = [None, -1, 0, 2**40, 1e308, -0.5, "relu", "x" * 300, [], {}, True, [7] * 6,
+                    {"name": "adam"}, {"class_name": "Dense", "config": {"units": 2**31}},
+                    [[[[[]]]]], "NaN"]
+    rng = np.random.default_rng(7)
+    outcomes = {"loaded": 0, "refused": 0}
+    for _ in range(300):
+        saved.write_bytes(original)
+        path = paths[int(rng.integers(len(paths)))]
+        value = replacements[int(rng.integers(len(replacements)))]
+
+        def edit(c, path=path, value=value):
+            node = c
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = value
+
+        rewrite(saved, edit_config=edit)
+        began = time.perf_counter()
+        try:
+            glassnet.models.load_model(saved)
+            outcomes["loaded"] += 1
+        except FileFormatError:
+            outcomes["refused"] += 1
+        assert time.perf_counter() - began < 2
+    assert outcomes["refused"] > 100 and outcomes["loaded"] > 10, outcomes
