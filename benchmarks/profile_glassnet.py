@@ -53,9 +53,9 @@ def _phase_timer(model, loop, order, steps, batch):
         out = l2.forward(h, True)
         marks.append(ns())
         if fused_api:
-            value, grad = _training.loss_and_grad(model, yb, out, wb, True, loop.grad_buffer)
+            _, grad = _training.loss_and_grad(model, yb, out, wb, True, loop.grad_buffer)
         else:
-            value = _training.loss_value(model, yb, out, wb, True)
+            _training.loss_value(model, yb, out, wb, True)
             grad = model.loss.logits_grad(yb, out, wb, loop.grad_buffer[:len(out)])
         marks.append(ns())
         g = l2.backward(grad, preactivation_grad=True)
