@@ -121,6 +121,8 @@ def test_saving_an_unbuilt_or_unserialisable_model_is_refused(tmp_path):
         model.save(tmp_path / "x.safetensors")
     with pytest.raises(FileFormatError, match="does not exist"):
         small_model().save(tmp_path / "nowhere" / "x.safetensors")
+    with pytest.raises(FileFormatError, match="it is a folder; give a file name in it"):
+        small_model().save(tmp_path)
     assert os.listdir(tmp_path) == []
 
 

@@ -30,6 +30,8 @@ def atomic_write(target, data: bytes) -> None:
     if not folder.is_dir():
         raise FileFormatError(f"cannot save to {target}: the folder {folder} does not exist; "
                               "create it first")
+    if target.is_dir():
+        raise FileFormatError(f"cannot save to {target}: it is a folder; give a file name in it")
     mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
