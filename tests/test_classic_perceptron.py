@@ -5,7 +5,13 @@ import pytest
 
 from glassnet.classic import ANN, Perceptron, TwoLayerPerceptron
 from glassnet.datasets import toy
-from glassnet.errors import ConfigError, DataError, NotCompiledError, ShapeError
+from glassnet.errors import (
+    ConfigError,
+    DataError,
+    NotCompiledError,
+    ShapeError,
+    TrainingDivergedError,
+)
 
 
 def sigmoid(z):
@@ -174,3 +180,11 @@ def test_ann_sigmoid_layers_on_flat_inputs():
     expected = np.exp(z) / np.exp(z).sum(1, keepdims=True)
     np.testing.assert_allclose(net.predict(x), expected, rtol=1e-12)
     assert [r.name for r in net.layers] == ["ANN layers", "sigmoid", "ANN layers", "softmax"]
+
+
+def test_ann_divergence_is_a_clear_error():
+    net = small_ann(lr=1e20)
+    rng = np.random.default_rng(0)
+    X, Y = rng.random((12, 2, 3)), np.eye(3)[rng.integers(0, 3, 12)]
+    with pytest.raises(TrainingDivergedError, match=r"ANN.run: the loss became .* lower lr"):
+        net.run(X, Y, batchsize=4, verbose=False)

@@ -47,6 +47,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import _training, layers
+from .._blas import training_threads
 from ..errors import ConfigError, NotCompiledError, TrainingDivergedError
 from ..models import Sequential
 from ..optimizers import SGD
@@ -177,18 +178,22 @@ class ANN:
 
         gage = tqdm(range(0, len(x), batchsize), mininterval=0.5, disable=not verbose,
                     file=sys.stdout)
-        for lo in gage:
-            try:
-                loss, _ = _training.train_step(model, x[lo:lo + batchsize], y[lo:lo + batchsize],
-                                               None, fused, grad_buffer)
-            except _training._Diverged as diverged:
-                raise TrainingDivergedError(
-                    f"ANN.run: the loss became {diverged.args[0]} at rows {lo}.."
-                    f"{lo + batchsize - 1}; lower lr (now {self.lr})") from None
-            losses.append(loss)
-            gage.set_description(f"loss : {loss:.3f}", refresh=False)
+        with training_threads(model, batchsize), np.errstate(over="ignore", invalid="ignore"):
+            for lo in gage:
+                losses.append(self._step(model, x, y, lo, batchsize, fused, grad_buffer))
+                gage.set_description(f"loss : {losses[-1]:.3f}", refresh=False)
         self.loss_score = losses
         return float(np.min(losses))
+
+    def _step(self, model, x, y, lo, batchsize, fused, grad_buffer) -> float:
+        try:
+            loss, _ = _training.train_step(model, x[lo:lo + batchsize], y[lo:lo + batchsize],
+                                           None, fused, grad_buffer)
+        except _training._Diverged as diverged:
+            raise TrainingDivergedError(
+                f"ANN.run: the loss became {diverged.args[0]} at rows {lo}.."
+                f"{lo + batchsize - 1}; lower lr (now {self.lr})") from None
+        return loss
 
     def predict(self, X) -> np.ndarray:
         """The output layer's values (class probabilities after a softmax) for ``X``."""
