@@ -20,6 +20,7 @@ from sklearn.utils import check_random_state, gen_batches, shuffle
 from sklearn.utils.validation import check_is_fitted
 
 from . import optimizers
+from ._blas import training_threads
 from .errors import ConfigError, TrainingDivergedError
 from .layers import Dense
 from .models import Sequential
@@ -260,9 +261,14 @@ class _Epochs:
         self.kernels = [(layer.kernel, layer.grads["kernel"]) for layer in model.layers]
 
     def run(self) -> None:
+        self.est.n_iter_ = 0
+        with training_threads(self.model, self.batch):  # fit's BLAS policy, for the same reason
+            self._epochs(np.arange(len(self.X)))
+        if self.est.early_stopping:
+            self.model.set_weights(self.est._best_weights)
+
+    def _epochs(self, order: np.ndarray) -> None:
         est, n = self.est, len(self.X)
-        order = np.arange(n)
-        est.n_iter_ = 0
         try:
             for _ in range(est.max_iter):
                 if est.shuffle:
@@ -282,11 +288,9 @@ class _Epochs:
                 if est.n_iter_ == est.max_iter:
                     warnings.warn(f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) "
                                   "reached and the optimization hasn't converged yet.",
-                                  ConvergenceWarning, stacklevel=5)
+                                  ConvergenceWarning, stacklevel=6)
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=4)
-        if est.early_stopping:
-            self.model.set_weights(est._best_weights)
+            warnings.warn("Training interrupted by user.", stacklevel=5)
 
     def step(self, xb, yb) -> float:
         """One batch: glassnet's forward pass, the output error ``(p - y) / n`` taken back
