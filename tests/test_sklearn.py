@@ -34,7 +34,6 @@ def digits():
     return train_test_split(X / 16, y, test_size=0.1, random_state=0)
 
 
-@pytest.mark.slow  # 638 full-batch epochs: a few seconds on an idle machine
 def test_the_seed_snippet_runs_with_only_its_import_changed():
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
