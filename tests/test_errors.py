@@ -5,8 +5,7 @@ import pytest
 
 import glassnet
 from glassnet import layers
-from glassnet.errors import (ConfigError, DataError, GlassnetError, NotCompiledError,
-                             ShapeError)
+from glassnet.errors import ConfigError, DataError, GlassnetError, NotCompiledError, ShapeError
 
 
 @pytest.fixture
@@ -38,7 +37,7 @@ def test_input_width_names_the_layer_expected_and_got(model, data):
     message = _unchanged(model, lambda: model.fit(x[:, :2], y, verbose=0))
     assert "layer 'hidden' (Dense)" in message
     assert "(None, 3)" in message and "(None, 2)" in message and "argument x" in message
-    with pytest.raises(ShapeError, match="layer 'hidden'.*expects input of shape"):
+    with pytest.raises(ShapeError, match=r"layer 'hidden'.*expects input of shape"):
         model.predict(np.zeros((2, 5)))
 
 
@@ -73,7 +72,7 @@ def test_label_shapes_that_do_not_fit_the_loss(model, data):
 def test_binary_targets_outside_zero_one():
     m = glassnet.Sequential([layers.Dense(1, activation="sigmoid", input_shape=(2,))])
     m.compile("sgd", "binary_crossentropy")
-    with pytest.raises(DataError, match="target at index 1 is 2.0"):
+    with pytest.raises(DataError, match=r"target at index 1 is 2\.0"):
         m.fit(np.zeros((3, 2)), np.array([0, 2, 1]), verbose=0)
 
 
@@ -126,7 +125,7 @@ def test_unknown_names_list_the_valid_ones(call, valid):
 
 
 def test_unknown_metric_lists_the_valid_ones(model):
-    with pytest.raises(ConfigError, match="unknown metric 'precision'.*'accuracy'"):
+    with pytest.raises(ConfigError, match=r"unknown metric 'precision'.*'accuracy'"):
         model.compile("adam", "mse", metrics=["precision"])
 
 

@@ -6,7 +6,7 @@ Example
 >>> numeric_array([[1.0, float("nan")]], "x")
 Traceback (most recent call last):
 ...
-glassnet.errors.DataError: argument x: row 0 holds NaN or inf (column 1); remove or impute those values before training
+glassnet.errors.DataError: argument x: row 0 holds NaN or inf (column 1); remove or impute ...
 """
 
 from __future__ import annotations

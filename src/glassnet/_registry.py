@@ -52,7 +52,8 @@ class Registry:
             return self.factories[self.resolve_name(identifier)](**overrides)
         if isinstance(identifier, dict):
             return self.from_config(identifier)
-        if isinstance(identifier, type) and self.base is not None and issubclass(identifier, self.base):
+        is_class = isinstance(identifier, type) and self.base is not None
+        if is_class and issubclass(identifier, self.base):
             return identifier()
         raise ConfigError(
             f"cannot use {identifier!r} as a {self.kind}; pass one of "

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _training, layers as layers_module
+from . import _training
+from . import layers as layers_module
 from .errors import GradientCheckError
 from .layers import Dropout
 from .models import Sequential

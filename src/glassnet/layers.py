@@ -80,7 +80,7 @@ class SymbolicTensor:
         return f"<SymbolicTensor {self.name!r} shape={self.shape}>"
 
 
-def Input(shape, name: str | None = None) -> SymbolicTensor:  # noqa: N802  (Keras's name)
+def Input(shape, name: str | None = None) -> SymbolicTensor:
     """The start of a functional model: ``Input((2,))`` stands for a batch of 2-vectors."""
     return SymbolicTensor(_shape(shape, "Input shape"), name=name)
 
@@ -393,7 +393,8 @@ class Dropout(Layer):
     def backward(self, grad, preactivation_grad=False):
         if self._mask is None:
             return grad
-        return np.multiply(grad, self._mask, out=self._buffer("dx", len(grad), grad.shape[1:], grad.dtype))
+        dx = self._buffer("dx", len(grad), grad.shape[1:], grad.dtype)
+        return np.multiply(grad, self._mask, out=dx)
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}

@@ -46,7 +46,8 @@ class Loss:
     """
 
     name = "loss"
-    paired_activation: str | None = None  # the activation whose Jacobian the fused gradient folds in
+    # The activation whose Jacobian the fused gradient folds in (softmax, sigmoid), if any.
+    paired_activation: str | None = None
 
     def __init__(self, from_logits: bool = False):
         self.from_logits = bool(from_logits)
@@ -248,8 +249,8 @@ class BinaryCrossentropy(_CrossEntropy):
         if outside.any():
             i = np.unravel_index(int(np.argmax(outside)), y.shape)
             raise DataError(
-                f"loss {self.name!r}: target at index {i[0]} is {y[i].item()!r}; binary cross-entropy "
-                "needs targets between 0 and 1"
+                f"loss {self.name!r}: target at index {i[0]} is {y[i].item()!r}; binary "
+                "cross-entropy needs targets between 0 and 1"
             )
         return y
 

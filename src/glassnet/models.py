@@ -22,7 +22,8 @@ import math
 
 import numpy as np
 
-from . import _training, layers as layers_module, losses, optimizers
+from . import _training, losses, optimizers
+from . import layers as layers_module
 from .errors import ConfigError, NotCompiledError, ShapeError
 from .layers import Layer, SymbolicTensor
 from .metrics import training as training_metrics

@@ -31,7 +31,7 @@ def set_random_seed(seed: int) -> None:
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ConfigError(f"set_random_seed: seed must be a non-negative integer, got {seed!r}")
     _global["rng"] = np.random.default_rng(int(seed))
-    np.random.seed(int(seed) % 2**32)
+    np.random.seed(int(seed) % 2**32)  # noqa: NPY002  (the seeds' own code draws from it)
     random.seed(int(seed))
 
 
@@ -62,7 +62,9 @@ def to_categorical(y, num_classes: int | None = None, dtype="float32") -> np.nda
     labels = labels.astype(np.intp)
     if labels.size and labels.min() < 0:
         bad = int(np.argmax(labels < 0))
-        raise DataError(f"to_categorical: label at index {bad} is {labels[bad]}; labels must be >= 0")
+        raise DataError(
+            f"to_categorical: label at index {bad} is {labels[bad]}; labels must be >= 0"
+        )
     n = int(labels.max()) + 1 if num_classes is None and labels.size else num_classes or 0
     if labels.size and labels.max() >= n:
         bad = int(np.argmax(labels >= n))
