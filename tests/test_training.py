@@ -214,6 +214,21 @@ def test_divergence_stops_with_finite_weights_and_a_message():
     assert "smaller learning rate" in history.stop_reason
 
 
+def test_an_update_that_overflows_the_weights_is_rolled_back():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(64, 3)), rng.normal(size=(64, 1))
+    model = glassnet.Sequential([layers.Dense(4, input_shape=(3,)), layers.Dense(1)])
+    model.compile(glassnet.optimizers.SGD(1e-3), "mse")
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    after_first_epoch = model.params.copy()
+    model.optimizer.learning_rate = 3e38  # lr * gradient overflows float32
+    with pytest.warns(_training.TrainingStopped, match="overflowed the weights.*restored"):
+        history = model.fit(x, y, epochs=3, batch_size=8, verbose=0)
+    np.testing.assert_array_equal(model.params, after_first_epoch)
+    assert np.isfinite(model.params).all()
+    assert "smaller learning rate" in history.stop_reason
+
+
 def test_a_keyboard_interrupt_returns_the_history_so_far():
     class StopMidEpoch(glassnet.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):

@@ -246,6 +246,7 @@ class _EpochLoop:
         self.metric_fns = [_fast_metric(model, fn) for fn in model._metric_fns]
         self.fused = model.fused_output
         self.guard = None
+        self.snapshot = np.empty_like(model.params)
 
     def _batch(self, order, lo, hi):
         if order is None:
@@ -258,9 +259,28 @@ class _EpochLoop:
         wb = None if self.w is None else np.take(self.w, idx, out=self.wb[:m], mode="clip")
         return xb, yb, wb
 
+    def _keep_finite_state(self) -> None:
+        """Remember the weights and optimizer state at an epoch start, if they are finite."""
+        if np.isfinite(self.model.params).all():
+            np.copyto(self.snapshot, self.model.params)
+            self.optimizer_snapshot = self.model.optimizer.get_state()
+
+    def _diverged(self, epoch, step, value) -> str:
+        """Stop on a non-finite loss or gradient; the weights stay (or become again) finite."""
+        where = f"Training stopped at epoch {epoch + 1}, batch {step + 1}"
+        cause = f"the loss became {value} (or a gradient was not finite)"
+        advice = "try a smaller learning rate."
+        if np.isfinite(self.model.params).all():
+            return f"{where}: {cause}. The weights are the last finite ones; {advice}"
+        np.copyto(self.model.params, self.snapshot)  # the last update itself overflowed
+        self.model.optimizer.set_state(self.optimizer_snapshot, self.model.params)
+        return (f"{where}: {cause} and the last update overflowed the weights. They are restored "
+                f"to the last finite ones, from the start of an epoch; {advice}")
+
     def run(self, epoch):
         """Train one epoch; returns (logs averaged over the finished steps, stop reason)."""
         model, cbs, n = self.model, self.cbs, len(self.x)
+        self._keep_finite_state()
         order = self.rng.permutation(n) if self.rng is not None and self.steps > 1 else None
         names, fns = model.metrics_names, self.metric_fns
         sums, seen, stop = [0.0] * (1 + len(fns)), 0, None
@@ -271,9 +291,7 @@ class _EpochLoop:
                 cbs.on_train_batch_begin(step)
                 value, out = train_step(model, xb, yb, wb, self.fused, self.grad_buffer)
             except _Diverged as diverged:
-                stop = ("diverged", f"Training stopped at epoch {epoch + 1}, batch {step + 1}: "
-                        f"the loss became {diverged.args[0]} (or a gradient was not finite). The "
-                        "weights are the last finite ones; try a smaller learning rate.")
+                stop = ("diverged", self._diverged(epoch, step, diverged.args[0]))
                 break
             except KeyboardInterrupt:
                 stop = ("interrupted", _interrupted(epoch, step))
