@@ -31,7 +31,11 @@ def numeric_array(value, name: str, finite: bool = True) -> np.ndarray:
         )
     if array.ndim == 0:
         raise DataError(f"argument {name}: needs one row per sample, got a scalar")
-    if finite and array.dtype.kind == "f":
+    # min and max carry NaN and inf through, so a clean array is checked in two passes with no
+    # temporary the size of the data; only a bad one pays for locating the first bad cell.
+    if finite and array.dtype.kind == "f" and array.size and not (
+        np.isfinite(array.min()) and np.isfinite(array.max())
+    ):
         ok = np.isfinite(array)
         if not ok.all():
             rows = ok.reshape(len(array), -1).all(axis=1)
