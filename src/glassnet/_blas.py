@@ -17,18 +17,16 @@ import contextlib
 # flops of the step's largest matrix product below which BLAS gets one thread
 SINGLE_THREAD_BELOW = 30e6
 
-_cache: dict = {}
-
-
 def _controller():
-    if "blas" not in _cache:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _cache["blas"] = ThreadpoolController()
-        except Exception:  # not installed, or a platform it cannot inspect
-            _cache["blas"] = None
-    return _cache["blas"]
+    """The BLAS libraries loaded now (scanned each time: scipy or torch may load more later)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    try:
+        return ThreadpoolController()
+    except Exception:  # a platform threadpoolctl cannot inspect: leave BLAS alone
+        return None
 
 
 def largest_product_flops(model, batch_size: int) -> float:
