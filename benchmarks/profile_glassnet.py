@@ -118,8 +118,7 @@ def _blas_context(model, args):
     return _blas.training_threads(model, args.batch)
 
 
-def _extract(commit: str) -> Path:
-    out = Path(tempfile.mkdtemp(prefix="glassnet-before-"))
+def _extract(commit: str, out: Path) -> Path:
     blob = subprocess.run(["git", "archive", commit, "src"], cwd=harness.REPO_DIR,
                           capture_output=True, check=True).stdout
     with tarfile.open(fileobj=BytesIO(blob)) as tar:
@@ -150,12 +149,13 @@ def main():
     cache = Path(tempfile.gettempdir()) / "glassnet-bench-profile-mnist"
     if not (cache / "x_train.npy").is_file():
         harness.cache_mnist(cache)
-    variants = []
-    if args.before:
-        variants.append((f"before ({args.before})", _extract(args.before), "numpy"))
-    variants += [("after, numpy kernels", harness.SRC_DIR, "numpy"),
-                 ("after, numba kernels", harness.SRC_DIR, "numba")]
-    results = [_run_variant(label, src, k, args, cache) for label, src, k in variants]
+    with tempfile.TemporaryDirectory(prefix="glassnet-before-") as tmp:
+        variants = []
+        if args.before:
+            variants.append((f"before ({args.before})", _extract(args.before, Path(tmp)), "numpy"))
+        variants += [("after, numpy kernels", harness.SRC_DIR, "numpy"),
+                     ("after, numba kernels", harness.SRC_DIR, "numba")]
+        results = [_run_variant(label, src, k, args, cache) for label, src, k in variants]
     heads = [label for label, _ in results]
     print(f"| phase (median us, batch {args.batch}) | " + " | ".join(heads) + " |")
     print("| --- |" + " ---: |" * len(heads))
