@@ -45,6 +45,7 @@ def build(sizes):
     for h in sizes[1:-1]:
         layers.append(Dense(h, activation="relu"))
     layers.append(Dense(sizes[-1], activation="softmax"))
+    glassnet.utils.set_random_seed(0)  # the initial weights too, as torch.manual_seed(0) does
     model = glassnet.Sequential(layers)
     model.compile(
         optimizer=glassnet.optimizers.Adam(learning_rate=1e-3),
