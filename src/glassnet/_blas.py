@@ -6,8 +6,8 @@ machine, and as soon as another process wants the cores, OpenBLAS's spinning thr
 product 10 to 200 times slower. The products also differ in the last bit between thread counts,
 so the choice depends only on the model and the batch size (never on the machine's load) and a
 seed stays bit-reproducible. numba's kernels are serial, so nothing else competes for the cores.
-The limit needs threadpoolctl (installed with scikit-learn, or ``pip install threadpoolctl``);
-without it BLAS keeps its default.
+The limit goes through threadpoolctl (a dependency of glassnet); where it cannot inspect the
+platform's BLAS, BLAS keeps its default.
 """
 
 from __future__ import annotations
