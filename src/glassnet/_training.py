@@ -315,7 +315,7 @@ class _EpochLoop:
 
 def _fast_metric(model, fn):
     """The accuracy kernel in place of the metric function when the targets are labels."""
-    if (fn is training_metrics.sparse_categorical_accuracy and len(model.output_shape) == 1
+    if (fn is training_metrics._sparse_categorical_accuracy and len(model.output_shape) == 1
             and model.loss.name == "sparse_categorical_crossentropy"):
         return kernels.active().sparse_accuracy
     return fn
