@@ -18,7 +18,8 @@ def test_mismatched_lengths_name_the_metric_and_both_counts():
     with pytest.raises(DataError, match=r"mean_squared_error: arguments y_true and y_pred differ "
                                         r"in length: 3 samples in y_true but 2 in y_pred"):
         metrics.mean_squared_error([1, 2, 3], [1, 2])
-    with pytest.raises(DataError, match=r"sparse_categorical_accuracy: .*3 samples in y_true but 2"):
+    with pytest.raises(DataError, match=r"sparse_categorical_accuracy: .*3 samples in y_true "
+                                        r"but 2"):
         metrics.sparse_categorical_accuracy([0, 1, 1], [[0.1, 0.9], [0.8, 0.2]])
 
 
