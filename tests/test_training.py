@@ -248,3 +248,19 @@ def test_a_keyboard_interrupt_returns_the_history_so_far():
     assert history.epoch == [0]  # the partial epoch's logs are kept
     assert model.optimizer.iterations == 3
     assert np.isfinite(model.params).all()
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"callbacks": glassnet.callbacks.EarlyStopping()},
+     r"got one EarlyStopping; wrap it in a list: callbacks=\[EarlyStopping\(...\)\]"),
+    ({"callbacks": ["early_stopping"]}, r"callbacks\[0\] is 'early_stopping', not a glassnet"),
+    ({"class_weight": [3.0, 1.0]}, r"class_weight must be a dict \{class label: weight\}, got"),
+    ({"class_weight": {-1: 2.0}}, "class_weight: key -1 is not a class label"),
+    ({"class_weight": {0: "high"}}, r"class_weight\[0\]: weight 'high' must be a finite number"),
+])
+def test_fit_rejects_bad_callbacks_and_class_weight_before_training(small_data, kwargs, message):
+    model = _net()
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(glassnet.errors.ConfigError, match=message):
+        model.fit(*small_data, epochs=1, verbose=0, **kwargs)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
