@@ -147,3 +147,7 @@ def test_to_categorical():
                                   [[0, 0, 1], [1, 0, 0]])
     with pytest.raises(glassnet.errors.DataError, match="index 1 is 5"):
         glassnet.utils.to_categorical([1, 5], 3)
+    with pytest.raises(glassnet.errors.DataError, match=r"single value -1; wrap it in a list"):
+        glassnet.utils.to_categorical(-1)
+    with pytest.raises(ConfigError, match="num_classes must be an integer >= 1, got 'x'"):
+        glassnet.utils.to_categorical([0], "x")

@@ -104,6 +104,17 @@ def test_one_hot():
         one_hot([0.5])
 
 
+@pytest.mark.parametrize(("labels", "n_classes", "error", "message"), [
+    ([0, 1], "3", ConfigError, "one_hot: n_classes must be an integer >= 1, got '3'"),
+    ([0, 1], 2.0, ConfigError, "one_hot: n_classes must be an integer >= 1, got 2.0"),
+    (2, None, ShapeError, r"got \(\); wrap a single label in a list"),
+    ([[0, 1], [1, 0]], None, ShapeError, r"got \(2, 2\);.*already one-hot as they are"),
+])
+def test_one_hot_rejects_bad_n_classes_and_label_shapes(labels, n_classes, error, message):
+    with pytest.raises(error, match=message):
+        one_hot(labels, n_classes=n_classes)
+
+
 # --- train_test_split ----------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ import random
 
 import numpy as np
 
+from ._checks import positive_int
 from .errors import ConfigError, DataError
 
 __all__ = ["as_generator", "global_generator", "set_random_seed", "to_categorical"]
@@ -53,7 +54,11 @@ def as_generator(seed=None) -> np.random.Generator:
 
 def to_categorical(y, num_classes: int | None = None, dtype="float32") -> np.ndarray:
     """One-hot encode integer class labels, as ``keras.utils.to_categorical`` does."""
+    num_classes = positive_int(num_classes, "to_categorical: num_classes", allow_none=True)
     labels = np.asarray(y)
+    if labels.ndim == 0:
+        raise DataError(f"to_categorical: needs an array of labels, one per sample, got the single "
+                        f"value {y!r}; wrap it in a list: [{y!r}]")
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
     if labels.size and not np.issubdtype(labels.dtype, np.integer):

@@ -20,6 +20,7 @@ import copy
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._checks import positive_int
 from .._registry import Registry
 from ..errors import ConfigError, NotFittedError, ShapeError
 from ..utils import to_categorical
@@ -165,4 +166,9 @@ def one_hot(labels: ArrayLike, n_classes: int | None = None, dtype="float32") ->
     >>> one_hot([0, 2, 1]).tolist()
     [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     """
+    positive_int(n_classes, "one_hot: n_classes", allow_none=True)
+    shape = np.shape(labels)
+    if len(shape) not in (1, 2) or (len(shape) == 2 and shape[1] != 1):
+        raise ShapeError(f"one_hot: labels need shape (n,) or (n, 1), got {shape}; wrap a single "
+                         "label in a list, and use rows that are already one-hot as they are")
     return to_categorical(labels, num_classes=n_classes, dtype=dtype)
