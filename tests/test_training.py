@@ -264,3 +264,12 @@ def test_fit_rejects_bad_callbacks_and_class_weight_before_training(small_data, 
     with pytest.raises(glassnet.errors.ConfigError, match=message):
         model.fit(*small_data, epochs=1, verbose=0, **kwargs)
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
+
+
+def test_fit_with_text_labels_says_how_to_encode_them():
+    model = glassnet.Sequential([layers.Dense(2, activation="softmax", input_shape=(2,))])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    with pytest.raises(glassnet.errors.DataError,
+                       match=r"argument y: holds text .*dtype <U3.*classes, y = np.unique\(y, "
+                             r"return_inverse=True\)"):
+        model.fit(np.zeros((4, 2)), ["cat", "dog", "cat", "dog"], epochs=1, verbose=0)

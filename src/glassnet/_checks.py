@@ -24,6 +24,13 @@ def numeric_array(value, name: str, finite: bool = True) -> np.ndarray:
         array = np.asarray(value)
     except (ValueError, TypeError) as exc:
         raise DataError(f"argument {name}: cannot be read as an array ({exc})") from None
+    if array.dtype.kind in "USO" and array.size:
+        raise DataError(
+            f"argument {name}: holds text or Python objects (dtype {array.dtype}), not numbers; "
+            "encode class names as integers first, for example "
+            f"classes, {name} = np.unique({name}, return_inverse=True), and convert numbers "
+            f"stored as text with {name}.astype('float32')"
+        )
     if array.dtype.kind not in "biuf":
         raise DataError(
             f"argument {name}: dtype {array.dtype} is not real-valued numbers; convert it first "
