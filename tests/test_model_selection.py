@@ -130,3 +130,9 @@ def test_bad_arguments():
         cross_validate(NearestCentroid, X, y, scaler="robust")
     with pytest.raises(ConfigError, match=r"n_folds must be an integer in 2\.\.10"):
         cross_validate(NearestCentroid, X, y, n_folds=11)
+    with pytest.raises(ConfigError, match=r"scoring must be a function scoring\(y_true, y_pred\) "
+                                          "-> float, got .accuracy.; leave it None for accuracy"):
+        cross_validate(NearestCentroid, X, y, scoring="accuracy")
+    with pytest.raises(ConfigError, match=r"fit_kwargs must be a dict of model.fit arguments, "
+                                          r"got \['epochs', 5\]"):
+        cross_validate(NearestCentroid, X, y, fit_kwargs=["epochs", 5])

@@ -143,7 +143,7 @@ def cross_validate(
     >>> len(result.scores), result.mean > 0.9
     (5, True)
     """
-    X, y = _checked(build_model, X, y, "cross_validate")
+    X, y = _checked(build_model, X, y, "cross_validate", scoring, fit_kwargs)
     folds, outcomes = _run(build_model, [{}], X, y, n_folds, fit_kwargs, scaler, seed, scoring,
                            stratify, shuffle, client)
     return CVResult(np.array([score for score, _ in outcomes]), folds,
@@ -246,7 +246,7 @@ def grid_search(
     >>> result.best_params, result.scores.shape
     ({'epochs': 40, 'rate': 0.02}, (2, 3))
     """
-    X, y = _checked(build_model, X, y, "grid_search")
+    X, y = _checked(build_model, X, y, "grid_search", scoring, fit_kwargs)
     settings = _expand(param_grid)
     folds, outcomes = _run(build_model, settings, X, y, n_folds, fit_kwargs, scaler, seed,
                            scoring, stratify, shuffle, client)
@@ -296,9 +296,16 @@ def _route(build_model, setting: dict) -> tuple[dict, dict]:
     return build, fit
 
 
-def _checked(build_model, X, y, where: str) -> tuple[np.ndarray, np.ndarray]:
+def _checked(build_model, X, y, where: str, scoring, fit_kwargs) -> tuple[np.ndarray, np.ndarray]:
     if not callable(build_model):
         raise ConfigError(f"{where}: build_model must be callable, got {build_model!r}")
+    if scoring is not None and not callable(scoring):
+        raise ConfigError(f"{where}: scoring must be a function scoring(y_true, y_pred) -> float, "
+                          f"got {scoring!r}; leave it None for accuracy (the default) or pass one "
+                          "such as glassnet.metrics.mean_squared_error")
+    if fit_kwargs is not None and not isinstance(fit_kwargs, Mapping):
+        raise ConfigError(f"{where}: fit_kwargs must be a dict of model.fit arguments, got "
+                          f"{fit_kwargs!r}")
     X = as_features(X, "X", where)
     y = np.asarray(y)
     check_same_length([X, y], ["X", "y"], where)
