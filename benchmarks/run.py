@@ -388,17 +388,22 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--retries",
         type=int,
-        default=2,
-        help="rerun a child that other processes disturbed (others' CPU > 10%%) up to N times",
+        default=None,
+        help="rerun a child that other processes disturbed (others' CPU > 10%%) up to N times "
+        "(default 2; 0 with --quick)",
     )
     ap.add_argument(
         "--settle",
         type=float,
-        default=30,
+        default=None,
         help="before each child, wait up to this many seconds for other processes to use under "
-        "10%% of the CPU (0: do not wait)",
+        "10%% of the CPU (default 60; 5 with --quick; 0: do not wait)",
     )
     args = ap.parse_args(argv)
+    if args.retries is None:
+        args.retries = 0 if args.quick else 2
+    if args.settle is None:
+        args.settle = 5.0 if args.quick else 60.0
 
     configs = [c for c in args.only.split(",") if c] or list(harness.CONFIGS)
     bad = [c for c in configs if c not in harness.CONFIGS]
@@ -424,7 +429,7 @@ def main(argv=None) -> int:
         for name in configs:
             cfg = harness.CONFIGS[name]
             if cfg.kind == "import":
-                rows += run_imports(frameworks, 5, args.settle, log)
+                rows += run_imports(frameworks, 3 if args.quick else 5, args.settle, log)
             else:
                 rows += run_config(cfg, frameworks, cache, args, log)
     finally:
