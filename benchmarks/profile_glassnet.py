@@ -28,10 +28,17 @@ from pathlib import Path
 import harness
 import numpy as np
 
-PHASES = ["gather the batch", "layer 1 forward (x@W, bias, ReLU)",
-          "layer 2 forward (h@W, bias, softmax)", "loss and dL/dz (softmax + CE)",
-          "layer 2 backward (dW, db, dx)", "layer 1 backward (ReLU', dW = x.T@delta, db)",
-          "finite check of the gradient", "optimizer (Adam)", "accuracy metric"]
+PHASES = [
+    "gather the batch",
+    "layer 1 forward (x@W, bias, ReLU)",
+    "layer 2 forward (h@W, bias, softmax)",
+    "loss and dL/dz (softmax + CE)",
+    "layer 2 backward (dW, db, dx)",
+    "layer 1 backward (ReLU', dW = x.T@delta, db)",
+    "finite check of the gradient",
+    "optimizer (Adam)",
+    "accuracy metric",
+]
 
 
 def _phase_timer(model, loop, order, steps, batch):
@@ -56,7 +63,7 @@ def _phase_timer(model, loop, order, steps, batch):
             _, grad = _training.loss_and_grad(model, yb, out, wb, True, loop.grad_buffer)
         else:
             _training.loss_value(model, yb, out, wb, True)
-            grad = model.loss.logits_grad(yb, out, wb, loop.grad_buffer[:len(out)])
+            grad = model.loss.logits_grad(yb, out, wb, loop.grad_buffer[: len(out)])
         marks.append(ns())
         g = l2.backward(grad, preactivation_grad=True)
         marks.append(ns())
@@ -78,8 +85,10 @@ def _phase_timer(model, loop, order, steps, batch):
         _, out = _training.train_step(model, xb, yb, wb, True, loop.grad_buffer)
         metric(yb, out)
         whole.append(ns() - t0)
-    return {**{p: float(np.median(v)) / 1e3 for p, v in acc.items()},
-            "step": float(np.median(whole)) / 1e3}
+    return {
+        **{p: float(np.median(v)) / 1e3 for p, v in acc.items()},
+        "step": float(np.median(whole)) / 1e3,
+    }
 
 
 def child(args):
@@ -91,13 +100,26 @@ def child(args):
     data = harness.load_cached(Path(args.cache))
     x, y = np.ascontiguousarray(data["x_train"]), data["y_train"].astype(np.intp)
     glassnet.utils.set_random_seed(0)
-    model = glassnet.Sequential([Flatten(input_shape=(28, 28)), Dense(128, activation="relu"),
-                                 Dense(10, activation="softmax")])
-    model.compile(glassnet.optimizers.Adam(1e-3), "sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model = glassnet.Sequential(
+        [
+            Flatten(input_shape=(28, 28)),
+            Dense(128, activation="relu"),
+            Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(
+        glassnet.optimizers.Adam(1e-3), "sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     model.fit(x[:3200], y[:3200], epochs=1, batch_size=args.batch, verbose=0, seed=0)  # warm-up
-    loop = _training._EpochLoop(model, x, y, None, args.batch, np.random.default_rng(0),
-                                glassnet.callbacks.CallbackList([], model, {}))
+    loop = _training._EpochLoop(
+        model,
+        x,
+        y,
+        None,
+        args.batch,
+        np.random.default_rng(0),
+        glassnet.callbacks.CallbackList([], model, {}),
+    )
     order = np.random.default_rng(1).permutation(len(x))
     threads = _blas_context(model, args)
     with threads:
@@ -119,8 +141,9 @@ def _blas_context(model, args):
 
 
 def _extract(commit: str, out: Path) -> Path:
-    blob = subprocess.run(["git", "archive", commit, "src"], cwd=harness.REPO_DIR,
-                          capture_output=True, check=True).stdout
+    blob = subprocess.run(
+        ["git", "archive", commit, "src"], cwd=harness.REPO_DIR, capture_output=True, check=True
+    ).stdout
     with tarfile.open(fileobj=BytesIO(blob)) as tar:
         tar.extractall(out, filter="data")
     return out / "src"
@@ -128,9 +151,17 @@ def _extract(commit: str, out: Path) -> Path:
 
 def _run_variant(label, src, kernels, args, cache):
     env = {**os.environ, "PYTHONPATH": str(src), "GLASSNET_KERNELS": kernels}
-    cmd = [sys.executable, __file__, "--child", "--cache", str(cache), "--batch",
-           str(args.batch), "--steps", str(args.steps)] + (["--blas-default"]
-                                                           if args.blas_default else [])
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        "--cache",
+        str(cache),
+        "--batch",
+        str(args.batch),
+        "--steps",
+        str(args.steps),
+    ] + (["--blas-default"] if args.blas_default else [])
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
     return label, json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -153,8 +184,10 @@ def main():
         variants = []
         if args.before:
             variants.append((f"before ({args.before})", _extract(args.before, Path(tmp)), "numpy"))
-        variants += [("after, numpy kernels", harness.SRC_DIR, "numpy"),
-                     ("after, numba kernels", harness.SRC_DIR, "numba")]
+        variants += [
+            ("after, numpy kernels", harness.SRC_DIR, "numpy"),
+            ("after, numba kernels", harness.SRC_DIR, "numba"),
+        ]
         results = [_run_variant(label, src, k, args, cache) for label, src, k in variants]
     heads = [label for label, _ in results]
     print(f"| phase (median us, batch {args.batch}) | " + " | ".join(heads) + " |")
