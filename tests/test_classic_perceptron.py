@@ -74,6 +74,11 @@ def test_perceptron_errors():
         Perceptron(X, Y, iteration=0)
     with pytest.raises(ConfigError, match="hidden must be a positive integer"):
         TwoLayerPerceptron(X, Y, hidden=0)
+    with pytest.raises(ConfigError, match=r"lr must be a learning rate, a number > 0 such as 0.1, "
+                                          "got 'fast'"):
+        Perceptron(X, Y, lr="fast")
+    with pytest.raises(ConfigError, match=r"lr must be a learning rate.*got -0.5"):
+        ANN(lr=-0.5)
 
 
 def small_ann(**kwargs):

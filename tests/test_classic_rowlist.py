@@ -151,3 +151,9 @@ def test_wrong_lengths_are_refused(dataset):
         rl.feedforward([[{"weights": [0.1, 0.2, 0.3]}]], [1.0, 2.0])
     with pytest.raises(ConfigError, match="feedforward"):
         rl.backward_propagate_error(rl.initialize_network(2, 2, 2, seed=0), [1.0, 0.0])
+
+
+def test_back_propagation_rejects_a_bad_learning_rate():
+    rows = [[1.0, 2.0, 0], [2.0, 1.0, 1], [3.0, 1.5, 0], [0.5, 2.5, 1]]
+    with pytest.raises(ConfigError, match=r"l_rate must be a learning rate.*got None"):
+        rl.back_propagation(rows, rows, None, 2, 2)

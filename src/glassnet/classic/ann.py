@@ -52,7 +52,7 @@ from ..errors import ConfigError, NotCompiledError, TrainingDivergedError
 from ..models import Sequential
 from ..optimizers import SGD
 from ..utils import as_generator
-from ._engine import check_size
+from ._engine import check_rate, check_size
 
 __all__ = ["ANN"]
 
@@ -76,7 +76,7 @@ class ANN:
 
     def __init__(self, lr: float = 0.1, kernel_initializer="uniform", seed=None,
                  dtype="float32"):
-        self.lr = lr
+        self.lr = check_rate("lr", lr)
         self.kernel_initializer = kernel_initializer
         self.seed = seed
         self.dtype = dtype
