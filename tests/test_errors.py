@@ -184,6 +184,12 @@ def test_set_weights_checks_everything_first(model):
     np.testing.assert_array_equal(model.get_weights()[0], good[0])
     with pytest.raises(ShapeError, match="has 4 weight arrays, got 3"):
         model.set_weights(good[:3])
+    with pytest.raises(ConfigError, match=r"needs a list of arrays like model.get_weights\(\), "
+                                          "got NoneType"):
+        model.set_weights(None)
+    with pytest.raises(ShapeError, match="an entry cannot be read as an array"):
+        model.set_weights([[1, [2]], *good[1:]])
+    np.testing.assert_array_equal(model.get_weights()[0], good[0])
 
 
 def test_layer_arguments():
@@ -193,6 +199,14 @@ def test_layer_arguments():
         layers.Dropout(1.0)
     with pytest.raises(ConfigError, match="dtype must be 'float32' or 'float64'"):
         glassnet.Sequential(dtype="int8")
+    for shape in (3.0, True, (3, "a")):
+        with pytest.raises(ConfigError, match="input_shape must be a tuple of positive integers"):
+            layers.Dense(2, input_shape=shape)
+    with pytest.raises(ConfigError, match="Input shape must be a tuple of positive integers"):
+        layers.Input(None)
+    with pytest.raises(ConfigError, match=r"negative_slope must be a finite number such as 0.3, "
+                                          "got 'abc'"):
+        layers.LeakyReLU("abc")
 
 
 def test_errors_are_also_builtin_exceptions(model, data):

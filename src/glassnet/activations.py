@@ -23,10 +23,14 @@ array([0.25])
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from . import kernels
 from ._registry import Registry
+from .errors import ConfigError
 
 __all__ = [
     "ActivationFunction",
@@ -139,6 +143,10 @@ class LeakyReLU(ActivationFunction):
     name = "leaky_relu"
 
     def __init__(self, negative_slope: float = 0.3):
+        if isinstance(negative_slope, bool) or not isinstance(negative_slope, numbers.Real) or \
+                not math.isfinite(negative_slope):
+            raise ConfigError(f"LeakyReLU: negative_slope must be a finite number such as 0.3, "
+                              f"got {negative_slope!r}")
         self.negative_slope = float(negative_slope)
 
     def forward(self, z, out):

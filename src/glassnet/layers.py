@@ -57,8 +57,9 @@ def _auto_name(prefix: str) -> str:
 
 
 def _shape(value, what: str) -> tuple[int, ...]:
-    dims = (value,) if isinstance(value, (int, np.integer)) else tuple(value)
-    if not dims or not all(isinstance(d, (int, np.integer)) and d > 0 for d in dims):
+    dims = (value,) if isinstance(value, (int, np.integer)) else value
+    if not isinstance(dims, (tuple, list)) or not dims or not all(
+            isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0 for d in dims):
         raise ConfigError(f"{what} must be a tuple of positive integers, got {value!r}")
     return tuple(int(d) for d in dims)
 

@@ -169,10 +169,16 @@ class Model:
         if not self.built:
             raise ConfigError(f"model {self.name!r} is not built yet; build it before set_weights")
         targets = [(layer, n) for layer in self.layers for n, _, _ in layer.param_specs()]
+        if not isinstance(weights, (list, tuple)):
+            raise ConfigError(f"set_weights: needs a list of arrays like model.get_weights(), "
+                              f"got {type(weights).__name__}")
         if len(weights) != len(targets):
             raise ShapeError(f"set_weights: model {self.name!r} has {len(targets)} weight "
                              f"arrays, got {len(weights)}")
-        arrays = [np.asarray(w) for w in weights]
+        try:
+            arrays = [np.asarray(w) for w in weights]
+        except (ValueError, TypeError) as exc:
+            raise ShapeError(f"set_weights: an entry cannot be read as an array ({exc})") from None
         for (layer, pname), array in zip(targets, arrays, strict=True):
             expected = layer.weights[pname].shape
             if array.shape != expected:
