@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from glassnet import activations, losses
+from glassnet.errors import ConfigError
 
 
 def test_mse_means_over_outputs_then_batch():
@@ -60,3 +61,10 @@ def test_losses_rebuild_from_config():
     loss = losses.get({"name": "categorical_crossentropy", "from_logits": True})
     assert losses.get(loss.get_config()).from_logits
     assert isinstance(losses.get("MeanSquaredError"), losses.MeanSquaredError)
+
+
+def test_from_logits_must_be_a_bool():
+    # bool("no") is True: a string would silently switch the loss to logits
+    with pytest.raises(ConfigError, match="BinaryCrossentropy: from_logits must be True or False, "
+                                          "got 'no'"):
+        losses.BinaryCrossentropy(from_logits="no")

@@ -25,7 +25,7 @@ import numpy as np
 
 from . import activations, kernels
 from ._registry import Registry
-from .errors import DataError, ShapeError
+from .errors import ConfigError, DataError, ShapeError
 
 __all__ = [
     "BinaryCrossentropy",
@@ -50,6 +50,9 @@ class Loss:
     paired_activation: str | None = None
 
     def __init__(self, from_logits: bool = False):
+        if not isinstance(from_logits, (bool, np.bool_)):
+            raise ConfigError(f"{type(self).__name__}: from_logits must be True or False, got "
+                              f"{from_logits!r}")
         self.from_logits = bool(from_logits)
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> float:
