@@ -90,6 +90,13 @@ def test_make_scaler_gives_fresh_unfitted_scalers():
         make_scaler("robust")
 
 
+@pytest.mark.parametrize("bounds", [(1, 0), "ab", (0,), (0, float("nan"))])
+def test_minmax_feature_range_is_checked_at_fit(bounds):
+    with pytest.raises(ConfigError, match=r"feature_range must be two numbers \(low, high\) with "
+                                          r"low < high, such as \(0, 1\); got"):
+        MinMaxScaler(feature_range=bounds).fit(np.ones((2, 1)))
+
+
 # --- one_hot -------------------------------------------------------------------------------
 
 

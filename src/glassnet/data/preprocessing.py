@@ -93,9 +93,13 @@ class MinMaxScaler(Scaler):
         self.feature_range = feature_range
 
     def _statistics(self, X):
-        low, high = self.feature_range
-        if not low < high:
-            raise ConfigError(f"MinMaxScaler: feature_range must be (low, high), got {(low, high)}")
+        bounds = self.feature_range
+        if not (isinstance(bounds, (tuple, list)) and len(bounds) == 2 and all(
+                isinstance(b, (int, float, np.integer, np.floating)) and np.isfinite(b)
+                for b in bounds) and bounds[0] < bounds[1]):
+            raise ConfigError(f"MinMaxScaler: feature_range must be two numbers (low, high) with "
+                              f"low < high, such as (0, 1); got {bounds!r}")
+        low, high = bounds
         self.data_min_, self.data_max_ = X.min(axis=0), X.max(axis=0)
         span = self.data_max_ - self.data_min_
         scale = np.where(span > 0, span, 1.0) / (high - low)
