@@ -142,6 +142,16 @@ def test_initializers_follow_their_definitions():
     np.testing.assert_array_equal(seeded((3, 3)), seeded((3, 3)))
 
 
+def test_initializer_arguments_are_checked():
+    init = glassnet.initializers
+    with pytest.raises(ConfigError, match="Constant: value must be a finite number, got 'a'"):
+        init.Constant("a")
+    with pytest.raises(ConfigError, match="minval must be below maxval, got minval=1, maxval=0"):
+        init.RandomUniform(1, 0)
+    with pytest.raises(ConfigError, match="stddev must be a finite number > 0, got -1"):
+        init.RandomNormal(stddev=-1)
+
+
 def test_to_categorical():
     np.testing.assert_array_equal(glassnet.utils.to_categorical([2, 0], 3),
                                   [[0, 0, 1], [1, 0, 0]])

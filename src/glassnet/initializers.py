@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from ._registry import Registry
+from .errors import ConfigError
 from .utils import as_generator
 
 __all__ = [
@@ -34,6 +35,15 @@ __all__ = [
     "Zeros",
     "get",
 ]
+
+
+def _number(owner: str, name: str, value, positive: bool = False) -> float:
+    """``value`` as a finite float (> 0 if ``positive``), or a ConfigError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(value) or (positive and value <= 0):
+        need = "a finite number > 0" if positive else "a finite number"
+        raise ConfigError(f"{owner}: {name} must be {need}, got {value!r}")
+    return float(value)
 
 
 def _fans(shape) -> tuple[int, int]:
@@ -77,7 +87,7 @@ class Zeros(Initializer):
 class Constant(Initializer):
     def __init__(self, value: float = 0.0):
         super().__init__()
-        self.value = float(value)
+        self.value = _number("Constant", "value", value)
 
     def draw(self, shape, rng):
         return np.full(shape, self.value)
@@ -91,7 +101,11 @@ class RandomUniform(Initializer):
 
     def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed=None):
         super().__init__(seed)
-        self.minval, self.maxval = float(minval), float(maxval)
+        self.minval = _number("RandomUniform", "minval", minval)
+        self.maxval = _number("RandomUniform", "maxval", maxval)
+        if self.minval >= self.maxval:
+            raise ConfigError(f"RandomUniform: minval must be below maxval, got minval={minval!r}, "
+                              f"maxval={maxval!r}")
 
     def draw(self, shape, rng):
         return rng.uniform(self.minval, self.maxval, size=shape)
@@ -104,7 +118,8 @@ class RandomUniform(Initializer):
 class RandomNormal(Initializer):
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed=None):
         super().__init__(seed)
-        self.mean, self.stddev = float(mean), float(stddev)
+        self.mean = _number("RandomNormal", "mean", mean)
+        self.stddev = _number("RandomNormal", "stddev", stddev, positive=True)
 
     def draw(self, shape, rng):
         return rng.normal(self.mean, self.stddev, size=shape)
