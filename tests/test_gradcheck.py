@@ -143,3 +143,14 @@ def test_a_wrong_backward_is_caught_and_named(monkeypatch):
                                raise_on_failure=False)
     assert worst["hidden"] > 0.05
     assert worst["out"] < 1e-6
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"step": 0}, r"gradcheck: step must be a number in \(0, inf\], got 0"),
+    ({"tolerance": "tight"}, r"gradcheck: tolerance must be a number in \(0, inf\], got 'tight'"),
+])
+def test_bad_step_or_tolerance_is_a_config_error(kwargs, message):
+    model = glassnet.Sequential([layers.Dense(1, input_shape=(2,))])
+    model.compile("sgd", "mse")
+    with pytest.raises(glassnet.errors.ConfigError, match=message):
+        glassnet.gradcheck(model, np.ones((2, 2)), np.ones(2), **kwargs)

@@ -31,6 +31,7 @@ from . import layers as layers_module
 from .errors import GradientCheckError
 from .layers import Dropout
 from .models import Sequential
+from .optimizers import _check as _check_number
 
 __all__ = ["gradcheck"]
 
@@ -66,6 +67,8 @@ def gradcheck(model, x, y, sample_weight=None, tolerance: float = 1e-6, step: fl
         The worst relative error of each layer that has parameters, by layer name.
     """
     model._require_compiled("gradcheck")
+    for name, value in (("tolerance", tolerance), ("step", step), ("floor", floor)):
+        _check_number(f"gradcheck: {name}", value, 0, low_open=True)
     x, y, w = _training._prepare(model, x, y, sample_weight)
     model._ensure_built(x.shape[1:])
     clone = _float64_copy(model)
