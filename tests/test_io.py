@@ -463,3 +463,15 @@ def test_hundreds_of_edited_configs_with_valid_digests_load_or_raise_file_format
             outcomes["refused"] += 1
         assert time.perf_counter() - began < 2
     assert outcomes["refused"] > 100 and outcomes["loaded"] > 10, outcomes
+
+
+def test_save_and_load_name_a_bad_path_or_model():
+    model = glassnet.Sequential([layers.Dense(2, input_shape=(3,), name="d")])
+    with pytest.raises(ConfigError, match=r"save_model: path must be a file name \(a str or "
+                                          r"pathlib.Path\), got NoneType"):
+        model.save(None)
+    with pytest.raises(ConfigError, match=r"load_model: path must be a file name.*got int"):
+        glassnet.models.load_model(3)
+    with pytest.raises(ConfigError, match=r"save_model: needs a glassnet model \(Sequential or "
+                                          r"Model\), got str"):
+        io.save_model("model", "m.safetensors")

@@ -108,3 +108,16 @@ def test_bad_requests_are_refused_and_write_nothing(tmp_path):
         glassnet_onnx.export(glassnet.Sequential([Square(name="sq", input_shape=(2,))]),
                              tmp_path / "m.onnx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_export_names_a_bad_model_or_path(tmp_path):
+    from glassnet.onnx import export
+
+    model = glassnet.Sequential([layers.Dense(2, input_shape=(3,), name="d")])
+    history_like = {"loss": [1.0]}
+    with pytest.raises(ConfigError, match=r"export: needs a glassnet model \(Sequential or "
+                                          r"Model\), got dict"):
+        export(history_like, tmp_path / "m.onnx")
+    with pytest.raises(ConfigError, match=r"export: path must be a file name.*got NoneType"):
+        export(model, None)
+    assert list(tmp_path.iterdir()) == []

@@ -77,3 +77,12 @@ def fraction(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
         raise ConfigError(f"{name} must be a number in [0, 1), got {value!r}")
     return float(value)
+
+
+def glassnet_model(value, where: str) -> None:
+    """A ConfigError unless ``value`` is a glassnet model (say, a History passed by mistake)."""
+    from .models import Model  # models imports this module
+
+    if not isinstance(value, Model):
+        raise ConfigError(f"{where}: needs a glassnet model (Sequential or Model), got "
+                          f"{type(value).__name__}")

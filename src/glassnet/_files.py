@@ -18,9 +18,17 @@ import stat
 import tempfile
 from pathlib import Path
 
-from .errors import FileFormatError
+from .errors import ConfigError, FileFormatError
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "file_path"]
+
+
+def file_path(value, where: str) -> Path:
+    """``value`` as a Path, or a ConfigError when it is not a file name at all (None, a number)."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise ConfigError(f"{where}: path must be a file name (a str or pathlib.Path), got "
+                          f"{type(value).__name__}")
+    return Path(os.fspath(value))
 
 
 def atomic_write(target, data: bytes) -> None:

@@ -36,7 +36,6 @@ import contextlib
 import hashlib
 import json
 import math
-import os
 import struct
 from pathlib import Path
 
@@ -50,7 +49,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from . import layers as layers_module
 from . import models, optimizers
-from ._files import atomic_write
+from ._checks import glassnet_model
+from ._files import atomic_write, file_path
 from .errors import ConfigError, FileFormatError
 from .utils import global_generator
 
@@ -88,7 +88,8 @@ def save_model(model, path, include_optimizer: bool = True) -> None:
     >>> load_model(path).get_config()["layers"][0]["config"]["units"]
     2
     """
-    target = Path(os.fspath(path))
+    glassnet_model(model, "save_model")
+    target = file_path(path, "save_model")
     if not model.built:
         raise ConfigError(f"cannot save model {model.name!r} to {target}: it is not built yet; "
                           "call it on data (or give the first layer an input_shape) first")
@@ -190,7 +191,7 @@ def load_model(path, compile: bool = True):
     glassnet.errors.FileFormatError: ...junk.safetensors: the header says it is 18446744073709551615
     bytes long, but the file has only 8 bytes after the length field; ...
     """
-    source = Path(os.fspath(path))
+    source = file_path(path, "load_model")
     raw = _read(source)
     metadata = _header_metadata(raw, source)
     config = _check_format(metadata, source)

@@ -20,9 +20,6 @@ Example
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 
 try:
@@ -32,7 +29,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("glassnet.onnx needs the onnx package: pip install 'glassnet[onnx]'"
                       ) from exc
 
-from ._files import atomic_write
+from ._checks import glassnet_model
+from ._files import atomic_write, file_path
 from .errors import ConfigError
 from .layers import Activation, Dense, Dropout, Flatten
 
@@ -77,6 +75,8 @@ def export(model, path, opset: int = DEFAULT_OPSET, input_name: str = "input",
 
     Run it with ``onnxruntime.InferenceSession(path).run(None, {"input": x})[0]``.
     """
+    glassnet_model(model, "export")
+    target = file_path(path, "export")
     newest = onnx.defs.onnx_opset_version()
     if not isinstance(opset, int) or isinstance(opset, bool) or not MIN_OPSET <= opset <= newest:
         raise ConfigError(f"export: opset must be an integer from {MIN_OPSET} to {newest} (the "
@@ -97,7 +97,7 @@ def export(model, path, opset: int = DEFAULT_OPSET, input_name: str = "input",
         producer_version=_version())
     proto.ir_version = helper.find_min_ir_version_for([helper.make_opsetid("", opset)])
     onnx.checker.check_model(proto, full_check=True)
-    atomic_write(Path(os.fspath(path)), proto.SerializeToString())
+    atomic_write(target, proto.SerializeToString())
     return proto
 
 
