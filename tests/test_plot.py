@@ -124,3 +124,19 @@ def test_plot_network_refuses_what_it_cannot_draw():
         plot.plot_network(big)
     with pytest.raises(ConfigError, match="is Dropout"):
         plot.plot_network(glassnet.Sequential([Dense(2, input_shape=(2,)), Dropout(0.1)]))
+
+
+def test_wrong_model_resolution_or_folder_are_named(tmp_path):
+    model = glassnet.Sequential([Dense(2, activation="softmax", input_shape=(2,), name="pw")])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    x, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
+    history = model.fit(x, y, epochs=1, verbose=0)
+    with pytest.raises(ConfigError, match=r"plot_network: needs a glassnet model \(Sequential or "
+                                          r"Model\), got History"):
+        plot.plot_network(history)
+    with pytest.raises(ConfigError, match="decision_boundary: resolution must be an integer >= 2"):
+        plot.decision_boundary(model, x, y, resolution="fine")
+    missing = tmp_path / "no" / "h.png"
+    with pytest.raises(glassnet.errors.FileFormatError,
+                       match=f"cannot save the figure to {missing}: the folder .* does not exist"):
+        plot.plot_history(history, path=missing)

@@ -22,8 +22,10 @@ import os
 
 import numpy as np
 
+from ._checks import glassnet_model, numeric_array, positive_int
 from ._explain_text import neuron_names
-from .errors import ConfigError, DataError, ShapeError
+from ._files import file_path
+from .errors import ConfigError, DataError, FileFormatError, ShapeError
 
 __all__ = ["confusion_matrix", "decision_boundary", "image_grid", "plot_history",
            "plot_network"]
@@ -43,7 +45,11 @@ def _figure(width: float, height: float):
 
 def _finish(fig, path):
     if path is not None:
-        fig.savefig(os.fspath(path), dpi=100)
+        target = file_path(path, "plot")
+        if not target.parent.is_dir():
+            raise FileFormatError(f"cannot save the figure to {target}: the folder "
+                                  f"{target.parent} does not exist; create it first")
+        fig.savefig(os.fspath(target), dpi=100)
     return fig
 
 
@@ -162,8 +168,10 @@ def decision_boundary(model, X, y, resolution: int = 200, path=None):
     >>> len(fig.axes[0].collections[-1].get_offsets())
     4
     """
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != 2:
+    glassnet_model(model, "decision_boundary")
+    resolution = positive_int(resolution, "decision_boundary: resolution", minimum=2)
+    X = numeric_array(X, "X").astype(np.float64)
+    if X.ndim != 2 or X.shape[1] != 2 or not len(X):
         raise ShapeError(f"decision_boundary: needs X of shape (samples, 2), got {X.shape}; "
                          "it draws models of two inputs")
     lo, hi = X.min(axis=0), X.max(axis=0)
@@ -229,6 +237,7 @@ def confusion_matrix(y_true, y_pred, labels=None, class_names=None, path=None):
 def _network_widths(model) -> list[int]:
     from .layers import Dense
 
+    glassnet_model(model, "plot_network")
     for layer in model.layers:
         if not isinstance(layer, Dense):
             raise ConfigError(f"plot_network draws chains of Dense layers; layer "
