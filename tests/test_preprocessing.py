@@ -178,6 +178,16 @@ def test_bad_test_size(test_size):
         train_test_split(np.arange(10), test_size=test_size)
 
 
+def test_a_positional_option_or_a_scalar_is_not_an_array():
+    with pytest.raises(ShapeError, match=r"train_test_split: array 1 is a single value \(0.2\), "
+                                         "not an array with one entry per sample; name options"):
+        train_test_split(np.arange(10), 0.2)
+    with pytest.raises(ShapeError, match=r"batches: array 0 is a single value \(5\)"):
+        list(batches(5, batch_size=2))
+    with pytest.raises(DataError, match=r"X must be numeric, got dtype complex"):
+        StandardScaler().fit(np.zeros((3, 2), dtype=complex))
+
+
 def test_split_length_mismatch():
     with pytest.raises(ShapeError, match="array 0 has 3, array 1 has 2"):
         train_test_split(np.arange(3), np.arange(2))

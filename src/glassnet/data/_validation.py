@@ -13,6 +13,11 @@ __all__ = ["as_features", "as_labels", "check_same_length"]
 
 def check_same_length(arrays: Sequence[np.ndarray], names: Sequence[str], where: str) -> int:
     """The common length of ``arrays``; raise ShapeError naming the ones that differ."""
+    for array, name in zip(arrays, names, strict=True):
+        if np.ndim(array) == 0:
+            raise ShapeError(f"{where}: {name} is a single value ({np.asarray(array).item()!r}), "
+                             "not an array with one entry per sample; name options such as "
+                             "test_size= or batch_size= by keyword")
     lengths = [len(a) for a in arrays]
     if len(set(lengths)) > 1:
         found = ", ".join(f"{n} has {k}" for n, k in zip(names, lengths, strict=True))
@@ -28,7 +33,7 @@ def as_features(X, name: str, where: str) -> np.ndarray:
         raise ShapeError(
             f"{where}: {name} must be 2-D (samples, features), got {array.shape}{hint}"
         )
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+    if array.dtype.kind not in "biuf":
         raise DataError(f"{where}: {name} must be numeric, got dtype {array.dtype}")
     array = array.astype(np.result_type(array.dtype, np.float32), copy=False)
     if not np.isfinite(array).all():
