@@ -207,6 +207,10 @@ def test_layer_arguments():
     with pytest.raises(ConfigError, match=r"negative_slope must be a finite number such as 0.3, "
                                           "got 'abc'"):
         layers.LeakyReLU("abc")
+    with pytest.raises(ConfigError, match=r"Dense: use_bias must be True or False, got \(3,\)"):
+        layers.Dense(4, "relu", (3,))  # input_shape given positionally lands in use_bias
+    with pytest.raises(ConfigError, match="Dropout: name must be a str, got 5"):
+        layers.Dropout(0.5, name=5)
 
 
 def test_errors_are_also_builtin_exceptions(model, data):

@@ -93,6 +93,8 @@ class Layer:
     output_activation: activations.ActivationFunction | None = None
 
     def __init__(self, name: str | None = None, input_shape=None, input_dim=None):
+        if name is not None and not isinstance(name, str):
+            raise ConfigError(f"{type(self).__name__}: name must be a str, got {name!r}")
         self.name = name or _auto_name(_snake(type(self).__name__))
         if input_dim is not None:
             input_shape = (input_dim,)
@@ -211,6 +213,8 @@ class Dense(Layer):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.output_activation = self.activation
+        if not isinstance(use_bias, (bool, np.bool_)):
+            raise ConfigError(f"Dense: use_bias must be True or False, got {use_bias!r}")
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
