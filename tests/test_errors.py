@@ -211,6 +211,8 @@ def test_layer_arguments():
         layers.Dense(4, "relu", (3,))  # input_shape given positionally lands in use_bias
     with pytest.raises(ConfigError, match="Dropout: name must be a str, got 5"):
         layers.Dropout(0.5, name=5)
+    with pytest.raises(ConfigError, match="Sequential: name must be a str, got 7"):
+        glassnet.Sequential(name=7)
 
 
 def test_errors_are_also_builtin_exceptions(model, data):

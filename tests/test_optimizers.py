@@ -79,3 +79,11 @@ def test_state_is_flat_and_round_trips():
     clone.set_state(state, np.zeros(7))
     np.testing.assert_array_equal(clone.state["v"], adam.state["v"])
     assert clone.iterations == 3 and clone.get_config() == adam.get_config()
+
+
+def test_nesterov_must_be_a_bool():
+    # bool("no") is True: a string would silently turn Nesterov momentum on
+    from glassnet.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="SGD: nesterov must be True or False, got 'no'"):
+        optimizers.SGD(0.1, momentum=0.9, nesterov="no")

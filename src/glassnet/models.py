@@ -81,6 +81,8 @@ class Model:
     """
 
     def __init__(self, inputs=None, outputs=None, name: str | None = None, dtype="float32"):
+        if name is not None and not isinstance(name, str):
+            raise ConfigError(f"{type(self).__name__}: name must be a str, got {name!r}")
         self.name = name or layers_module._auto_name(type(self).__name__.lower())
         self.dtype = _check_dtype(dtype)
         self.layers: list[Layer] = []

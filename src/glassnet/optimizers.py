@@ -103,6 +103,8 @@ class SGD(Optimizer):
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None):
         super().__init__(learning_rate, weight_decay)
         self.momentum = _check("momentum", momentum, 0.0, 1.0)
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise ConfigError(f"SGD: nesterov must be True or False, got {nesterov!r}")
         self.nesterov = bool(nesterov)
         self._state_names = ("velocity",) if self.momentum else ()
 
