@@ -213,3 +213,12 @@ def test_target_name_without_header(tmp_path):
     path.write_text("1,2\n3,4\n")
     with pytest.raises(ConfigError, match=r"target='b' is not a column.*column_0"):
         load_csv(path, target="b")
+
+
+def test_path_may_be_str_or_pathlib_but_not_none(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,y\n1,2,0\n3,4,1\n")
+    assert load_csv(str(path)).X.tolist() == load_csv(path).X.tolist() == [[1, 2], [3, 4]]
+    with pytest.raises(ConfigError, match=r"load_csv: path must be a file name \(a str or "
+                                          r"pathlib.Path\), got NoneType"):
+        load_csv(None)

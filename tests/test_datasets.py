@@ -327,3 +327,8 @@ def test_toy_two_class_is_seed_002_table():
     assert X.shape == (10, 2) and y.dtype == np.int64
     assert X[8].tolist() == [8.675418651, -0.242068655]
     assert y.tolist() == [0] * 5 + [1] * 5
+
+
+def test_load_idx_names_a_path_that_is_not_a_file_name():
+    with pytest.raises(ConfigError, match=r"load_idx: path must be a file name.*got NoneType"):
+        load_idx(None)

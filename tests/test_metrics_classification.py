@@ -121,3 +121,9 @@ def test_report_equals_sklearn_text(pair, digits, subset):
     # scikit-learn prints support as 1.0 when every precision is 0 (its float dtype leaks)
     theirs = re.sub(r" *(\d+)\.0$", lambda m: m[1].rjust(len(m[0])), theirs, flags=re.M)
     assert ours == theirs
+
+
+def test_classification_report_digits_is_checked():
+    with pytest.raises(ConfigError, match="classification_report: digits must be an integer >= 0, "
+                                          "got -1"):
+        classification_report([0, 1], [0, 1], digits=-1)

@@ -28,6 +28,7 @@ from typing import Literal
 
 import numpy as np
 
+from .._files import file_path
 from ..errors import ConfigError, FileFormatError
 from ._csvtext import Record, read_records, read_text
 
@@ -133,7 +134,7 @@ def load_csv(
     ([[15.26, 14.84], [14.88, 14.57]], [0, 1], ('1', '2'))
     """
     _check_arguments(header, delimiter)
-    name = os.fspath(path)
+    name = os.fspath(file_path(path, "load_csv"))
     records = read_records(read_text(Path(path), encoding), name, delimiter)
     if not records:
         raise FileFormatError(f"{name}:1:1: empty file: no rows; expected a table of numbers")

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import file_path
 from ..errors import DataError, FileFormatError, ShapeError
 
 __all__ = ["idx_bytes", "idx_sha256", "load_idx", "save_idx"]
@@ -50,8 +51,9 @@ def _fail(path: str | os.PathLike, check: str, detail: str) -> FileFormatError:
 
 def _read_bytes(path: str | os.PathLike) -> bytes:
     """The file's bytes, gunzipped when they start with the gzip magic number."""
+    path = file_path(path, "load_idx")
     try:
-        data = Path(path).read_bytes()
+        data = path.read_bytes()
     except FileNotFoundError:
         raise FileFormatError(f"{os.fspath(path)}: no such file; check the path") from None
     except IsADirectoryError:

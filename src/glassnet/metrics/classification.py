@@ -33,6 +33,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._checks import positive_int
 from ..data._validation import as_labels, check_same_length
 from ..errors import ConfigError, DataError
 
@@ -232,6 +233,7 @@ def classification_report(
     weighted avg       0.83      0.67      0.67         3
     <BLANKLINE>
     """
+    positive_int(digits, "classification_report: digits", minimum=0)
     scores = _scores(y_true, y_pred, labels, "classification_report")
     names = [str(label) for label in scores.labels] if target_names is None else target_names
     if len(names) != len(scores.labels):
