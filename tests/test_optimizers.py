@@ -87,3 +87,12 @@ def test_nesterov_must_be_a_bool():
 
     with pytest.raises(ConfigError, match="SGD: nesterov must be True or False, got 'no'"):
         optimizers.SGD(0.1, momentum=0.9, nesterov="no")
+
+
+def test_get_with_unknown_keyword_is_a_config_error():
+    from glassnet.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="the learning rate is called learning_rate, not lr"):
+        optimizers.get("sgd", lr=0.1)
+    with pytest.raises(ConfigError, match=r"optimizer 'adam': .*unexpected keyword .* 'beta'"):
+        optimizers.get("adam", beta=0.9)

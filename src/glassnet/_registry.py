@@ -49,7 +49,11 @@ class Registry:
         if self.base is not None and isinstance(identifier, self.base):
             return identifier
         if isinstance(identifier, str):
-            return self.factories[self.resolve_name(identifier)](**overrides)
+            factory = self.factories[self.resolve_name(identifier)]
+            try:
+                return factory(**overrides)
+            except TypeError as exc:
+                raise ConfigError(f"{self.kind} {identifier!r}: {exc}") from None
         if isinstance(identifier, dict):
             return self.from_config(identifier)
         is_class = isinstance(identifier, type) and self.base is not None

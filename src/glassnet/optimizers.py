@@ -172,4 +172,7 @@ def get(identifier, **overrides) -> Optimizer:
 
     Keyword arguments (``learning_rate=...``) apply when a name is given.
     """
+    if "lr" in overrides:
+        raise ConfigError("optimizers.get: the learning rate is called learning_rate, not lr "
+                          "(as in current Keras); pass learning_rate=...")
     return _OPTIMIZERS.get(identifier, **overrides)
