@@ -418,7 +418,10 @@ def get(config) -> Layer:
     if not isinstance(config, dict) or "class_name" not in config:
         raise ConfigError(f"a layer config needs 'class_name' and 'config' keys, got {config!r}")
     name = _LAYERS.resolve_name(config["class_name"])
-    return _LAYERS.factories[name].from_config(dict(config.get("config", {})))
+    try:
+        return _LAYERS.factories[name].from_config(dict(config.get("config", {})))
+    except TypeError as exc:
+        raise ConfigError(f"bad {name} layer config {config!r}: {exc}") from None
 
 
 def serialize(layer: Layer) -> dict:
