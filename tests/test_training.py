@@ -257,12 +257,14 @@ def test_a_keyboard_interrupt_returns_the_history_so_far():
     ({"class_weight": [3.0, 1.0]}, r"class_weight must be a dict \{class label: weight\}, got"),
     ({"class_weight": {-1: 2.0}}, "class_weight: key -1 is not a class label"),
     ({"class_weight": {0: "high"}}, r"class_weight\[0\]: weight 'high' must be a finite number"),
+    ({"shuffle": "False"}, "shuffle must be True or False, got 'False'"),
+    ({"verbose": np.array([1, 2])}, r"verbose must be 0 \(silent\), 1"),
 ])
-def test_fit_rejects_bad_callbacks_and_class_weight_before_training(small_data, kwargs, message):
+def test_fit_rejects_bad_options_before_training(small_data, kwargs, message):
     model = _net()
     before = [w.copy() for w in model.get_weights()]
     with pytest.raises(glassnet.errors.ConfigError, match=message):
-        model.fit(*small_data, epochs=1, verbose=0, **kwargs)
+        model.fit(*small_data, **{"epochs": 1, "verbose": 0, **kwargs})
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
 
 

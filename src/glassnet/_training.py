@@ -160,13 +160,15 @@ class _InterruptGuard:
 
 
 def _check_fit_args(model, epochs, batch_size, validation_split, verbose, initial_epoch,
-                    callbacks, class_weight):
+                    callbacks, class_weight, shuffle):
     model._require_compiled("fit")
     positive_int(epochs, "epochs")
     positive_int(batch_size, "batch_size", allow_none=True)
     positive_int(initial_epoch, "initial_epoch", minimum=0)
     fraction(validation_split, "validation_split")
-    if verbose not in (0, 1, 2, "auto"):
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise ConfigError(f"shuffle must be True or False, got {shuffle!r}")
+    if not isinstance(verbose, (numbers.Integral, str)) or verbose not in (0, 1, 2, "auto"):
         raise ConfigError(f"verbose must be 0 (silent), 1 (progress bar) or 2 (one line per "
                           f"epoch), got {verbose!r}")
     _check_callbacks(callbacks)
@@ -206,7 +208,7 @@ def _check_class_weight(class_weight) -> None:
 def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation_split,
         callbacks, verbose, seed, sample_weight, class_weight, initial_epoch):
     _check_fit_args(model, epochs, batch_size, validation_split, verbose, initial_epoch,
-                    callbacks, class_weight)
+                    callbacks, class_weight, shuffle)
     train = _prepare(model, x, y, sample_weight, class_weight)
     val = None
     if validation_data is not None:
