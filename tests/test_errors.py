@@ -213,6 +213,9 @@ def test_layer_arguments():
         layers.Dropout(0.5, name=5)
     with pytest.raises(ConfigError, match="Sequential: name must be a str, got 7"):
         glassnet.Sequential(name=7)
+    with pytest.raises(ConfigError, match=r"got one Dense; wrap it in a list: "
+                                          r"Sequential\(\[Dense\(...\)\]\)"):
+        glassnet.Sequential(layers.Dense(2, input_shape=(2,)))
     with pytest.raises(ConfigError, match=r"bad Dense layer config .*missing 1 required "
                                           "positional argument: 'units'"):
         layers.get({"class_name": "Dense", "config": {}})

@@ -339,6 +339,11 @@ class Sequential(Model):
     def __init__(self, layers=None, name: str | None = None, dtype="float32"):
         super().__init__(name=name, dtype=dtype)
         self._declared_input: tuple | None = None
+        if isinstance(layers, (Layer, SymbolicTensor)):
+            raise ConfigError(f"Sequential takes a list of layers, got one {type(layers).__name__}"
+                              f"; wrap it in a list: Sequential([{type(layers).__name__}(...)])")
+        if layers is not None and not isinstance(layers, (list, tuple)):
+            raise ConfigError(f"Sequential takes a list of layers, got {type(layers).__name__}")
         for layer in layers or []:
             self.add(layer)
 
