@@ -157,3 +157,15 @@ def test_back_propagation_rejects_a_bad_learning_rate():
     rows = [[1.0, 2.0, 0], [2.0, 1.0, 1], [3.0, 1.5, 0], [0.5, 2.5, 1]]
     with pytest.raises(ConfigError, match=r"l_rate must be a learning rate.*got None"):
         rl.back_propagation(rows, rows, None, 2, 2)
+
+
+def test_column_and_algorithm_arguments_are_checked():
+    rows = [["1", "a", 0], ["2", "b", 1]]
+    with pytest.raises(ConfigError, match="str_column_to_float: column must be an integer index "
+                                          "such as 0 or -1, got '0'"):
+        rl.str_column_to_float(rows, "0")
+    with pytest.raises(ConfigError, match="str_column_to_int: column must be an integer index"):
+        rl.str_column_to_int(rows, None)
+    assert rows[0] == ["1", "a", 0]
+    with pytest.raises(ConfigError, match="evaluate_algorithm: algorithm must be a function"):
+        rl.evaluate_algorithm([[1.0, 0], [2.0, 1], [3.0, 0], [4.0, 1]], "back_propagation", 2)

@@ -27,7 +27,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError, DataError
-from ._engine import as_rows, backprop, check_size, dense_chain, draw_kernels, forward, paired
+from ._engine import (
+    as_rows,
+    backprop,
+    check_rate,
+    check_size,
+    dense_chain,
+    draw_kernels,
+    forward,
+    paired,
+)
 
 __all__ = ["MLP"]
 
@@ -118,7 +127,7 @@ class MLP:
 
     def gradient_descent(self, learning_rate: float = 1.0) -> None:
         """Step every weight by ``learning_rate * derivative`` (one vector operation)."""
-        self.model.params += float(learning_rate) * self.model.grads
+        self.model.params += check_rate("learning_rate", learning_rate) * self.model.grads
 
     def train(self, inputs, targets, epochs: int, learning_rate: float, verbose: bool = True):
         """Train sample by sample; print (and return) each epoch's mean squared error.

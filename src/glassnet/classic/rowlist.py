@@ -240,6 +240,9 @@ def evaluate_algorithm(dataset, algorithm, n_folds: int, *args, seed=None) -> li
     [0.3333333333333333, 0.6666666666666666]
     """
     _xy(dataset, "evaluate_algorithm")
+    if not callable(algorithm):
+        raise ConfigError(f"evaluate_algorithm: algorithm must be a function such as "
+                          f"back_propagation, got {algorithm!r}")
     folds = cross_validation_split(dataset, n_folds, seed=seed)
     scores = []
     for i, fold in enumerate(folds):
@@ -280,8 +283,15 @@ def normalize_dataset(dataset, minmax) -> None:
         row[:-1] = values
 
 
+def _column_index(column, where: str) -> None:
+    if isinstance(column, bool) or not isinstance(column, (int, np.integer)):
+        raise ConfigError(f"{where}: column must be an integer index such as 0 or -1, got "
+                          f"{column!r}")
+
+
 def str_column_to_float(dataset, column: int) -> None:
     """Convert column ``column`` from text to float, in place."""
+    _column_index(column, "str_column_to_float")
     for i, row in enumerate(dataset):
         try:
             row[column] = float(str(row[column]).strip())
@@ -305,6 +315,7 @@ def str_column_to_int(dataset, column: int) -> dict:
     ({'bird': 0, 'fish': 1}, [1, 0, 1])
     """
     _width(dataset, "str_column_to_int")
+    _column_index(column, "str_column_to_int")
     try:
         values = [row[column] for row in dataset]
     except IndexError:
