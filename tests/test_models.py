@@ -87,6 +87,12 @@ def test_summary_lists_shapes_and_parameter_counts():
     assert "Total params: 101,770 (407,080 bytes)" in text
 
 
+def test_summary_of_an_empty_model():
+    lines = []
+    glassnet.Sequential(name="empty").summary(print_fn=lines.append)
+    assert lines[0] == 'Model: "empty"' and "Total params: 0 (0 bytes)" in lines
+
+
 def test_float64_models_and_float32_default():
     assert glassnet.Sequential([layers.Dense(1, input_shape=(1,))]).params.dtype == np.float32
     model = glassnet.Sequential([layers.Dense(1, input_shape=(1,))], dtype="float64")

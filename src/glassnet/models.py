@@ -264,7 +264,7 @@ class Model:
         rows = [(f"{layer.name} ({type(layer).__name__})",
                  _fmt(layer.output_shape) if layer.output_shape else "?",
                  f"{layer.count_params() if layer.built else 0:,}") for layer in self.layers]
-        widths = [max(len(h), *(len(r[i]) for r in rows)) + 2
+        widths = [max([len(h), *(len(r[i]) for r in rows)]) + 2
                   for i, h in enumerate(("Layer (type)", "Output Shape", "Param #"))]
         line = "".join(h.ljust(w) for h, w in
                        zip(("Layer (type)", "Output Shape", "Param #"), widths, strict=True))
