@@ -225,3 +225,12 @@ def test_errors_are_also_builtin_exceptions(model, data):
     x, y = data
     with pytest.raises(ValueError):
         model.fit(x, y[:3], verbose=0)
+
+
+def test_a_rejected_compile_keeps_the_previous_compilation(model):
+    optimizer, loss = model.optimizer, model.loss
+    with pytest.raises(ConfigError, match="unknown metric 'f1'"):
+        model.compile("adam", "mse", metrics=["f1"])
+    with pytest.raises(ConfigError, match=r"metric '<lambda>' must take \(y_true, y_pred\)"):
+        model.compile("adam", "mse", metrics=[lambda y_pred: 0.0])
+    assert model.optimizer is optimizer and model.loss is loss

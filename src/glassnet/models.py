@@ -199,14 +199,17 @@ class Model:
         loss = None if loss is None else losses.get(loss)
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             metrics = [metrics]
+        self._resolve(list(metrics or []), loss)  # every check before anything changes
         self.optimizer, self.loss = optimizer, loss
         self._metric_specs = list(metrics or [])
         self._resolve_metrics()
 
-    def _resolve_metrics(self) -> None:
+    def _resolve(self, specs, loss) -> list:
         n_out = self.output_shape[-1] if self.output_shape else 1
-        loss_name = self.loss.name if self.loss else ""
-        resolved = [training_metrics.resolve(m, loss_name, n_out) for m in self._metric_specs]
+        return [training_metrics.resolve(m, loss.name if loss else "", n_out) for m in specs]
+
+    def _resolve_metrics(self) -> None:
+        resolved = self._resolve(self._metric_specs, self.loss)
         self.metrics_names = [name for name, _ in resolved]
         self._metric_fns = [fn for _, fn in resolved]
 

@@ -13,11 +13,13 @@ Example
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from .._checks import numeric_array, same_length
 from .._registry import Registry
-from ..errors import DataError, ShapeError
+from ..errors import ConfigError, DataError, ShapeError
 
 __all__ = [
     "binary_accuracy",
@@ -125,7 +127,15 @@ _METRICS = Registry(
 def resolve(identifier, loss_name: str, n_outputs: int) -> tuple[str, callable]:
     """(history key, function) for one entry of ``compile(metrics=...)``."""
     if callable(identifier) and not isinstance(identifier, str):
-        return getattr(identifier, "__name__", "metric"), identifier
+        name = getattr(identifier, "__name__", "metric")
+        try:
+            inspect.signature(identifier).bind(None, None)
+        except TypeError:
+            raise ConfigError(f"metric {name!r} must take (y_true, y_pred) and return a number"
+                              ) from None
+        except ValueError:  # a builtin without a signature: trust it
+            pass
+        return name, identifier
     main = _METRICS.resolve_name(identifier) if isinstance(identifier, str) else None
     if main is None:
         _METRICS.get(identifier)  # raises the registry's error listing valid names
