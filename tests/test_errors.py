@@ -234,3 +234,12 @@ def test_a_rejected_compile_keeps_the_previous_compilation(model):
     with pytest.raises(ConfigError, match=r"metric '<lambda>' must take \(y_true, y_pred\)"):
         model.compile("adam", "mse", metrics=[lambda y_pred: 0.0])
     assert model.optimizer is optimizer and model.loss is loss
+
+
+def test_a_rejected_add_leaves_the_model_usable(model):
+    before = model.get_weights()
+    with pytest.raises(ShapeError, match=r"expects input of shape \(None, 5\) but got \(None, 3\)"):
+        model.add(layers.Dense(2, input_shape=(5,), name="misfit"))
+    assert [layer.name for layer in model.layers] == ["hidden", "out"]
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
+    assert model.predict(np.ones((2, 3))).shape == (2, 3)

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import _training, losses, optimizers
 from . import layers as layers_module
-from .errors import ConfigError, NotCompiledError, ShapeError
+from .errors import ConfigError, GlassnetError, NotCompiledError, ShapeError
 from .layers import Layer, SymbolicTensor
 from .metrics import training as training_metrics
 from .utils import global_generator
@@ -361,11 +361,18 @@ class Sequential(Model):
             raise ConfigError(f"Sequential.add takes a glassnet layer, got {layer!r}")
         if any(existing is layer for existing in self.layers):
             raise ConfigError(f"Sequential: layer {layer.name!r} is already in this model")
+        declared = self._declared_input
         if not self.layers and layer.declared_input_shape is not None:
             self._declared_input = layer.declared_input_shape
         self.layers.append(layer)
         input_shape = self.input_shape or self._declared_input
-        if input_shape is not None:
+        if input_shape is None:
+            return
+        try:
             self.build(input_shape)
-            if self.loss is not None:
-                self._resolve_metrics()
+        except GlassnetError:  # a layer that does not fit leaves the model as it was
+            self.layers.pop()
+            self._declared_input = declared
+            raise
+        if self.loss is not None:
+            self._resolve_metrics()
