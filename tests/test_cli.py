@@ -99,6 +99,15 @@ def test_quiet_zoo_and_cross_validation(tmp_path):
     assert code == 0
     lines = stdout.strip().splitlines()
     assert len(lines) == 2 and lines[0].startswith("Test accuracy: ")
+    # The published Zoo file, name column and all: the model's columns are picked by name.
+    zoo_csv = os.path.join(os.path.dirname(cli.__file__), "datasets", "files", "zoo.csv")
+    code, stdout, stderr = run("predict", str(tmp_path / "z" / "model.safetensors"), zoo_csv,
+                               "--out", str(tmp_path / "zoo_predictions.csv"))
+    assert code == 0, stderr
+    with open(tmp_path / "zoo_predictions.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 101 and rows[0]["predicted"] in {"mammal", "bird", "fish", "insect",
+                                                          "reptile", "amphibian", "invertebrate"}
     code, stdout, _ = run("train", "--data", "zoo", "--cv", "3", "--epochs", "30", "--quiet")
     assert code == 0
     assert [line.split(":")[0] for line in stdout.splitlines()[:3]] == ["fold 1", "fold 2",
@@ -184,3 +193,13 @@ def test_data_that_does_not_fit_the_model_fails_with_status_1(trained, tmp_path)
     for debug in (["--debug", "predict"], ["predict", "--debug"]):
         code, _, stderr = run(*debug, str(out / "model.safetensors"), str(narrow))
         assert code == 1 and "Traceback" in stderr
+
+
+def test_an_output_folder_that_cannot_be_made_fails_before_training(animals, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, stdout, stderr = run("train", "--data", str(animals), "--target", "kind",
+                               "--epochs", "2", "--out", str(blocker / "run"))
+    assert code == 1 and "Training" not in stdout and "Traceback" not in stderr
+    assert stderr.startswith(f"glassnet train: error: {blocker / 'run'}: ")
+    assert stderr.rstrip().endswith("check the path and its permissions")

@@ -117,6 +117,20 @@ def test_categorical_numeric_target_and_id_column(tmp_path):
     assert data.y.tolist() == [1, 0, 1] and data.X.tolist() == [[4], [6], [10]]
 
 
+def test_features_pick_columns_and_skip_the_rest(tmp_path):
+    path = tmp_path / "zoo.csv"
+    path.write_text("name,legs,hair,type\nfrog,4,0,amphibian\nbear,4,1,mammal\n")
+    data = load_csv(path, features=["hair", 1])
+    assert data.X.tolist() == [[0, 4], [1, 4]] and data.feature_names == ("hair", "legs")
+    assert data.classes == ("amphibian", "mammal") and data.ids is None
+    with pytest.raises(ConfigError, match="'type' is also the target"):
+        load_csv(path, features=["legs", "type"])
+    with pytest.raises(ConfigError, match="a column repeats"):
+        load_csv(path, features=["legs", 1])
+    with pytest.raises(ConfigError, match="features must be a list"):
+        load_csv(path, features="legs")
+
+
 def test_quoted_fields_spaces_and_semicolons(tmp_path):
     path = tmp_path / "q.csv"
     path.write_text('x;"y";class\n 1.5 ; "2" ; "Iris setosa" \n3;4;"a;b"\n')

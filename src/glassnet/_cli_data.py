@@ -124,14 +124,10 @@ def _require_file(path: str, hint: str = "--data takes mnist, zoo, seeds or a CS
 def load_features(path: str, record: dict) -> tuple[np.ndarray, np.ndarray | None]:
     """Scaled features (and the target, when the file has the model's target column)."""
     _require_file(path, "expected a CSV file with the model's feature columns")
-    target, table = record.get("target"), None
-    if target is not None:
-        try:
-            table = load_csv(path, target=target, categorical=True)
-        except ConfigError:  # the file has no target column: features only
-            table = None
-    if table is None:
-        X, y = load_csv(path, target=None).X, None
+    target = record.get("target")
+    table = _read_table(path, target, list(record["feature_names"]))
+    if table.y is None:
+        X, y = table.X, None
     else:
         classes = list(record["classes"])
         unknown = sorted(set(table.classes) - set(classes))
@@ -145,6 +141,20 @@ def load_features(path: str, record: dict) -> tuple[np.ndarray, np.ndarray | Non
         raise ShapeError(f"{path}: has {X.shape[1]} feature columns but the model takes "
                          f"{expected} ({', '.join(record['feature_names'])})")
     return Scaling.from_json(record["scaling"]).apply(X), y
+
+
+def _read_table(path: str, target: str | None, feature_names: list[str]):
+    """The model's columns: by header name when the file has them (other columns, such as a
+    text name column, are skipped), else by position; with the target when the file has it."""
+    error = None
+    for column in dict.fromkeys([target, None]):
+        for features in (feature_names, None):
+            try:
+                return load_csv(path, target=column, categorical=column is not None or None,
+                                features=features)
+            except ConfigError as exc:  # no such target or feature names: the next reading
+                error = exc
+    raise error
 
 
 def write_record(folder: Path, data: DataSet, seed) -> Path:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -83,6 +83,7 @@ def load_csv(
     *,
     categorical: bool | None = None,
     id_column: Column | None = None,
+    features: Sequence[Column] | None = None,
     encoding: str = "utf-8-sig",
 ) -> CSVData:
     """Read a CSV file of numbers (and perhaps a text class column) into ``X`` and ``y``.
@@ -106,6 +107,9 @@ def load_csv(
         turns a numeric column (``1, 2, 3``) into codes too; codes are 0..k-1 in sorted order.
     id_column : int or str, optional
         A column kept as row names (text allowed) in ``ids``, not in ``X``.
+    features : sequence of int or str, optional
+        The feature columns, in the order ``X`` gets them; other columns are skipped (text
+        allowed there). None: every column but the target and the id column.
     encoding : str, default 'utf-8-sig'
         The file's text encoding ('utf-8-sig' reads UTF-8 with or without a BOM).
 
@@ -146,7 +150,7 @@ def load_csv(
     id_i = _resolve(id_column, names, "id_column")
     if target_i is not None and target_i == id_i:
         raise ConfigError(f"load_csv: target and id_column are the same column ({names[id_i]!r})")
-    features = [i for i in range(n_cols) if i not in (target_i, id_i)]
+    features = _feature_columns(features, names, (target_i, id_i))
     X = np.empty((len(records), len(features)))
     for j, col in enumerate(features):
         X[:, j] = _numbers(records, col, f"feature column {col + 1} ({names[col]!r})", name)
@@ -161,6 +165,19 @@ def load_csv(
         classes=classes,
         ids=None if id_i is None else tuple(r.fields[id_i] for r in records),
     )
+
+
+def _feature_columns(chosen, names: list[str], others: tuple) -> list[int]:
+    if chosen is None:
+        return [i for i in range(len(names)) if i not in others]
+    if isinstance(chosen, (str, int)):
+        raise ConfigError(f"load_csv: features must be a list of columns, got {chosen!r}")
+    columns = [_resolve(column, names, "features") for column in chosen]
+    clash = [names[i] for i in columns if i in others]
+    if clash or len(set(columns)) != len(columns):
+        what = f"{clash[0]!r} is also the target or id column" if clash else "a column repeats"
+        raise ConfigError(f"load_csv: features: {what}")
+    return columns
 
 
 def _check_arguments(header, delimiter) -> None:
