@@ -105,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror.lower()}; check the path and its permissions"
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
@@ -145,6 +147,7 @@ def _train(args) -> None:
         _cross_validate(data, args)
         return
     from . import io  # noqa: F401  (fails now, not after training, without safetensors)
+    out = _run_folder(args.out)  # likewise an output folder that cannot be made
     model = _build(data, args)
     options = _fit_options(data, args)
     if not args.quiet:
@@ -162,7 +165,6 @@ def _train(args) -> None:
 
         print(classification_report(data.y_test, predicted, labels=range(len(data.classes)),
                                     target_names=list(data.classes), digits=3))
-    out = _run_folder(args.out)
     saved = _save_run(out, model, data, history, predicted, args.seed)
     print(f"Saved in {out}/: " + ", ".join(saved))
 
