@@ -305,44 +305,40 @@ class Activation(Layer):
         return {**super().get_config(), "activation": self.activation.get_config()}
 
 
-class ReLU(Activation):
+class _FixedActivation(Activation):
+    """An Activation layer whose function is fixed by the class (``ReLU()`` for 'relu')."""
+
+    function = "linear"
+
+    def __init__(self, name=None, input_shape=None):
+        super().__init__(self.function, name, input_shape)
+
+    def get_config(self):
+        return Layer.get_config(self)
+
+
+class ReLU(_FixedActivation):
     """max(x, 0) as a layer."""
 
-    def __init__(self, name=None, input_shape=None):
-        super().__init__("relu", name, input_shape)
-
-    def get_config(self):
-        return Layer.get_config(self)
+    function = "relu"
 
 
-class Sigmoid(Activation):
+class Sigmoid(_FixedActivation):
     """The logistic sigmoid as a layer."""
 
-    def __init__(self, name=None, input_shape=None):
-        super().__init__("sigmoid", name, input_shape)
-
-    def get_config(self):
-        return Layer.get_config(self)
+    function = "sigmoid"
 
 
-class Tanh(Activation):
+class Tanh(_FixedActivation):
     """tanh as a layer."""
 
-    def __init__(self, name=None, input_shape=None):
-        super().__init__("tanh", name, input_shape)
-
-    def get_config(self):
-        return Layer.get_config(self)
+    function = "tanh"
 
 
-class Softmax(Activation):
+class Softmax(_FixedActivation):
     """Softmax over the features as a layer."""
 
-    def __init__(self, name=None, input_shape=None):
-        super().__init__("softmax", name, input_shape)
-
-    def get_config(self):
-        return Layer.get_config(self)
+    function = "softmax"
 
 
 class LeakyReLU(Activation):
