@@ -114,6 +114,21 @@ def test_reduce_lr_on_plateau_with_patience_cooldown_and_min_lr(data):
         ReduceLROnPlateau(factor=1.5)
 
 
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda: EarlyStopping(monitor="loss", patience="3"),
+     "EarlyStopping: patience must be an integer >= 0, got '3'"),
+    (lambda: EarlyStopping(monitor="loss", min_delta="0.1"),
+     "EarlyStopping: min_delta must be a finite number, got '0.1'"),
+    (lambda: EarlyStopping(monitor=None), "EarlyStopping: monitor must be the name of a logged"),
+    (lambda: ReduceLROnPlateau(cooldown=-1), "ReduceLROnPlateau: cooldown must be an integer >= 0"),
+    (lambda: ReduceLROnPlateau(factor="half"), "factor must be below 1.0, got 'half'"),
+])
+def test_monitor_callbacks_check_their_arguments_when_made(make, message):
+    # a bad patience used to surface only as a TypeError mid-fit, losing the History
+    with pytest.raises(ConfigError, match=message):
+        make()
+
+
 def test_learning_rate_scheduler_sets_the_rate_each_epoch(data):
     model = _model(lr=0.1)
     seen = []

@@ -7,9 +7,12 @@ Import them from :mod:`glassnet.callbacks`.
 
 from __future__ import annotations
 
+import math
+import numbers
 import os
 import warnings
 
+from ._checks import positive_int
 from .callbacks import Callback
 from .errors import ConfigError
 
@@ -26,6 +29,13 @@ class _MonitorCallback(Callback):
             warnings.warn(f"{type(self).__name__} mode {mode!r} is unknown, fallback to auto "
                           "mode.", stacklevel=3)
             mode = "auto"
+        kind = type(self).__name__
+        if not isinstance(monitor, str):
+            raise ConfigError(f"{kind}: monitor must be the name of a logged value such as "
+                              f"'val_loss', got {monitor!r}")
+        if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) \
+                or not math.isfinite(min_delta):
+            raise ConfigError(f"{kind}: min_delta must be a finite number, got {min_delta!r}")
         self.monitor, self.mode = monitor, mode
         self.min_delta = abs(min_delta)
         self.best = None
@@ -86,6 +96,8 @@ class EarlyStopping(_MonitorCallback):
                  verbose: int = 0, mode: str = "auto", baseline: float | None = None,
                  restore_best_weights: bool = False, start_from_epoch: int = 0):
         super().__init__(monitor, mode, min_delta)
+        positive_int(patience, "EarlyStopping: patience", minimum=0)
+        positive_int(start_from_epoch, "EarlyStopping: start_from_epoch", minimum=0)
         self.patience, self.verbose, self.baseline = patience, verbose, baseline
         self.restore_best_weights, self.start_from_epoch = restore_best_weights, start_from_epoch
         self.wait = self.stopped_epoch = self.best_epoch = 0
@@ -140,8 +152,10 @@ class ReduceLROnPlateau(_MonitorCallback):
                  verbose: int = 0, mode: str = "auto", min_delta: float = 1e-4,
                  cooldown: int = 0, min_lr: float = 0.0):
         super().__init__(monitor, mode, min_delta)
-        if factor >= 1.0:
-            raise ConfigError(f"ReduceLROnPlateau: factor must be below 1.0, got {factor}")
+        positive_int(patience, "ReduceLROnPlateau: patience", minimum=0)
+        positive_int(cooldown, "ReduceLROnPlateau: cooldown", minimum=0)
+        if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or factor >= 1.0:
+            raise ConfigError(f"ReduceLROnPlateau: factor must be below 1.0, got {factor!r}")
         self.factor, self.patience, self.verbose = factor, patience, verbose
         self.cooldown, self.min_lr = cooldown, min_lr
         self.cooldown_counter = self.wait = 0
