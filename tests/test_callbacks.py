@@ -263,3 +263,19 @@ def test_keyboard_interrupt_from_a_callback_keeps_consistent_weights(data):
     twin.fit(x[:12], y[:12], epochs=1, batch_size=4, shuffle=False, verbose=0)  # 3 steps
     for got, want in zip(model.get_weights(), twin.get_weights(), strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_scheduler_and_file_callbacks_check_their_arguments_when_made():
+    from glassnet.callbacks import CSVLogger, LearningRateScheduler, ModelCheckpoint
+
+    with pytest.raises(ConfigError, match=r"schedule must be a function of \(epoch, lr\) or of "
+                                          r"\(epoch\) returning the rate, got None"):
+        LearningRateScheduler(None)
+    with pytest.raises(ConfigError, match="schedule must be a function"):
+        LearningRateScheduler(lambda: 0.1)
+    assert LearningRateScheduler(lambda epoch: 0.1).schedule(3) == 0.1
+    with pytest.raises(ConfigError, match=r"CSVLogger: path must be a file name \(a str or "
+                                          r"pathlib.Path\), got NoneType"):
+        CSVLogger(None)
+    with pytest.raises(ConfigError, match=r"ModelCheckpoint: path must be a file name.*got int"):
+        ModelCheckpoint(3)

@@ -13,6 +13,7 @@ import os
 import warnings
 
 from ._checks import positive_int
+from ._files import file_path
 from .callbacks import Callback
 from .errors import ConfigError
 
@@ -208,7 +209,7 @@ class ModelCheckpoint(_MonitorCallback):
                  save_best_only: bool = False, mode: str = "auto",
                  save_weights_only: bool = False):
         super().__init__(monitor, mode, 0)
-        self.filepath = os.fspath(filepath)
+        self.filepath = os.fspath(file_path(filepath, "ModelCheckpoint"))
         self.verbose, self.save_best_only = verbose, save_best_only
         self.save_weights_only = save_weights_only
 

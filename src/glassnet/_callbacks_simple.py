@@ -5,9 +5,11 @@ LambdaCallback. Import them from :mod:`glassnet.callbacks`.
 from __future__ import annotations
 
 import csv
+import inspect
 import math
 import os
 
+from ._files import file_path
 from .callbacks import Callback
 from .errors import ConfigError
 
@@ -38,6 +40,17 @@ class TerminateOnNaN(Callback):
             self.model.stop_training = True
 
 
+def _takes(function, *args) -> bool:
+    """Whether ``function(*args)`` would bind (True for builtins without a signature)."""
+    try:
+        inspect.signature(function).bind(*args)
+    except TypeError:
+        return False
+    except ValueError:
+        return True
+    return True
+
+
 class LearningRateScheduler(Callback):
     """Set the learning rate at the start of each epoch to ``schedule(epoch, lr)``.
 
@@ -57,6 +70,9 @@ class LearningRateScheduler(Callback):
 
     def __init__(self, schedule, verbose: int = 0):
         super().__init__()
+        if not callable(schedule) or not (_takes(schedule, 0, 0.1) or _takes(schedule, 0)):
+            raise ConfigError(f"LearningRateScheduler: schedule must be a function of (epoch, lr) "
+                              f"or of (epoch) returning the rate, got {schedule!r}")
         self.schedule, self.verbose = schedule, verbose
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -97,7 +113,8 @@ class CSVLogger(Callback):
 
     def __init__(self, filename, separator: str = ",", append: bool = False):
         super().__init__()
-        self.filename, self.sep, self.append = os.fspath(filename), separator, append
+        self.filename = os.fspath(file_path(filename, "CSVLogger"))
+        self.sep, self.append = separator, append
         self.keys: list[str] | None = None
         self._file = self._writer = None
 
