@@ -332,3 +332,5 @@ def test_toy_two_class_is_seed_002_table():
 def test_load_idx_names_a_path_that_is_not_a_file_name():
     with pytest.raises(ConfigError, match=r"load_idx: path must be a file name.*got NoneType"):
         load_idx(None)
+    with pytest.raises(ConfigError, match=r"mnist.load_data: path must be a file name.*got int"):
+        mnist.load_data(5)

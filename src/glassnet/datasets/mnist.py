@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import file_path
 from ..errors import FileFormatError
 from . import _cache
 from .idx import idx_sha256, load_idx
@@ -82,7 +83,7 @@ def load_data(path: str | os.PathLike | None = None) -> tuple[Split, Split]:
     """
     if path is None:
         arrays = {key: _load_bundled(name, digest) for key, (name, digest) in FILES.items()}
-    elif os.fspath(path).endswith(".npz"):
+    elif os.fspath(file_path(path, "mnist.load_data")).endswith(".npz"):
         arrays = _load_npz(path)
     else:
         arrays = {key: load_idx(_find(Path(path), name)) for key, (name, _) in FILES.items()}
