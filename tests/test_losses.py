@@ -68,3 +68,14 @@ def test_from_logits_must_be_a_bool():
     with pytest.raises(ConfigError, match="BinaryCrossentropy: from_logits must be True or False, "
                                           "got 'no'"):
         losses.BinaryCrossentropy(from_logits="no")
+
+
+def test_activation_functions_reject_non_numbers():
+    # relu(None) used to return nan, relu('a') raised NumPy's conversion ValueError
+    from glassnet.errors import DataError
+
+    assert activations.relu([1.0, -2.0]).tolist() == [1.0, 0.0]
+    with pytest.raises(DataError, match="activation relu: needs numbers, got object values"):
+        activations.relu(None)
+    with pytest.raises(DataError, match="activation sigmoid: needs numbers, got <U1 values"):
+        activations.sigmoid(["a"])

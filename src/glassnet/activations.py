@@ -30,7 +30,7 @@ import numpy as np
 
 from . import kernels
 from ._registry import Registry
-from .errors import ConfigError
+from .errors import ConfigError, DataError
 
 __all__ = [
     "ActivationFunction",
@@ -74,6 +74,9 @@ class ActivationFunction:
 
     def __call__(self, x):
         x = np.asarray(x)
+        if x.dtype.kind not in "biuf":
+            raise DataError(f"activation {self.name}: needs numbers, got {x.dtype} values; "
+                            "convert them first (for example np.asarray(x, dtype=float))")
         if not np.issubdtype(x.dtype, np.floating):
             x = x.astype(np.float64)
         return self.forward(x, np.empty_like(x))
