@@ -203,3 +203,10 @@ def test_an_output_folder_that_cannot_be_made_fails_before_training(animals, tmp
     assert code == 1 and "Training" not in stdout and "Traceback" not in stderr
     assert stderr.startswith(f"glassnet train: error: {blocker / 'run'}: ")
     assert stderr.rstrip().endswith("check the path and its permissions")
+
+
+def test_a_failed_run_leaves_no_empty_output_folder(animals, tmp_path):
+    code, _, stderr = run("train", "--data", str(animals), "--target", "kind", "--epochs", "0",
+                          cwd=tmp_path)
+    assert code == 2 and "epochs must be an integer >= 1, got 0" in stderr
+    assert list((tmp_path / "glassnet-runs").iterdir()) == []

@@ -18,8 +18,10 @@ One training step of model 'worked_example' (loss mean_squared_error, learning r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import traceback
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -147,7 +149,11 @@ def _train(args) -> None:
         _cross_validate(data, args)
         return
     from . import io  # noqa: F401  (fails now, not after training, without safetensors)
-    out = _run_folder(args.out)  # likewise an output folder that cannot be made
+    with _run_folder(args.out) as out:  # likewise an output folder that cannot be made
+        _train_into(out, data, args)
+
+
+def _train_into(out: Path, data, args) -> None:
     model = _build(data, args)
     options = _fit_options(data, args)
     if not args.quiet:
@@ -189,14 +195,23 @@ def _cross_validate(data, args) -> None:
     print(f"{args.cv}-fold cross-validation accuracy: {result.mean:.4f} +- {result.std:.4f}")
 
 
-def _run_folder(out: str | None) -> Path:
+@contextlib.contextmanager
+def _run_folder(out: str | None) -> Iterator[Path]:
+    """The output folder, made before training; removed again if the run fails before saving."""
     folder = Path(out) if out else Path("glassnet-runs") / datetime.now().strftime(
         "%Y%m%d-%H%M%S")
     base, k = folder, 2
     while out is None and folder.exists():
         folder, k = Path(f"{base}-{k}"), k + 1
+    created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    try:
+        yield folder
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only while empty: files already saved stay
+        raise
 
 
 def _save_run(folder: Path, model, data, history, predicted, seed) -> list[str]:
