@@ -209,4 +209,4 @@ def test_a_failed_run_leaves_no_empty_output_folder(animals, tmp_path):
     code, _, stderr = run("train", "--data", str(animals), "--target", "kind", "--epochs", "0",
                           cwd=tmp_path)
     assert code == 2 and "epochs must be an integer >= 1, got 0" in stderr
-    assert list((tmp_path / "glassnet-runs").iterdir()) == []
+    assert list(tmp_path.iterdir()) == []

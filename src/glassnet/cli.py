@@ -203,14 +203,14 @@ def _run_folder(out: str | None) -> Iterator[Path]:
     base, k = folder, 2
     while out is None and folder.exists():
         folder, k = Path(f"{base}-{k}"), k + 1
-    created = not folder.exists()
+    created = [p for p in (folder, *folder.parents) if not p.exists()]  # deepest first
     folder.mkdir(parents=True, exist_ok=True)
     try:
         yield folder
     except BaseException:
-        if created:
+        for path in created:
             with contextlib.suppress(OSError):
-                folder.rmdir()  # only while empty: files already saved stay
+                path.rmdir()  # only while empty: files already saved stay
         raise
 
 
