@@ -282,6 +282,19 @@ def best_of(fn, repeats: int = 5) -> float:
     return float(np.median(ts))
 
 
+def predict_batch_row(framework: str, predict, n: int, sizes: tuple[int, ...], what: str) -> list:
+    """Time ``predict()`` over the ``n`` test images (best of 10) as one table row."""
+    t = best_of(predict, repeats=10)
+    return [
+        {
+            "framework": framework,
+            "time": t * 1e3,
+            "gflops": gflops(forward_flops_per_sample(sizes) * n, t),
+            "note": f"{what}; {n / t:,.0f} images/s",
+        }
+    ]
+
+
 def train_subset(data: dict, fraction: float) -> tuple[np.ndarray, np.ndarray]:
     """The training set, or its first `fraction` (for --quick on the large nets)."""
     n = len(data["x_train"])

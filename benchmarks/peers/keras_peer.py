@@ -77,16 +77,13 @@ def run_train(cfg, data, quick):
 def run_predict_batch(cfg, data):
     model = _warm_model(cfg, data, 32)
     x = data["x_test"]
-    t = harness.best_of(lambda: model.predict(x, batch_size=len(x), verbose=0), repeats=10)
-    flops = harness.forward_flops_per_sample(cfg.sizes) * len(x)
-    return [
-        {
-            "framework": "keras",
-            "time": t * 1e3,
-            "gflops": harness.gflops(flops, t),
-            "note": f"predict(batch_size=10000); {len(x) / t:,.0f} images/s",
-        }
-    ]
+    return harness.predict_batch_row(
+        "keras",
+        lambda: model.predict(x, batch_size=len(x), verbose=0),
+        len(x),
+        cfg.sizes,
+        "predict(batch_size=10000)",
+    )
 
 
 def run_predict_one(cfg, data):

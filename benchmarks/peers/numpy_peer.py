@@ -245,16 +245,9 @@ def _trained_weights(data, cfg):
 def run_predict_batch(cfg, data):
     weights = _trained_weights(data, cfg)
     x = data["x_test"].reshape(len(data["x_test"]), -1)
-    t = harness.best_of(lambda: chain_predict(x, weights), repeats=10)
-    flops = harness.forward_flops_per_sample(cfg.sizes) * len(x)
-    return [
-        {
-            "framework": "numpy",
-            "time": t * 1e3,
-            "gflops": harness.gflops(flops, t),
-            "note": f"matmul chain; {len(x) / t:,.0f} images/s",
-        }
-    ]
+    return harness.predict_batch_row(
+        "numpy", lambda: chain_predict(x, weights), len(x), cfg.sizes, "matmul chain"
+    )
 
 
 def run_predict_one(cfg, data):

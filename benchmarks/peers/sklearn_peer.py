@@ -86,16 +86,9 @@ def run_train(cfg, data, quick):
 def run_predict_batch(cfg, data):
     model = _warm_model(cfg, data, 32)
     x = data["x_test"].reshape(len(data["x_test"]), -1)
-    t = harness.best_of(lambda: model.predict_proba(x), repeats=10)
-    flops = harness.forward_flops_per_sample(cfg.sizes) * len(x)
-    return [
-        {
-            "framework": "sklearn",
-            "time": t * 1e3,
-            "gflops": harness.gflops(flops, t),
-            "note": f"predict_proba; {len(x) / t:,.0f} images/s",
-        }
-    ]
+    return harness.predict_batch_row(
+        "sklearn", lambda: model.predict_proba(x), len(x), cfg.sizes, "predict_proba"
+    )
 
 
 def run_predict_one(cfg, data):

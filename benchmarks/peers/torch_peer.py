@@ -107,16 +107,7 @@ def run_predict_batch(cfg, data):
         with torch.inference_mode():
             return torch.softmax(model(X), dim=1).numpy()
 
-    t = harness.best_of(pred, repeats=10)
-    flops = harness.forward_flops_per_sample(cfg.sizes) * len(X)
-    return [
-        {
-            "framework": "torch",
-            "time": t * 1e3,
-            "gflops": harness.gflops(flops, t),
-            "note": f"model(X) in inference_mode; {len(X) / t:,.0f} images/s",
-        }
-    ]
+    return harness.predict_batch_row("torch", pred, len(X), cfg.sizes, "model(X) in inference_mode")
 
 
 def run_predict_one(cfg, data):
