@@ -54,11 +54,8 @@ def main(argv=None) -> int:
     except ModuleNotFoundError as e:
         report["status"] = f"not installed ({e.name})"
     except Exception as e:
-        if type(e).__name__ == "Unavailable":
-            report["status"] = f"not available: {e}"
-        else:
-            report["status"] = f"error: {type(e).__name__}: {e}"
-            traceback.print_exc()
+        report["status"] = f"error: {type(e).__name__}: {e}"
+        traceback.print_exc()
     report["rss_peak_mb"] = _maxrss_mb()
     args.out.write_text(json.dumps(report))
     return 0
