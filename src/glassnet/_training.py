@@ -54,13 +54,17 @@ def _prepare(model, x, y, sample_weight=None, class_weight=None, prefix=""):
     if x.ndim < 2:
         raise ShapeError(f"argument {prefix}x: needs shape (samples, features...), got {x.shape}; "
                          "for one feature per sample use x.reshape(-1, 1)")
-    try:
-        output_shape = model.infer_output_shape(x.shape[1:])
-    except ShapeError as exc:
-        raise ShapeError(f"argument {prefix}x: {exc}") from None
-    y = model.loss.prepare_targets(y, output_shape, model.dtype)
+    y = model.loss.prepare_targets(y, _output_shape_for(model, x, prefix), model.dtype)
     weights = _sample_weights(y, sample_weight, class_weight, len(x), model.dtype, prefix)
     return x, y, weights
+
+
+def _output_shape_for(model, x, prefix="") -> tuple:
+    """The model's output shape for inputs like ``x``; a misfit names the argument and layer."""
+    try:
+        return model.infer_output_shape(x.shape[1:])
+    except ShapeError as exc:
+        raise ShapeError(f"argument {prefix}x: {exc}") from None
 
 
 def _sample_weights(y, sample_weight, class_weight, n, dtype, prefix):
@@ -86,8 +90,8 @@ def _split_validation(x, y, w, split):
     if cut == len(x) or cut == 0:
         raise DataError(f"validation_split={split} of {len(x)} samples leaves an empty "
                         "training or validation set; use more data or another split")
-    tail = None if w is None else w[cut:]
-    return (x[:cut], y[:cut], None if w is None else w[:cut]), (x[cut:], y[cut:], tail)
+    head, tail = (None, None) if w is None else (w[:cut], w[cut:])
+    return (x[:cut], y[:cut], head), (x[cut:], y[cut:], tail)
 
 
 # -- one step --------------------------------------------------------------------------------
@@ -400,10 +404,7 @@ def predict(model, x, batch_size=None) -> np.ndarray:
         raise ShapeError(f"argument x: needs a batch axis, shape (samples, features...), got "
                          f"{x.shape}; for one sample use x[None] or x.reshape(1, -1)")
     if not model.built or x.shape[1:] != model.input_shape:
-        try:
-            model.infer_output_shape(x.shape[1:])
-        except ShapeError as exc:
-            raise ShapeError(f"argument x: {exc}") from None
+        _output_shape_for(model, x)
         model._ensure_built(x.shape[1:])
     x = x.astype(model.dtype, copy=False)
     size = batch_size or DEFAULT_INFERENCE_BATCH
