@@ -73,6 +73,13 @@ def positive_int(value, name: str, allow_none: bool = False, minimum: int = 1):
     return int(value)
 
 
+def positive_count(value, name: str) -> int:
+    """A whole number >= 1 (a size, a count), or a ConfigError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
 def fraction(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
         raise ConfigError(f"{name} must be a number in [0, 1), got {value!r}")

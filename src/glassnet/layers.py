@@ -28,6 +28,7 @@ from collections import defaultdict
 import numpy as np
 
 from . import activations, initializers
+from ._checks import positive_count
 from ._registry import Registry
 from .errors import ConfigError, ShapeError
 from .utils import as_generator
@@ -207,10 +208,9 @@ class Dense(Layer):
     def __init__(self, units: int, activation=None, use_bias: bool = True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  input_shape=None, name: str | None = None, input_dim=None):
-        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise ConfigError(f"Dense: units must be a positive integer, got {units!r}")
+        units = positive_count(units, "Dense: units")
         super().__init__(name, input_shape, input_dim)
-        self.units = int(units)
+        self.units = units
         self.activation = activations.get(activation)
         self.output_activation = self.activation
         if not isinstance(use_bias, (bool, np.bool_)):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _training
+from .._checks import positive_count
 from ..errors import ConfigError, DataError, ShapeError
 from ..layers import Dense
 from ..models import Sequential
@@ -44,13 +45,6 @@ def forward(model: Sequential, x: np.ndarray) -> np.ndarray:
     return _training.forward(model, np.asarray(x, dtype=model.dtype), True)
 
 
-def check_size(name: str, value) -> int:
-    """A positive integer, or a ConfigError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ConfigError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def check_rate(name: str, value) -> float:
     """A finite learning rate > 0, or a ConfigError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
@@ -64,7 +58,7 @@ def check_sizes(name: str, value) -> list[int]:
     """A non-empty list of positive layer sizes, or a ConfigError naming ``name``."""
     if not isinstance(value, (list, tuple)) or not value:
         raise ConfigError(f"{name} must be a non-empty list of positive integers, got {value!r}")
-    return [check_size(f"{name}[{i}]", v) for i, v in enumerate(value)]
+    return [positive_count(v, f"{name}[{i}]") for i, v in enumerate(value)]
 
 
 def as_rows(value, width: int, name: str) -> np.ndarray:

@@ -48,11 +48,12 @@ import numpy as np
 
 from .. import _training, layers
 from .._blas import training_threads
+from .._checks import positive_count
 from ..errors import ConfigError, NotCompiledError, TrainingDivergedError
 from ..models import Sequential
 from ..optimizers import SGD
 from ..utils import as_generator
-from ._engine import check_rate, check_size
+from ._engine import check_rate
 
 __all__ = ["ANN"]
 
@@ -91,7 +92,8 @@ class ANN:
         if not isinstance(size, (tuple, list)) or len(size) < 2:
             raise ConfigError(f"ANN.Input: size must be the data's shape (N, width, height) or "
                               f"(N, features), got {size!r}")
-        self.input_size = tuple(check_size(f"ANN.Input: size[{i}]", d) for i, d in enumerate(size))
+        self.input_size = tuple(positive_count(d, f"ANN.Input: size[{i}]")
+                                for i, d in enumerate(size))
         self.model = None
 
     def Flatten(self) -> None:
@@ -100,7 +102,7 @@ class ANN:
 
     def add_ann_layer(self, dims: int) -> None:
         """Add a fully connected layer of ``dims`` units."""
-        self._add_layer("ANN layers", check_size("ANN.add_ann_layer: dims", dims))
+        self._add_layer("ANN layers", positive_count(dims, "ANN.add_ann_layer: dims"))
 
     def relu(self) -> None:
         """Add a ReLU activation."""
@@ -168,7 +170,7 @@ class ANN:
         ``Y`` holds one-hot rows. A tqdm bar shows each step's loss.
         """
         model = self._compiled("run")
-        batchsize = check_size("ANN.run: batchsize", batchsize)
+        batchsize = positive_count(batchsize, "ANN.run: batchsize")
         x, y, _ = _training._prepare(model, X, Y)
         x = np.ascontiguousarray(x, dtype=model.dtype)
         model.optimizer.build(model.params)

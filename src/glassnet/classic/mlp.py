@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import positive_count
 from ..errors import ConfigError, DataError
 from ._engine import (
     as_rows,
     backprop,
     check_rate,
-    check_size,
     dense_chain,
     draw_kernels,
     forward,
@@ -62,13 +62,13 @@ class MLP:
 
     def __init__(self, num_inputs: int = 3, hidden_layers=(3, 3), num_outputs: int = 2,
                  seed=None):
-        self.num_inputs = check_size("num_inputs", num_inputs)
+        self.num_inputs = positive_count(num_inputs, "num_inputs")
         if not isinstance(hidden_layers, (list, tuple)):
             raise ConfigError(f"hidden_layers must be a list of positive integers, got "
                           f"{hidden_layers!r}")
-        self.hidden_layers = [check_size(f"hidden_layers[{i}]", n)
+        self.hidden_layers = [positive_count(n, f"hidden_layers[{i}]")
                               for i, n in enumerate(hidden_layers)]
-        self.num_outputs = check_size("num_outputs", num_outputs)
+        self.num_outputs = positive_count(num_outputs, "num_outputs")
         sizes = [self.num_inputs, *self.hidden_layers, self.num_outputs]
         self.model = dense_chain(sizes, ["sigmoid"] * (len(sizes) - 1), use_bias=False,
                                  prefix="mlp")
@@ -144,7 +144,7 @@ class MLP:
         2
         """
         x, y = paired(inputs, targets, self.num_inputs, self.num_outputs)
-        epochs = check_size("epochs", epochs)
+        epochs = positive_count(epochs, "epochs")
         history = []
         self._single = True
         for epoch in range(epochs):

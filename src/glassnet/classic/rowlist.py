@@ -33,12 +33,13 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from .._checks import positive_count
 from ..callbacks import Callback
 from ..data import k_fold, one_hot
 from ..errors import ConfigError, DataError
 from ..metrics.classification import accuracy
 from ..optimizers import SGD
-from ._engine import backprop, check_rate, check_size, dense_chain, forward
+from ._engine import backprop, check_rate, dense_chain, forward
 
 __all__ = [
     "Network",
@@ -89,7 +90,7 @@ def initialize_network(n_inputs: int, n_hidden: int, n_outputs: int, seed=None) 
     ``seed`` seeds a private ``random.Random``; without it Python's global ``random`` draws,
     so ``random.seed(1)`` beforehand reproduces a run, as in the seed.
     """
-    sizes = [check_size(name, v) for name, v in
+    sizes = [positive_count(v, name) for name, v in
              (("n_inputs", n_inputs), ("n_hidden", n_hidden), ("n_outputs", n_outputs))]
     draw = random.Random(seed).random if seed is not None else random.random
     layers = [[{"weights": [draw() for _ in range(n_in + 1)]} for _ in range(n_out)]
@@ -175,7 +176,7 @@ def train_network(network: Network, train, l_rate: float, n_epoch: int, n_output
     if X.shape[1] != network.n_inputs:
         raise DataError(f"train_network: rows have {X.shape[1]} features before the class, the "
                         f"network takes {network.n_inputs}")
-    n_outputs, l_rate = check_size("n_outputs", n_outputs), check_rate("l_rate", l_rate)
+    n_outputs, l_rate = positive_count(n_outputs, "n_outputs"), check_rate("l_rate", l_rate)
     if y.max() >= n_outputs:
         raise DataError(f"train_network: class {int(y.max())} needs more than n_outputs="
                         f"{n_outputs} outputs; classes must be 0..n_outputs-1")
@@ -185,7 +186,7 @@ def train_network(network: Network, train, l_rate: float, n_epoch: int, n_output
     # k / 2 takes the seed's step l_rate * dE/dw.
     model.compile(SGD(learning_rate=l_rate * n_outputs / 2), "mse")
     printer = _EpochError(l_rate, len(X) * n_outputs, verbose)
-    model.fit(X, one_hot(y, n_outputs, dtype="float64"), epochs=check_size("n_epoch", n_epoch),
+    model.fit(X, one_hot(y, n_outputs, dtype="float64"), epochs=positive_count(n_epoch, "n_epoch"),
               batch_size=batch_size, shuffle=False, verbose=0, callbacks=[printer])
     network.store()
     return printer.errors

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._checks import positive_count
 from ..errors import ConfigError
 from ..utils import as_generator
 from ._validation import as_labels, check_same_length
@@ -141,8 +142,7 @@ def k_fold(
     >>> [test.tolist() for _, test in k_fold(5, n_folds=2, shuffle=False)]
     [[0, 1, 2], [3, 4]]
     """
-    if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise ConfigError(f"k_fold: n_samples must be a positive integer, got {n_samples!r}")
+    n_samples = positive_count(n_samples, "k_fold: n_samples")
     if not isinstance(n_folds, (int, np.integer)) or not 2 <= n_folds <= n_samples:
         raise ConfigError(f"k_fold: n_folds must be an integer in 2..{n_samples}, got {n_folds!r}")
     rng = as_generator(seed) if shuffle else None

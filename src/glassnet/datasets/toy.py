@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import positive_count
 from ..errors import ConfigError
 from ..utils import as_generator
 
@@ -87,9 +88,8 @@ def two_number_sum(
     >>> X.shape, bool((X < 0.5).all()), bool(np.allclose(y[:, 0], X.sum(axis=1)))
     ((3, 2), True, True)
     """
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-        raise ConfigError(f"two_number_sum: n must be a positive integer, got {n!r}")
-    items = as_generator(seed).random((int(n), 2)) / 2
+    n = positive_count(n, "two_number_sum: n")
+    items = as_generator(seed).random((n, 2)) / 2
     return items, items.sum(axis=1, keepdims=True)
 
 
