@@ -155,7 +155,7 @@ def test_wrong_lengths_are_refused(dataset):
 
 def test_back_propagation_rejects_a_bad_learning_rate():
     rows = [[1.0, 2.0, 0], [2.0, 1.0, 1], [3.0, 1.5, 0], [0.5, 2.5, 1]]
-    with pytest.raises(ConfigError, match=r"l_rate must be a learning rate.*got None"):
+    with pytest.raises(ConfigError, match=r"l_rate must be a number in \(0, inf\), got None"):
         rl.back_propagation(rows, rows, None, 2, 2)
 
 

@@ -208,5 +208,5 @@ def test_an_output_folder_that_cannot_be_made_fails_before_training(animals, tmp
 def test_a_failed_run_leaves_no_empty_output_folder(animals, tmp_path):
     code, _, stderr = run("train", "--data", str(animals), "--target", "kind", "--epochs", "0",
                           cwd=tmp_path)
-    assert code == 2 and "epochs must be an integer >= 1, got 0" in stderr
+    assert code == 2 and "epochs must be a positive integer, got 0" in stderr
     assert list(tmp_path.iterdir()) == []

@@ -156,7 +156,7 @@ def test_setting_a_bad_learning_rate_keeps_the_old_one():
 def test_batch_size_must_be_a_positive_integer(model, data, size):
     x, y = data
     message = _unchanged(model, lambda: model.fit(x, y, batch_size=size, verbose=0))
-    assert "batch_size must be an integer >= 1" in message
+    assert "batch_size must be a positive integer" in message
 
 
 @pytest.mark.parametrize(("kwargs", "text"), [

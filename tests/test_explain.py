@@ -153,6 +153,6 @@ def test_refuses_other_layers_batches_and_uncompiled_models():
         glassnet.explain(glassnet.Sequential([Dense(1, input_shape=(2,))]), [1, 2], [0])
     with pytest.raises(glassnet.errors.DataError, match=r"argument x: holds text .*dtype <U1"):
         glassnet.explain(small, ["a", "b"], [0.0])
-    with pytest.raises(ConfigError, match=r"explain: learning_rate must be a number in \(0, inf\], "
+    with pytest.raises(ConfigError, match=r"explain: learning_rate must be a number in \(0, inf\), "
                                           "got 'fast'"):
         glassnet.explain(small, [1.0, 2.0], [0.0], learning_rate="fast")

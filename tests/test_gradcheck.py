@@ -146,8 +146,8 @@ def test_a_wrong_backward_is_caught_and_named(monkeypatch):
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"step": 0}, r"gradcheck: step must be a number in \(0, inf\], got 0"),
-    ({"tolerance": "tight"}, r"gradcheck: tolerance must be a number in \(0, inf\], got 'tight'"),
+    ({"step": 0}, r"gradcheck: step must be a number in \(0, inf\), got 0"),
+    ({"tolerance": "tight"}, r"gradcheck: tolerance must be a number in \(0, inf\), got 'tight'"),
 ])
 def test_bad_step_or_tolerance_is_a_config_error(kwargs, message):
     model = glassnet.Sequential([layers.Dense(1, input_shape=(2,))])

@@ -165,5 +165,5 @@ def test_to_categorical():
         glassnet.utils.to_categorical([1, 5], 3)
     with pytest.raises(glassnet.errors.DataError, match=r"single value -1; wrap it in a list"):
         glassnet.utils.to_categorical(-1)
-    with pytest.raises(ConfigError, match="num_classes must be an integer >= 1, got 'x'"):
+    with pytest.raises(ConfigError, match="num_classes must be a positive integer, got 'x'"):
         glassnet.utils.to_categorical([0], "x")

@@ -112,8 +112,8 @@ def test_one_hot():
 
 
 @pytest.mark.parametrize(("labels", "n_classes", "error", "message"), [
-    ([0, 1], "3", ConfigError, "one_hot: n_classes must be an integer >= 1, got '3'"),
-    ([0, 1], 2.0, ConfigError, "one_hot: n_classes must be an integer >= 1, got 2.0"),
+    ([0, 1], "3", ConfigError, "one_hot: n_classes must be a positive integer, got '3'"),
+    ([0, 1], 2.0, ConfigError, "one_hot: n_classes must be a positive integer, got 2.0"),
     (2, None, ShapeError, r"got \(\); wrap a single label in a list"),
     ([[0, 1], [1, 0]], None, ShapeError, r"got \(2, 2\);.*already one-hot as they are"),
 ])

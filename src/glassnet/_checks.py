@@ -11,6 +11,7 @@ glassnet.errors.DataError: argument x: row 0 holds NaN or inf (column 1); remove
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -66,24 +67,56 @@ def same_length(x: np.ndarray, y: np.ndarray, x_name="x", y_name="y") -> None:
 
 
 def positive_int(value, name: str, allow_none: bool = False, minimum: int = 1):
+    """A whole number >= ``minimum`` (or None with ``allow_none``), or a ConfigError naming
+    ``name``; bools and floats such as 2.0 are refused."""
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ConfigError(f"{name} must be {wanted}, got {value!r}")
     return int(value)
 
 
 def positive_count(value, name: str) -> int:
     """A whole number >= 1 (a size, a count), or a ConfigError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ConfigError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+    return positive_int(value, name)
+
+
+def number_in(value, name: str, low: float, high: float = math.inf, *, low_open: bool = False,
+              high_open: bool = False) -> float:
+    """A finite real number in the interval from ``low`` to ``high``, as a float.
+
+    The ends are included unless ``low_open`` / ``high_open``. Bools, text, NaN and inf are
+    refused with a ConfigError naming ``name`` and the interval.
+
+    Example
+    -------
+    >>> number_in(0.5, "rate", 0, 1, high_open=True)
+    0.5
+    >>> number_in(float("inf"), "learning_rate", 0, low_open=True)
+    Traceback (most recent call last):
+    ...
+    glassnet.errors.ConfigError: learning_rate must be a number in (0, inf), got inf
+    """
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+    if ok:
+        ok = (value > low if low_open else value >= low) and (
+            value < high if high_open else value <= high)
+    if not ok:
+        lo = "(" if low_open else "["
+        hi = ")" if high_open or math.isinf(high) else "]"
+        raise ConfigError(f"{name} must be a number in {lo}{low:g}, {high:g}{hi}, got {value!r}")
+    return float(value)
+
+
+def positive_number(value, name: str) -> float:
+    """A finite number > 0 (a learning rate, a tolerance)."""
+    return number_in(value, name, 0, low_open=True)
 
 
 def fraction(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise ConfigError(f"{name} must be a number in [0, 1), got {value!r}")
-    return float(value)
+    """A number in [0, 1) (a share of the data, a dropout rate)."""
+    return number_in(value, name, 0, 1, high_open=True)
 
 
 def glassnet_model(value, where: str) -> None:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _training
-from ._checks import numeric_array
+from ._checks import numeric_array, positive_number
 from ._explain_result import Delta, ErrorTerm, Explanation, Factor, Gradient, Neuron, Update
 from ._explain_text import (
     activation_texts,
@@ -45,7 +45,6 @@ from ._explain_text import (
 )
 from .errors import ConfigError, GradientCheckError
 from .layers import Dense
-from .optimizers import _check as _check_number
 
 __all__ = ["Delta", "ErrorTerm", "Explanation", "Factor", "Gradient", "Neuron", "Update",
            "explain"]
@@ -96,7 +95,7 @@ def explain(model, x, y, *, learning_rate: float | None = None) -> Explanation:
     """
     model._require_compiled("explain")
     if learning_rate is not None:
-        _check_number("explain: learning_rate", learning_rate, 0, low_open=True)
+        positive_number(learning_rate, "explain: learning_rate")
     shown = numeric_array(x, "x").astype(np.float64).reshape(-1)
     x, y = _one_sample(model, x, y)
     layers = _check_readable(model)

@@ -28,10 +28,10 @@ import numpy as np
 
 from . import _training
 from . import layers as layers_module
+from ._checks import positive_number
 from .errors import GradientCheckError
 from .layers import Dropout
 from .models import Sequential
-from .optimizers import _check as _check_number
 
 __all__ = ["gradcheck"]
 
@@ -68,7 +68,7 @@ def gradcheck(model, x, y, sample_weight=None, tolerance: float = 1e-6, step: fl
     """
     model._require_compiled("gradcheck")
     for name, value in (("tolerance", tolerance), ("step", step), ("floor", floor)):
-        _check_number(f"gradcheck: {name}", value, 0, low_open=True)
+        positive_number(value, f"gradcheck: {name}")
     x, y, w = _training._prepare(model, x, y, sample_weight)
     model._ensure_built(x.shape[1:])
     clone = _float64_copy(model)

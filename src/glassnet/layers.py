@@ -28,7 +28,7 @@ from collections import defaultdict
 import numpy as np
 
 from . import activations, initializers
-from ._checks import positive_count
+from ._checks import fraction, positive_count
 from ._registry import Registry
 from .errors import ConfigError, ShapeError
 from .utils import as_generator
@@ -372,8 +372,7 @@ class Dropout(Layer):
     """
 
     def __init__(self, rate: float, seed=None, name=None, input_shape=None):
-        if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 <= rate < 1:
-            raise ConfigError(f"Dropout: rate must be a number in [0, 1), got {rate!r}")
+        rate = fraction(rate, "Dropout: rate")
         super().__init__(name, input_shape)
         self.rate = float(rate)
         self.seed = seed

@@ -20,23 +20,11 @@ import math
 import numpy as np
 
 from . import kernels
+from ._checks import number_in, positive_number
 from ._registry import Registry
 from .errors import ConfigError
 
 __all__ = ["SGD", "Adam", "Optimizer", "RMSprop", "get"]
-
-
-def _check(name: str, value, low: float, high: float = math.inf, low_open=False, high_open=False):
-    ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
-    if ok:
-        value = float(value)
-        ok = (value > low if low_open else value >= low) and (
-            value < high if high_open else value <= high
-        )
-    if not ok:
-        lo, hi = "(" if low_open else "[", ")" if high_open else "]"
-        raise ConfigError(f"{name} must be a number in {lo}{low}, {high}{hi}, got {value!r}")
-    return float(value)
 
 
 class Optimizer:
@@ -46,7 +34,7 @@ class Optimizer:
 
     def __init__(self, learning_rate: float, weight_decay: float | None = None):
         self.learning_rate = learning_rate
-        self.weight_decay = _check("weight_decay", weight_decay or 0.0, 0.0)
+        self.weight_decay = number_in(weight_decay or 0.0, "weight_decay", 0.0)
         self.iterations = 0
         self.state: dict[str, np.ndarray] = {}
         self._scratch = None
@@ -57,7 +45,7 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        self._learning_rate = _check("learning_rate", value, 0.0, low_open=True)
+        self._learning_rate = positive_number(value, "learning_rate")
 
     def build(self, params: np.ndarray) -> None:
         """Allocate flat state for ``params`` (zeros), unless it already fits."""
@@ -102,7 +90,7 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None):
         super().__init__(learning_rate, weight_decay)
-        self.momentum = _check("momentum", momentum, 0.0, 1.0)
+        self.momentum = number_in(momentum, "momentum", 0.0, 1.0)
         if not isinstance(nesterov, (bool, np.bool_)):
             raise ConfigError(f"SGD: nesterov must be True or False, got {nesterov!r}")
         self.nesterov = bool(nesterov)
@@ -127,9 +115,9 @@ class Adam(Optimizer):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  weight_decay=None):
         super().__init__(learning_rate, weight_decay)
-        self.beta_1 = _check("beta_1", beta_1, 0.0, 1.0, high_open=True)
-        self.beta_2 = _check("beta_2", beta_2, 0.0, 1.0, high_open=True)
-        self.epsilon = _check("epsilon", epsilon, 0.0, low_open=True)
+        self.beta_1 = number_in(beta_1, "beta_1", 0.0, 1.0, high_open=True)
+        self.beta_2 = number_in(beta_2, "beta_2", 0.0, 1.0, high_open=True)
+        self.epsilon = positive_number(epsilon, "epsilon")
 
     def _update(self, impl, params, grads):
         t = self.iterations
@@ -148,9 +136,9 @@ class RMSprop(Optimizer):
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
                  weight_decay=None):
         super().__init__(learning_rate, weight_decay)
-        self.rho = _check("rho", rho, 0.0, 1.0, high_open=True)
-        self.momentum = _check("momentum", momentum, 0.0, 1.0)
-        self.epsilon = _check("epsilon", epsilon, 0.0, low_open=True)
+        self.rho = number_in(rho, "rho", 0.0, 1.0, high_open=True)
+        self.momentum = number_in(momentum, "momentum", 0.0, 1.0)
+        self.epsilon = positive_number(epsilon, "epsilon")
         self._state_names = ("v", "velocity") if self.momentum else ("v",)
 
     def _update(self, impl, params, grads):

@@ -45,15 +45,6 @@ def forward(model: Sequential, x: np.ndarray) -> np.ndarray:
     return _training.forward(model, np.asarray(x, dtype=model.dtype), True)
 
 
-def check_rate(name: str, value) -> float:
-    """A finite learning rate > 0, or a ConfigError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not (np.isfinite(value) and value > 0):
-        raise ConfigError(f"{name} must be a learning rate, a number > 0 such as 0.1, got "
-                          f"{value!r}")
-    return float(value)
-
-
 def check_sizes(name: str, value) -> list[int]:
     """A non-empty list of positive layer sizes, or a ConfigError naming ``name``."""
     if not isinstance(value, (list, tuple)) or not value:

@@ -48,12 +48,11 @@ import numpy as np
 
 from .. import _training, layers
 from .._blas import training_threads
-from .._checks import positive_count
+from .._checks import positive_count, positive_number
 from ..errors import ConfigError, NotCompiledError, TrainingDivergedError
 from ..models import Sequential
 from ..optimizers import SGD
 from ..utils import as_generator
-from ._engine import check_rate
 
 __all__ = ["ANN"]
 
@@ -77,7 +76,7 @@ class ANN:
 
     def __init__(self, lr: float = 0.1, kernel_initializer="uniform", seed=None,
                  dtype="float32"):
-        self.lr = check_rate("lr", lr)
+        self.lr = positive_number(lr, "lr")
         self.kernel_initializer = kernel_initializer
         self.seed = seed
         self.dtype = dtype

@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import positive_count
+from .._checks import positive_count, positive_number
 from ..errors import ConfigError, DataError
 from ._engine import (
     as_rows,
     backprop,
-    check_rate,
     dense_chain,
     draw_kernels,
     forward,
@@ -127,7 +126,7 @@ class MLP:
 
     def gradient_descent(self, learning_rate: float = 1.0) -> None:
         """Step every weight by ``learning_rate * derivative`` (one vector operation)."""
-        self.model.params += check_rate("learning_rate", learning_rate) * self.model.grads
+        self.model.params += positive_number(learning_rate, "learning_rate") * self.model.grads
 
     def train(self, inputs, targets, epochs: int, learning_rate: float, verbose: bool = True):
         """Train sample by sample; print (and return) each epoch's mean squared error.

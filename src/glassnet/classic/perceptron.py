@@ -28,10 +28,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _training, activations, losses
-from .._checks import positive_count
+from .._checks import positive_count, positive_number
 from ..errors import DataError
 from ..optimizers import SGD
-from ._engine import as_rows, check_rate, dense_chain
+from ._engine import as_rows, dense_chain
 
 __all__ = ["Perceptron", "TwoLayerPerceptron"]
 
@@ -55,7 +55,7 @@ class _GateNetwork:
                             f"{len(self.Y)} targets in Y; give one target per row")
         if ((self.Y < 0) | (self.Y > 1)).any():
             raise DataError("argument Y: targets must be 0 or 1 (a truth table's outputs)")
-        self.lr, self.iteration = check_rate("lr", lr), positive_count(iteration, "iteration")
+        self.lr, self.iteration = positive_number(lr, "lr"), positive_count(iteration, "iteration")
         self.model = dense_chain([self.X.shape[1], *sizes], ["sigmoid"] * len(sizes),
                                  use_bias=True, prefix=type(self).__name__.lower())
         self.model.compile(SGD(learning_rate=self.lr), "binary_crossentropy")

@@ -33,13 +33,13 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .._checks import positive_count
+from .._checks import positive_count, positive_number
 from ..callbacks import Callback
 from ..data import k_fold, one_hot
 from ..errors import ConfigError, DataError
 from ..metrics.classification import accuracy
 from ..optimizers import SGD
-from ._engine import backprop, check_rate, dense_chain, forward
+from ._engine import backprop, dense_chain, forward
 
 __all__ = [
     "Network",
@@ -176,7 +176,7 @@ def train_network(network: Network, train, l_rate: float, n_epoch: int, n_output
     if X.shape[1] != network.n_inputs:
         raise DataError(f"train_network: rows have {X.shape[1]} features before the class, the "
                         f"network takes {network.n_inputs}")
-    n_outputs, l_rate = positive_count(n_outputs, "n_outputs"), check_rate("l_rate", l_rate)
+    n_outputs, l_rate = positive_count(n_outputs, "n_outputs"), positive_number(l_rate, "l_rate")
     if y.max() >= n_outputs:
         raise DataError(f"train_network: class {int(y.max())} needs more than n_outputs="
                         f"{n_outputs} outputs; classes must be 0..n_outputs-1")
