@@ -89,6 +89,18 @@ def test_bad_sizes_are_config_errors(kwargs, fragment):
     assert fragment in str(info.value)
 
 
+def test_hidden_layers_may_be_empty_but_must_be_a_list_of_sizes():
+    direct = MLP(2, [], 1, seed=0)
+    assert direct.hidden_layers == [] and [w.shape for w in direct.weights] == [(2, 1)]
+    assert MLP(2, (4,), 1, seed=0).hidden_layers == [4]
+    with pytest.raises(ConfigError, match=r"^hidden_layers must be a list of positive integers, "
+                                          r"got '33'$"):
+        MLP(2, "33", 1)
+    with pytest.raises(ConfigError, match=r"^hidden_layers\[1\] must be a positive integer, "
+                                          r"got True$"):
+        MLP(2, (3, True), 1)
+
+
 def test_bad_inputs_name_the_argument(mlp):
     with pytest.raises(ShapeError, match=r"argument inputs: expected 3 values per sample"):
         mlp.forward_propagate([0.1, 0.2])

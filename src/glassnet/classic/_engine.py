@@ -46,9 +46,10 @@ def forward(model: Sequential, x: np.ndarray) -> np.ndarray:
 
 
 def check_sizes(name: str, value) -> list[int]:
-    """A non-empty list of positive layer sizes, or a ConfigError naming ``name``."""
-    if not isinstance(value, (list, tuple)) or not value:
-        raise ConfigError(f"{name} must be a non-empty list of positive integers, got {value!r}")
+    """A list (or tuple) of positive layer sizes, possibly empty (no hidden layer), as a list;
+    else a ConfigError naming ``name`` or the bad entry."""
+    if not isinstance(value, (list, tuple)):
+        raise ConfigError(f"{name} must be a list of positive integers, got {value!r}")
     return [positive_count(v, f"{name}[{i}]") for i, v in enumerate(value)]
 
 

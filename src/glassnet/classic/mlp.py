@@ -31,6 +31,7 @@ from ..errors import ConfigError, DataError
 from ._engine import (
     as_rows,
     backprop,
+    check_sizes,
     dense_chain,
     draw_kernels,
     forward,
@@ -62,11 +63,7 @@ class MLP:
     def __init__(self, num_inputs: int = 3, hidden_layers=(3, 3), num_outputs: int = 2,
                  seed=None):
         self.num_inputs = positive_count(num_inputs, "num_inputs")
-        if not isinstance(hidden_layers, (list, tuple)):
-            raise ConfigError(f"hidden_layers must be a list of positive integers, got "
-                          f"{hidden_layers!r}")
-        self.hidden_layers = [positive_count(n, f"hidden_layers[{i}]")
-                              for i, n in enumerate(hidden_layers)]
+        self.hidden_layers = check_sizes("hidden_layers", hidden_layers)
         self.num_outputs = positive_count(num_outputs, "num_outputs")
         sizes = [self.num_inputs, *self.hidden_layers, self.num_outputs]
         self.model = dense_chain(sizes, ["sigmoid"] * (len(sizes) - 1), use_bias=False,
