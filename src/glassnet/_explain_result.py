@@ -8,12 +8,12 @@ w5 = 0.4 - 0.5 * 0.082167041 = 0.35891648
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ._display import markdown_table
-from ._explain_text import fmt
+from ._explain_text import fmt, fmt_sig
 
 __all__ = ["Delta", "ErrorTerm", "Explanation", "Factor", "Gradient", "Neuron", "Update"]
 
@@ -81,15 +81,25 @@ class Gradient:
 
 @dataclass(frozen=True)
 class Update:
-    """One gradient-descent step: ``new = old - learning_rate * gradient``."""
+    """One parameter's step by the model's optimizer.
+
+    Plain gradient descent is one line, ``new = old - learning_rate * gradient``. Other
+    optimizers (and weight decay) write ``lines``, their chain of formulas with the numbers
+    filled in, and keep in ``terms`` the values they compute on the way: the gradient with
+    weight decay ``g`` and the optimizer's state after the step (``m``, ``v``, ``velocity``).
+    """
 
     param: str
     old: float
     gradient: float
     learning_rate: float
     new: float
+    terms: dict[str, float] = field(default_factory=dict)
+    lines: tuple[str, ...] = ()
 
     def __str__(self) -> str:
+        if self.lines:
+            return "\n".join(self.lines)
         return (f"{self.param} = {fmt(self.old)} - {fmt(self.learning_rate)} * "
                 f"{fmt(self.gradient)} = {fmt(self.new)}")
 
@@ -112,6 +122,9 @@ class Explanation:
     deltas: dict[str, Delta]
     gradients: dict[str, Gradient]
     updates: dict[str, Update]
+    optimizer: str
+    step: int
+    update_lines: tuple[str, ...]
 
     def _heading(self) -> list[str]:
         values = ", ".join(f"{k} = {fmt(v)}" for k, v in self.inputs.items())
@@ -134,10 +147,40 @@ class Explanation:
              *(f"  {d.rule}  {line}" if i == 0 else f"       {line}"
                for d in self.deltas.values() for i, line in enumerate(d.lines))],
             ["Partial derivatives (BP3, BP4)", *(f"  {g}" for g in self.gradients.values())],
-            [f"Update: parameter - {fmt(self.learning_rate)} * dE/dparameter",
-             *(f"  {u}" for u in self.updates.values())],
+            self._update_text(),
         ]
         return "\n\n".join("\n".join(lines) for lines in sections)
+
+    @property
+    def _plain(self) -> bool:
+        """Plain gradient descent: each update is the seeds' one line."""
+        return not any(u.lines for u in self.updates.values())
+
+    def _update_title(self) -> str:
+        return (f"Update: {self.optimizer}, step t = {self.step} (each line is an assignment; "
+                "read them top to bottom)")
+
+    def _update_text(self) -> list[str]:
+        if self._plain:
+            return [f"Update: parameter - {fmt(self.learning_rate)} * dE/dparameter",
+                    *(f"  {u}" for u in self.updates.values())]
+        return [self._update_title(), *(f"  {line}" for line in self.update_lines),
+                *(f"  {line}" for u in self.updates.values() for line in u.lines)]
+
+    def _update_markdown(self) -> str:
+        if self._plain:
+            return "\n\n".join([
+                f"#### Update (learning rate {fmt(self.learning_rate)})",
+                markdown_table(["parameter", "before", "dE/dparameter", "after"], [
+                    [u.param, fmt(u.old), fmt(u.gradient), fmt(u.new)]
+                    for u in self.updates.values()])])
+        terms = list(next(iter(self.updates.values())).terms)
+        table = markdown_table(["parameter", "before", "dE/dparameter", *terms, "after", "how"], [
+            [u.param, fmt(u.old), fmt(u.gradient), *(fmt_sig(u.terms[t]) for t in terms),
+             fmt(u.new), "; ".join(f"`{line}`" for line in u.lines)]
+            for u in self.updates.values()])
+        shared = "".join(f"`{line}`\n\n" for line in self.update_lines)
+        return f"#### {self._update_title()}\n\n{shared}{table}"
 
     def to_markdown(self) -> str:
         """The account as Markdown: a table per stage."""
@@ -151,15 +194,13 @@ class Explanation:
             [g.param, " * ".join(f.name for f in g.factors),
              " * ".join(fmt(f.value) for f in g.factors), fmt(g.value)]
             for g in self.gradients.values()])
-        updates = markdown_table(["parameter", "before", "dE/dparameter", "after"], [
-            [u.param, fmt(u.old), fmt(u.gradient), fmt(u.new)] for u in self.updates.values()])
         errors = "\n".join(f"- `{t.formula}`" for t in self.errors.values())
         head = self._heading()
         return "\n\n".join([
             f"**{head[0]}**\n\n{head[1]}  \n{head[2]}", "#### Forward pass", neurons,
             "#### Error", f"{errors}\n- **E_total = {fmt(self.total_error)}**",
             "#### Deltas (BP1, BP2)", deltas, "#### Partial derivatives (BP3, BP4)", grads,
-            f"#### Update (learning rate {fmt(self.learning_rate)})", updates])
+            self._update_markdown()])
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()

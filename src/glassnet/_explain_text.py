@@ -6,13 +6,16 @@ Example
 ('0.74136507', '0.082167041', '-0.5', '0.35')
 >>> fmt(1.0), fmt(-2e-12)
 ('1', '-2.000e-12')
+>>> fmt_sig(1.92344111e-07), fmt_sig(0.000438568), fmt_sig(1e-07)
+('1.92344111e-07', '0.000438568', '1e-07')
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["activation_texts", "error_terms", "fmt", "loss_gradient_text", "neuron_names"]
+__all__ = ["activation_texts", "error_terms", "fmt", "fmt_sig", "loss_gradient_text",
+           "neuron_names"]
 
 
 def neuron_names(widths: list[int]) -> list[list[str]]:
@@ -34,6 +37,15 @@ def fmt(value: float) -> str:
     text = f"{value:.9f}".rstrip("0")
     text = text.rstrip(".")
     return "0" if text == "-0" else text
+
+
+def fmt_sig(value: float) -> str:
+    """:func:`fmt`, but values under 1e-4 keep 9 significant digits (an optimizer's squared
+    gradients and epsilon would otherwise lose most of theirs)."""
+    value = float(value)
+    if value != 0 and abs(value) < 1e-4:
+        return f"{value:.9g}"
+    return fmt(value)
 
 
 def activation_texts(activation, name: str) -> tuple[str, str]:

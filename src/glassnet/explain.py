@@ -3,8 +3,14 @@
 :func:`explain` runs the engine's own forward and backward pass on one sample and writes every
 number out: each neuron's net input and output, the error, each delta (BP1 for the output layer,
 BP2 for the hidden ones), each partial derivative dE/dw and dE/db as its chain of factors, and
-the gradient-descent update. The factors are multiplied out again and checked against the
+the update. The factors are multiplied out again and checked against the
 engine's gradient, so the account and the engine cannot disagree.
+
+The update is the model's own optimizer's: plain gradient descent in the seeds' one line, or
+SGD with momentum or Nesterov, Adam or RMSprop (and weight decay) as their chains of formulas,
+from the optimizer's current state (its step count, Adam's m and v, the velocities). The
+optimizer itself then steps on copies of the parameters, gradients and state, and the written
+numbers must match it. The model and its optimizer are left exactly as they were.
 
 Names follow seed 001: inputs ``i1, i2, ...``; hidden neurons ``h1, h2, ...`` (``h2_1`` is neuron
 1 of hidden layer 2 when there are several); outputs ``o1, o2, ...``; weights ``w1, w2, ...``
@@ -43,6 +49,7 @@ from ._explain_text import (
     loss_gradient_text,
     neuron_names,
 )
+from ._explain_update import rtol_for, update_step
 from .errors import ConfigError, GradientCheckError
 from .layers import Dense
 
@@ -54,10 +61,8 @@ MAX_NEURONS = 16
 _FUSED_NOTE = {"softmax": "softmax with cross-entropy", "sigmoid": "sigmoid with cross-entropy"}
 
 
-
-
 def explain(model, x, y, *, learning_rate: float | None = None) -> Explanation:
-    """Trace one gradient-descent step of a small Dense network on one sample.
+    """Trace one training step of a small Dense network on one sample.
 
     Parameters
     ----------
@@ -68,19 +73,23 @@ def explain(model, x, y, *, learning_rate: float | None = None) -> Explanation:
     y : array_like
         Its target, as ``fit`` takes it (a vector, or a class label for sparse losses).
     learning_rate : float, optional
-        For the update; default the optimizer's. The update shown is plain gradient descent.
+        Replaces the optimizer's learning rate in the update shown; default the optimizer's.
 
     Returns
     -------
     Explanation
         ``neurons``, ``errors``, ``total_error``, ``deltas``, ``gradients`` and ``updates``,
-        each a dict keyed by name (``'h1'``, ``'E_o1'``, ``'w5'``, ``'b_o1'``). The model's
-        weights are not changed.
+        each a dict keyed by name (``'h1'``, ``'E_o1'``, ``'w5'``, ``'b_o1'``); ``updates``
+        is the step of the model's optimizer (SGD, momentum, Nesterov, Adam, RMSprop) from its
+        current state. The model (weights, gradients) and its optimizer's state are not changed.
 
     Raises
     ------
     ConfigError
-        The network is too large to read, has layers other than Dense, or gets several samples.
+        The network is too large to read, has layers other than Dense, gets several samples,
+        or its optimizer is not SGD, Adam or RMSprop.
+    GradientCheckError
+        The written chains or update disagree with the engine (a bug to report).
     NotCompiledError
         The model has no loss yet.
 
@@ -100,6 +109,15 @@ def explain(model, x, y, *, learning_rate: float | None = None) -> Explanation:
     x, y = _one_sample(model, x, y)
     layers = _check_readable(model)
     lr = float(model.optimizer.learning_rate if learning_rate is None else learning_rate)
+    saved_grads = model.grads.copy()  # the backward pass below writes the model's gradients
+    try:
+        return _trace(model, x, y, layers, lr, shown)
+    finally:
+        np.copyto(model.grads, saved_grads)
+
+
+def _trace(model, x, y, layers, lr: float, shown) -> Explanation:
+    """The forward and backward pass on the sample, the account of each, and the update."""
     names = _neuron_names(layers)
     out = _training.forward(model, x, True)
     states = [(layer.inputs[0].copy(), layer.net[0].copy(), layer.out[0].copy())
@@ -112,14 +130,15 @@ def explain(model, x, y, *, learning_rate: float | None = None) -> Explanation:
     deltas, factors = _backward_account(_Trace(model, layers, states, names, target), y, fused)
     gradients = _gradients(layers, states, names, factors)
     _cross_check(gradients, model.dtype)
+    update = update_step(model, layers, gradients, lr)
     return Explanation(
         model=model.name, loss=model.loss.name, learning_rate=lr,
         inputs={f"i{k + 1}": float(v) for k, v in enumerate(shown)},
         targets={f"{names[-1][k]}": float(v) for k, v in enumerate(target)},
         neurons=neurons, errors={name: ErrorTerm(name, value, formula) for name, value, formula
                                  in error_terms(model.loss, states[-1][2], target, names[-1])},
-        total_error=total, deltas=deltas, gradients=gradients,
-        updates=_updates(layers, gradients, lr))
+        total_error=total, deltas=deltas, gradients=gradients, updates=update.updates,
+        optimizer=update.optimizer, step=update.step, update_lines=update.lines)
 
 
 # -- checks and names ------------------------------------------------------------------------
@@ -310,18 +329,9 @@ def _order(param: str, names) -> tuple:
 
 
 def _cross_check(gradients: dict[str, Gradient], dtype) -> None:
-    rtol = 1e-9 if np.dtype(dtype) == np.float64 else 1e-4
+    rtol = rtol_for(dtype)
     for g in gradients.values():
         if not np.isclose(g.product, g.value, rtol=rtol, atol=rtol * 1e-3):
             raise GradientCheckError(
                 f"explain: the chain of factors for {g.param} gives {g.product!r} but the "
                 f"engine's gradient is {g.value!r}; please report this as a bug")
-
-
-def _updates(layers, gradients, lr) -> dict[str, Update]:
-    updates = {}
-    for g in gradients.values():
-        layer = next(layer for layer in layers if layer.name == g.layer)
-        old = float(layer.weights[g.index[0]][g.index[1:]])
-        updates[g.param] = Update(g.param, old, g.value, lr, old - lr * g.value)
-    return updates
