@@ -1,5 +1,6 @@
 """cross_validate: fresh model and scaler per fold, no test rows in the scaling, Zoo >= 0.90."""
 
+import inspect
 from typing import ClassVar
 
 import numpy as np
@@ -136,3 +137,21 @@ def test_bad_arguments():
     with pytest.raises(ConfigError, match=r"fit_kwargs must be a dict of model.fit arguments, "
                                           r"got \['epochs', 5\]"):
         cross_validate(NearestCentroid, X, y, fit_kwargs=["epochs", 5])
+
+
+def test_cross_validate_and_grid_search_take_the_same_explicit_keywords():
+    from glassnet.model_selection import grid_search
+
+    def keywords(func):
+        params = inspect.signature(func).parameters.values()
+        return [(p.name, p.default, p.annotation) for p in params
+                if p.kind is inspect.Parameter.KEYWORD_ONLY]
+
+    shared = keywords(cross_validate)
+    assert [name for name, _, _ in shared] == [
+        "fit_kwargs", "scaler", "seed", "scoring", "stratify", "shuffle", "client"]
+    assert [default for _, default, _ in shared] == [None, None, None, None, False, True, None]
+    assert keywords(grid_search) == shared  # written out twice on purpose: they must not drift
+    for func in (cross_validate, grid_search):
+        params = list(inspect.signature(func).parameters)
+        assert params[-8:] == ["n_folds", *(name for name, _, _ in shared)]

@@ -143,9 +143,8 @@ def cross_validate(
     >>> len(result.scores), result.mean > 0.9
     (5, True)
     """
-    X, y = _checked(build_model, X, y, "cross_validate", scoring, fit_kwargs)
-    folds, outcomes = _run(build_model, [{}], X, y, n_folds, fit_kwargs, scaler, seed, scoring,
-                           stratify, shuffle, client)
+    _, folds, outcomes = _run("cross_validate", build_model, {}, X, y, n_folds, fit_kwargs,
+                              scaler, seed, scoring, stratify, shuffle, client)
     return CVResult(np.array([score for score, _ in outcomes]), folds,
                     tuple(history for _, history in outcomes))
 
@@ -246,10 +245,8 @@ def grid_search(
     >>> result.best_params, result.scores.shape
     ({'epochs': 40, 'rate': 0.02}, (2, 3))
     """
-    X, y = _checked(build_model, X, y, "grid_search", scoring, fit_kwargs)
-    settings = _expand(param_grid)
-    folds, outcomes = _run(build_model, settings, X, y, n_folds, fit_kwargs, scaler, seed,
-                           scoring, stratify, shuffle, client)
+    settings, folds, outcomes = _run("grid_search", build_model, param_grid, X, y, n_folds,
+                                     fit_kwargs, scaler, seed, scoring, stratify, shuffle, client)
     scores = np.array([score for score, _ in outcomes]).reshape(len(settings), len(folds))
     return GridSearchResult(tuple(settings), scores, folds)
 
@@ -312,9 +309,15 @@ def _checked(build_model, X, y, where: str, scoring, fit_kwargs) -> tuple[np.nda
     return X, y
 
 
-def _run(build_model, settings, X, y, n_folds, fit_kwargs, scaler, seed, scoring, stratify,
-         shuffle, client):
-    """Every setting on the same folds and fold seeds: (folds, [(score, history), ...])."""
+def _run(where, build_model, param_grid, X, y, n_folds, fit_kwargs, scaler, seed, scoring,
+         stratify, shuffle, client):
+    """What cross_validate (one empty setting) and grid_search share: check every argument,
+    then score each setting of ``param_grid`` on the same folds and fold seeds.
+
+    Returns (settings, folds, [(score, history), ...] in setting-then-fold order).
+    """
+    X, y = _checked(build_model, X, y, where, scoring, fit_kwargs)
+    settings = _expand(param_grid)
     folds, fold_seeds = _folds(X, y, n_folds, shuffle, stratify, seed)
     tasks = []
     for setting in settings:
@@ -323,7 +326,7 @@ def _run(build_model, settings, X, y, n_folds, fit_kwargs, scaler, seed, scoring
                         scaler, train, test, fold_seed, seed is not None, scoring,
                         client is not None)
                   for (train, test), fold_seed in zip(folds, fold_seeds, strict=True)]
-    return folds, _execute(tasks, X, y, client)
+    return settings, folds, _execute(tasks, X, y, client)
 
 
 def _folds(X, y, n_folds, shuffle, stratify, seed):
