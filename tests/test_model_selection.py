@@ -155,3 +155,25 @@ def test_cross_validate_and_grid_search_take_the_same_explicit_keywords():
     for func in (cross_validate, grid_search):
         params = list(inspect.signature(func).parameters)
         assert params[-8:] == ["n_folds", *(name for name, _, _ in shared)]
+
+
+@pytest.mark.parametrize("fit_kwargs, hint", [
+    ({"epochs": 2, "epochz": 1}, "'epochz' is not a model.fit setting (did you mean 'epochs'?)"),
+    ({"x": np.zeros((3, 2))}, "'x' is not a model.fit setting"),
+    ({1: 2}, "1 is not a model.fit setting"),
+])
+def test_unknown_fit_kwargs_are_refused_before_any_fold_runs(fit_kwargs, hint):
+    from glassnet.model_selection import grid_search
+
+    X, y = np.zeros((10, 2)), np.zeros(10)
+    NearestCentroid.built.clear()
+    valid = ("valid keys: batch_size, callbacks, class_weight, epochs, initial_epoch, "
+             "sample_weight, seed, shuffle, validation_data, validation_split, verbose")
+    for where, run in (("cross_validate", lambda: cross_validate(NearestCentroid, X, y, 2,
+                                                                 fit_kwargs=fit_kwargs)),
+                       ("grid_search", lambda: grid_search(NearestCentroid, {}, X, y, 2,
+                                                           fit_kwargs=fit_kwargs))):
+        with pytest.raises(ConfigError) as caught:
+            run()
+        assert str(caught.value) == f"{where}: fit_kwargs key {hint}; {valid}"
+    assert NearestCentroid.built == []  # no fold ran

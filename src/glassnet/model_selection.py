@@ -10,6 +10,7 @@ are the same either way.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import itertools
 from collections.abc import Callable, Mapping, Sequence
@@ -303,6 +304,12 @@ def _checked(build_model, X, y, where: str, scoring, fit_kwargs) -> tuple[np.nda
     if fit_kwargs is not None and not isinstance(fit_kwargs, Mapping):
         raise ConfigError(f"{where}: fit_kwargs must be a dict of model.fit arguments, got "
                           f"{fit_kwargs!r}")
+    for key in fit_kwargs or {}:
+        if key not in _FIT_ARGUMENTS:
+            close = difflib.get_close_matches(str(key), _FIT_ARGUMENTS, n=1)
+            raise ConfigError(f"{where}: fit_kwargs key {key!r} is not a model.fit setting"
+                              f"{f' (did you mean {close[0]!r}?)' if close else ''}; valid keys: "
+                              f"{', '.join(sorted(_FIT_ARGUMENTS))}")
     X = as_features(X, "X", where)
     y = np.asarray(y)
     check_same_length([X, y], ["X", "y"], where)
