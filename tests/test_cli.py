@@ -172,7 +172,7 @@ def test_demos(name, expected):
     (["demo", "mnist"], 2, "invalid choice: 'mnist'"),
     (["train", "--data", "zoo", "--epochs", "0"], 2, "epochs must be"),
     (["train", "--data", "zoo", "--activation", "wiggle"], 2, "wiggle"),
-    (["summary", "ANIMALS"], 1, "error: "),
+    (["summary", "ANIMALS"], 2, "animals.csv: not a glassnet model file; pass the model"),
     (["evaluate", "missing.safetensors"], 2, "no such file; expected a model file saved by"),
 ])
 def test_errors_are_one_line_with_the_right_status(args, status, message, animals):
@@ -210,3 +210,24 @@ def test_a_failed_run_leaves_no_empty_output_folder(animals, tmp_path):
                           cwd=tmp_path)
     assert code == 2 and "epochs must be a positive integer, got 0" in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_that_is_not_a_model_is_named_as_such(animals, tmp_path):
+    hint = ("not a glassnet model file; pass the model.safetensors that glassnet train saved in "
+            "its output folder (by default glassnet-runs/<timestamp>/model.safetensors)")
+    code, stdout, stderr = run("summary", str(animals))
+    assert (code, stdout) == (2, "")
+    assert stderr == (f"glassnet summary: error: {animals}: {hint}; a CSV table goes after the "
+                      "model (glassnet predict MODEL FILE.csv) or to --data\n")
+    for name, content in (("empty.safetensors", b""), ("notes.bin", b"12345678{}"),
+                          ("short.safetensors", (2).to_bytes(8, "little") + b"{")):
+        path = tmp_path / name
+        path.write_bytes(content)
+        code, _, stderr = run("evaluate", str(path), "--data", "zoo")
+        assert (code, stderr) == (2, f"glassnet evaluate: error: {path}: {hint}\n")
+        assert path.read_bytes() == content
+    foreign = tmp_path / "foreign.safetensors"  # a safetensors file, but not glassnet's
+    foreign.write_bytes((2).to_bytes(8, "little") + b"{}")
+    code, _, stderr = run("summary", str(foreign))
+    assert code == 1 and "not a glassnet model file (its safetensors metadata has no " \
+        "format='glassnet')" in stderr

@@ -121,6 +121,22 @@ def _require_file(path: str, hint: str = "--data takes mnist, zoo, seeds or a CS
         raise UsageError(f"{path}: {what}; {hint}")
 
 
+def require_model_file(path: str) -> None:
+    """A UsageError unless ``path`` is a file that starts as a safetensors file does (an 8-byte
+    header length that fits the file, then a JSON object): a CSV table passed where the model
+    goes is named as such, not parsed as a model."""
+    _require_file(path, "expected a model file saved by glassnet train")
+    with open(path, "rb") as f:
+        head = f.read(9)
+    length = int.from_bytes(head[:8], "little")
+    if len(head) < 9 or head[8:9] != b"{" or length > os.path.getsize(path) - 8:
+        table = "; a CSV table goes after the model (glassnet predict MODEL FILE.csv) or to " \
+                "--data" if path.lower().endswith((".csv", ".txt")) else ""
+        raise UsageError(f"{path}: not a glassnet model file; pass the model.safetensors that "
+                         "glassnet train saved in its output folder (by default "
+                         f"glassnet-runs/<timestamp>/model.safetensors){table}")
+
+
 def load_features(path: str, record: dict) -> tuple[np.ndarray, np.ndarray | None]:
     """Scaled features (and the target, when the file has the model's target column)."""
     _require_file(path, "expected a CSV file with the model's feature columns")

@@ -238,7 +238,7 @@ def _save_run(folder: Path, model, data, history, predicted, seed) -> list[str]:
 def _load(path: str):
     from .models import load_model
 
-    _cli_data._require_file(path, "expected a model file saved by glassnet train")
+    _cli_data.require_model_file(path)
     return load_model(path), _cli_data.read_record(path)
 
 
