@@ -192,3 +192,24 @@ def test_ann_divergence_is_a_clear_error():
     X, Y = rng.random((12, 2, 3)), np.eye(3)[rng.integers(0, 3, 12)]
     with pytest.raises(TrainingDivergedError, match=r"ANN.run: the loss became .* lower lr"):
         net.run(X, Y, batchsize=4, verbose=False)
+
+
+def test_activation_takes_numbers_not_a_name():
+    X, Y = toy.logic_gate("and")
+    gate = Perceptron(X, Y, seed=0)
+    before = gate.model.params.copy()
+    with pytest.raises(ConfigError) as caught:
+        gate.activation("relu")
+    assert str(caught.value) == (
+        "Perceptron.activation: takes numbers (the pre-activations X @ weight + bias), not a "
+        "name such as 'relu'; the seed's perceptrons always use 'sigmoid'. The other activations "
+        "('leaky_relu', 'linear', 'relu', 'softmax', 'tanh') are for glassnet models: "
+        "glassnet.layers.Dense(units, activation=name)")
+    for bad in (None, [[1, "a"]], [[1], [1, 2]]):
+        with pytest.raises(DataError, match=r"^Perceptron.activation: takes numbers \(an array "):
+            gate.activation(bad)
+    net = TwoLayerPerceptron(X, Y, seed=0)
+    with pytest.raises(DataError, match=r"^TwoLayerPerceptron.Model: takes numbers.*got None"):
+        net.predict(None, net.weight1, net.bias1, net.weight2, net.bias2)
+    np.testing.assert_array_equal(gate.model.params, before)
+    assert gate.activation(0.0) == 0.5 and gate.activation([[0.0, 0.0]]).shape == (1, 2)

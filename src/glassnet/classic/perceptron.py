@@ -25,11 +25,13 @@ Example
 
 from __future__ import annotations
 
+import reprlib
+
 import numpy as np
 
 from .. import _training, activations, losses
 from .._checks import positive_count, positive_number
-from ..errors import DataError
+from ..errors import ConfigError, DataError
 from ..optimizers import SGD
 from ._engine import as_rows, dense_chain
 
@@ -41,6 +43,17 @@ def _is_table(X) -> bool:
         return np.ndim(X) == 2
     except ValueError:  # rows of different lengths
         return False
+
+
+def _numbers(value, where: str) -> np.ndarray:
+    """``value`` as float64 numbers of any shape, or a DataError saying where."""
+    try:
+        array = np.asarray(value)
+    except ValueError:  # rows of different lengths
+        array = None
+    if array is None or array.dtype.kind not in "biuf":
+        raise DataError(f"{where}: takes numbers (an array of them), got {reprlib.repr(value)}")
+    return array.astype(np.float64, copy=False)
 
 
 class _GateNetwork:
@@ -63,8 +76,15 @@ class _GateNetwork:
         self._grad_buffer = np.empty((len(self.X), 1))
 
     def activation(self, X) -> np.ndarray:
-        """The sigmoid, 1 / (1 + e^-X)."""
-        return activations.sigmoid(np.asarray(X, dtype=np.float64))
+        """The sigmoid, 1 / (1 + e^-X), of the pre-activations ``X`` (numbers, any shape)."""
+        where = f"{type(self).__name__}.activation"
+        if isinstance(X, str):
+            others = ", ".join(repr(n) for n in activations._ACTIVATIONS.names() if n != "sigmoid")
+            raise ConfigError(f"{where}: takes numbers (the pre-activations X @ weight + bias), "
+                              f"not a name such as {X!r}; the seed's perceptrons always use "
+                              f"'sigmoid'. The other activations ({others}) are for glassnet "
+                              "models: glassnet.layers.Dense(units, activation=name)")
+        return activations.sigmoid(_numbers(X, where))
 
     def loss(self, Ytgt, Ypred) -> float:
         """Mean binary cross-entropy of predictions ``Ypred`` against targets ``Ytgt``."""
@@ -183,7 +203,7 @@ class TwoLayerPerceptron(_GateNetwork):
     @staticmethod
     def Model(X, weight, bias) -> np.ndarray:
         """One linear layer, ``X @ weight + bias``."""
-        return np.asarray(X, dtype=np.float64) @ weight + bias
+        return _numbers(X, "TwoLayerPerceptron.Model") @ weight + bias
 
     Linear = Model
 
