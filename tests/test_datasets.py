@@ -334,3 +334,13 @@ def test_load_idx_names_a_path_that_is_not_a_file_name():
         load_idx(None)
     with pytest.raises(ConfigError, match=r"mnist.load_data: path must be a file name.*got int"):
         mnist.load_data(5)
+
+
+@pytest.mark.parametrize("loader", [uci.load_zoo, uci.load_seeds])
+@pytest.mark.parametrize("flag", ["yes", "no", 1, None])
+def test_uci_loaders_need_a_real_bool_for_return_X_y(loader, flag):
+    with pytest.raises(ConfigError) as caught:
+        loader(return_X_y=flag)
+    assert str(caught.value) == f"{loader.__name__}: return_X_y must be True or False, got {flag!r}"
+    X, y = loader(return_X_y=np.bool_(True))
+    assert X.shape[0] == y.shape[0] == (101 if loader is uci.load_zoo else 210)

@@ -177,3 +177,13 @@ def test_unknown_fit_kwargs_are_refused_before_any_fold_runs(fit_kwargs, hint):
             run()
         assert str(caught.value) == f"{where}: fit_kwargs key {hint}; {valid}"
     assert NearestCentroid.built == []  # no fold ran
+
+
+@pytest.mark.parametrize("flag", ["stratify", "shuffle"])
+def test_stratify_and_shuffle_need_a_real_bool(flag):
+    X, y = np.zeros((10, 2)), np.zeros(10)
+    NearestCentroid.built.clear()
+    with pytest.raises(ConfigError, match=f"^cross_validate: {flag} must be True or False, "
+                                          "got 'no'$"):
+        cross_validate(NearestCentroid, X, y, 2, **{flag: "no"})
+    assert NearestCentroid.built == []

@@ -82,6 +82,13 @@ def positive_count(value, name: str) -> int:
     return positive_int(value, name)
 
 
+def boolean(value, name: str) -> bool:
+    """True or False (NumPy's bool too); ``'no'``, 1 or None are refused, not read as truthy."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ConfigError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def number_in(value, name: str, low: float, high: float = math.inf, *, low_open: bool = False,
               high_open: bool = False) -> float:
     """A finite real number in the interval from ``low`` to ``high``, as a float.

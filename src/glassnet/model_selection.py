@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import kernels
+from ._checks import boolean
 from .data._validation import as_features, check_same_length
 from .data.preprocessing import Scaler, make_scaler
 from .data.splits import k_fold
@@ -324,6 +325,8 @@ def _run(where, build_model, param_grid, X, y, n_folds, fit_kwargs, scaler, seed
     Returns (settings, folds, [(score, history), ...] in setting-then-fold order).
     """
     X, y = _checked(build_model, X, y, where, scoring, fit_kwargs)
+    stratify = boolean(stratify, f"{where}: stratify")
+    shuffle = boolean(shuffle, f"{where}: shuffle")
     settings = _expand(param_grid)
     folds, fold_seeds = _folds(X, y, n_folds, shuffle, stratify, seed)
     tasks = []

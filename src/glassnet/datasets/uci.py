@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import boolean
 from ..data import load_csv
 from ..errors import FileFormatError
 from .mnist import FILES_DIR
@@ -64,6 +65,7 @@ def load_zoo(*, return_X_y: bool = False) -> Dataset | tuple[np.ndarray, np.ndar
     >>> zoo.sample_names[0], zoo.target_names[zoo.target[0]], zoo.data.shape
     ('aardvark', 'mammal', (101, 16))
     """
+    return_X_y = boolean(return_X_y, "load_zoo: return_X_y")
     table = load_csv(
         FILES_DIR / "zoo.csv", target="type", id_column="animal_name", categorical=True
     )
@@ -84,6 +86,7 @@ def load_seeds(*, return_X_y: bool = False) -> Dataset | tuple[np.ndarray, np.nd
     >>> seeds.data.shape, seeds.feature_names[0], seeds.target_names
     ((210, 7), 'area', ('Kama', 'Rosa', 'Canadian'))
     """
+    return_X_y = boolean(return_X_y, "load_seeds: return_X_y")
     table = load_csv(FILES_DIR / "seeds_dataset.txt", header=False, categorical=True)
     _check_classes(table.classes, len(SEEDS_CLASSES), "seeds_dataset.txt")
     if return_X_y:
