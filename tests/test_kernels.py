@@ -67,6 +67,47 @@ def test_optimizer_kernels_agree(numba_impl, name, weight_decay, dtype):
         _close(a, b, dtype)
 
 
+def _term_scale(a, b):
+    """|a| @ |b|: the size of the terms each product element sums, which bounds its rounding."""
+    return np.abs(a).astype(np.float64) @ np.abs(b).astype(np.float64)
+
+
+@DTYPES
+@pytest.mark.parametrize("shape", [(32, 784, 128), (7, 13, 70), (5, 300, 33), (33, 5, 129),
+                                   (4, 1, 1000), (1, 40, 64)])
+@pytest.mark.parametrize("transposed", [False, True])
+def test_matmul_kernel_agrees_with_numpy(numba_impl, shape, transposed, dtype):
+    """Rows not a multiple of 4, columns not a multiple of a vector, a = x.T (the dW product),
+    mostly-zero inputs and all-zero rows: within the bar, relative to the summed terms."""
+    rows, inner, cols = shape
+    rng = np.random.default_rng(6)
+    a = rng.normal(size=(inner, rows) if transposed else (rows, inner)).astype(dtype)
+    a[a < 0.8] = 0  # about 80% zeros, as MNIST's pixels
+    a = a.T if transposed else a
+    a[rows // 2] = 0
+    b = rng.normal(size=(inner, cols)).astype(dtype)
+    buffer = np.full(rows * cols + 70, np.nan, dtype)  # NaN past the end: must stay untouched
+    out = numba_impl.matmul(a, b, buffer[:rows * cols].reshape(rows, cols))
+    assert np.isnan(buffer[rows * cols:]).all()
+    expected = kernels._REFERENCE.matmul(a, b, np.empty((rows, cols), dtype))
+    error = np.abs(out - expected)
+    assert (error <= TOLERANCE[dtype] * _term_scale(a, b)).all(), error.max()
+    assert (out[rows // 2] == 0).all()
+
+
+def test_matmul_falls_back_to_blas_where_the_vector_kernel_does_not_fit(numba_impl):
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(size=(8, 20)).astype(np.float32), rng.normal(size=(20, 96))
+    cases = {
+        "mixed dtypes": (a, b, np.empty((8, 96), np.float64)),
+        "strided b": (a, b.astype(np.float32)[:, ::2], np.empty((8, 48), np.float32)),
+        "narrow output": (a, b[:, :10].astype(np.float32), np.empty((8, 10), np.float32)),
+        "integers": (a.astype(np.int64), b.astype(np.int64), np.empty((8, 96), np.int64)),
+    }
+    for name, (x, w, out) in cases.items():
+        np.testing.assert_array_equal(numba_impl.matmul(x, w, out), np.matmul(x, w), err_msg=name)
+
+
 @DTYPES
 @pytest.mark.parametrize("with_bias", [True, False])
 @pytest.mark.parametrize("kernel", ["bias_relu", "bias_softmax"])
@@ -130,12 +171,13 @@ def test_sparse_accuracy_agrees_with_the_metric(numba_impl, dtype):
     assert 0.3 < expected < 1
 
 
-def _mnist_like_history(kernel_name, dtype):
+def _mnist_like_history(kernel_name, dtype, units):
     kernels.set_kernels(kernel_name)
     glassnet.utils.set_random_seed(5)
     rng = np.random.default_rng(5)
     x, y = rng.random((256, 6, 6)), rng.integers(0, 4, 256)
-    model = glassnet.Sequential([Flatten(input_shape=(6, 6)), Dense(16, activation="relu"),
+    x[x < 0.6] = 0
+    model = glassnet.Sequential([Flatten(input_shape=(6, 6)), Dense(units, activation="relu"),
                                  Dense(4, activation="softmax")], dtype=dtype)
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(x, y, epochs=3, batch_size=32, verbose=0, seed=5)
@@ -143,9 +185,10 @@ def _mnist_like_history(kernel_name, dtype):
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_training_with_numba_matches_numpy(dtype):
-    fast, params_fast = _mnist_like_history("numba", dtype)
-    ref, params_ref = _mnist_like_history("numpy", dtype)
+@pytest.mark.parametrize("units", [16, 96])  # 96: the hidden layer's products take matmul
+def test_training_with_numba_matches_numpy(dtype, units):
+    fast, params_fast = _mnist_like_history("numba", dtype, units)
+    ref, params_ref = _mnist_like_history("numpy", dtype, units)
     rtol = 1e-5 if dtype == "float32" else 1e-10  # three epochs of rounding differences
     np.testing.assert_allclose(params_fast, params_ref, rtol=rtol, atol=rtol)
     np.testing.assert_allclose(fast["loss"], ref["loss"], rtol=rtol)
@@ -207,3 +250,34 @@ def test_gradient_checks_and_worked_example_pass_with_numba_kernels():
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:]
     assert " passed" in done.stdout and "failed" not in done.stdout
+
+
+def test_a_training_step_sends_its_small_products_to_the_kernels():
+    """fit: forward x @ W and dW = x.T @ delta of a 784-wide layer go to ``matmul``; predict and
+    batches under 4 rows stay with BLAS (np.matmul)."""
+    calls = []
+
+    def counting_matmul(a, b, out):
+        calls.append((a.shape, b.shape))
+        return np.matmul(a, b, out=out)
+
+    kernels.register("counting", kernels.SimpleNamespace(
+        **{**vars(kernels._REFERENCE), "name": "counting", "matmul": counting_matmul}))
+    try:
+        kernels.set_kernels("counting")
+        model = glassnet.Sequential([Dense(8, activation="relu", input_shape=(784,)),
+                                     Dense(3, activation="softmax")])
+        model.compile("sgd", "sparse_categorical_crossentropy")
+        x, y = np.random.default_rng(8).random((64, 784)), np.arange(64) % 3
+        model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+        assert calls.count(((32, 784), (784, 8))) == 2  # forward, one per step
+        assert calls.count(((784, 32), (32, 8))) == 2  # dW of the first layer
+        assert ((32, 8), (8, 3)) in calls  # the small second layer too
+        calls.clear()
+        model.predict(x)
+        assert calls == []
+        model.fit(x[:3], y[:3], epochs=1, verbose=0)
+        assert all(a[0] >= 4 for a, _ in calls) and ((3, 784), (784, 8)) not in calls
+    finally:
+        kernels._IMPLEMENTATIONS.pop("counting")
+        kernels.set_kernels("numpy")

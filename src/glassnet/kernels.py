@@ -34,6 +34,11 @@ from .errors import ConfigError
 __all__ = ["active", "available", "register", "set_kernels"]
 
 
+def matmul(a, b, out):
+    """out = a @ b (a training step's small products; the numba kernel skips zero rows of a)."""
+    return np.matmul(a, b, out=out)
+
+
 def _apply_decay(params, grads, weight_decay):
     """L2 weight decay folded into the gradient: g += wd * p."""
     if weight_decay:
@@ -158,7 +163,7 @@ def sparse_accuracy(labels, probs):
 
 
 _KERNEL_NAMES = ("sgd", "sgd_momentum", "adam", "rmsprop", "bias_relu", "relu_backward",
-                 "bias_softmax", "sparse_softmax_xent", "sparse_accuracy")
+                 "bias_softmax", "sparse_softmax_xent", "sparse_accuracy", "matmul")
 _REFERENCE = SimpleNamespace(name="numpy", **{k: globals()[k] for k in _KERNEL_NAMES})
 
 

@@ -27,7 +27,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from . import activations, initializers
+from . import activations, initializers, kernels
+from ._blas import SINGLE_THREAD_BELOW
 from ._checks import fraction, positive_count
 from ._registry import Registry
 from .errors import ConfigError, ShapeError
@@ -63,6 +64,15 @@ def _shape(value, what: str) -> tuple[int, ...]:
             isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0 for d in dims):
         raise ConfigError(f"{what} must be a tuple of positive integers, got {value!r}")
     return tuple(int(d) for d in dims)
+
+
+def _matmul(a, b, out, in_step: bool):
+    """out = a @ b. In a training step, products small enough for one core go to the active
+    kernels (numba's keeps a block of ``out`` in registers and skips zero inputs); the rest,
+    and every product outside training, to BLAS."""
+    if in_step and len(a) >= 4 and 2.0 * a.size * b.shape[1] < SINGLE_THREAD_BELOW:
+        return kernels.active().matmul(a, b, out)
+    return np.matmul(a, b, out=out)
 
 
 def _fmt(shape) -> str:
@@ -244,8 +254,8 @@ class Dense(Layer):
 
     def forward(self, x, training=False):
         n = len(x)
-        net = self._buffer("net", n, (self.units,), x.dtype)
-        np.matmul(x, self.weights["kernel"], out=net)
+        net = _matmul(x, self.weights["kernel"], self._buffer("net", n, (self.units,), x.dtype),
+                      training)
         bias = self.weights.get("bias")
         if self._linear:
             if bias is not None:
@@ -263,7 +273,7 @@ class Dense(Layer):
         else:
             delta = self._buffer("delta", len(grad), (self.units,), grad.dtype)
             delta = self.activation.backward(grad, self.net, self.out, delta)
-        np.matmul(self.inputs.T, delta, out=self.grads["kernel"])
+        _matmul(self.inputs.T, delta, self.grads["kernel"], True)
         if self.use_bias:
             np.add.reduce(delta, axis=0, out=self.grads["bias"])  # np.sum minus its wrapper
         if not self.needs_input_grad:
