@@ -2,11 +2,11 @@
 
 numba compiles loops over scalars; LLVM vectorises the simple ones, but it cannot keep a tile of
 a matrix product's output in registers across the loop over the shared dimension, which is what
-makes a product fast. This module gives numba kernels an explicit vector value, ``Vec``: ``LANES``
-consecutive floats of one row (4 hardware registers' worth: 64 float32 with AVX-512, 32 with
-AVX2), held in registers by LLVM and combined with fused multiply-adds. With it the product
-kernels in :mod:`glassnet._numba_kernels` keep a 4 x LANES block of the output in registers
-while they stream through the inputs.
+makes a product fast. This module gives numba kernels an explicit vector value, ``Vec``:
+``LANES`` consecutive floats of one row (64 float32 with AVX-512, 16 with AVX2), held in
+registers by LLVM and combined with fused multiply-adds. With it the product kernels in
+:mod:`glassnet._numba_kernels` keep a 4 x LANES block of the output in registers while they
+stream through the inputs.
 
 Operations (each compiles to a few vector instructions):
 
@@ -30,9 +30,10 @@ from numba.core import cgutils
 from numba.core.errors import TypingError
 from numba.extending import intrinsic, models, register_model
 
-_REGISTER_BITS = 512 if llvm.get_host_cpu_features().get("avx512f") else 256
-# lanes of one Vec per dtype: four hardware registers
-LANES = {types.float32: 4 * _REGISTER_BITS // 32, types.float64: 4 * _REGISTER_BITS // 64}
+# One Vec is four 512-bit registers with AVX-512 (32 of them), two 256-bit ones otherwise (AVX2
+# has 16): the kernels hold four Vecs of accumulators plus two operands without spilling.
+_VEC_BITS = 4 * 512 if llvm.get_host_cpu_features().get("avx512f") else 2 * 256
+LANES = {types.float32: _VEC_BITS // 32, types.float64: _VEC_BITS // 64}
 _I32 = ir.IntType(32)
 
 
