@@ -2,6 +2,7 @@
 
     python benchmarks/profile_glassnet.py                  # this checkout, numba and numpy kernels
     python benchmarks/profile_glassnet.py --before 4cf0468 # also the engine as of that commit
+    python benchmarks/profile_glassnet.py --before fe0cb51 --before-kernels numba
 
 Each variant runs in its own child process on the seeds' MNIST model (784-128 relu-10 softmax,
 Adam 1e-3, sparse categorical cross-entropy, accuracy metric, float32) at batch 32: one step is
@@ -166,12 +167,23 @@ def _run_variant(label, src, kernels, args, cache):
     return label, json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _median_phases(reports: list[dict]) -> dict:
+    """Each phase's median over several runs of one variant."""
+    phases = reports[0]["phases"]
+    return {"phases": {p: float(np.median([r["phases"][p] for r in reports])) for p in phases}}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--before", help="also profile the engine as of this commit")
+    ap.add_argument("--before-kernels", default="numpy", help="kernels for --before: numpy "
+                    "(the engine before issue 6 had no others) or numba")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--steps", type=int, default=1875)
     ap.add_argument("--blas-default", action="store_true", help="leave BLAS threads alone")
+    ap.add_argument("--repeat", type=int, default=1, help="run the variants this many times, "
+                    "alternating, and report each phase's median over the runs (the machine's "
+                    "speed drifts between minutes)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--cache", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -183,12 +195,17 @@ def main():
     with tempfile.TemporaryDirectory(prefix="glassnet-before-") as tmp:
         variants = []
         if args.before:
-            variants.append((f"before ({args.before})", _extract(args.before, Path(tmp)), "numpy"))
+            label = f"before ({args.before}, {args.before_kernels})"
+            src = _extract(args.before, Path(tmp))
+            variants.append((label, src, args.before_kernels))
         variants += [
             ("after, numpy kernels", harness.SRC_DIR, "numpy"),
             ("after, numba kernels", harness.SRC_DIR, "numba"),
         ]
-        results = [_run_variant(label, src, k, args, cache) for label, src, k in variants]
+        runs = [[_run_variant(label, src, k, args, cache) for label, src, k in variants]
+                for _ in range(max(1, args.repeat))]
+        results = [(label, _median_phases([run[i][1] for run in runs]))
+                   for i, (label, _, _) in enumerate(variants)]
     heads = [label for label, _ in results]
     print(f"| phase (median us, batch {args.batch}) | " + " | ".join(heads) + " |")
     print("| --- |" + " ---: |" * len(heads))
