@@ -36,6 +36,35 @@ def test_every_bad_number_is_a_config_error_naming_the_argument(make, name, out_
     assert str(caught.value).endswith(f", got {value!r}")
 
 
+# (make the object, read the flag back, the name the message must carry)
+FLAG_ARGUMENTS = [
+    (lambda v: layers.Dense(2, use_bias=v), lambda o: o.use_bias, "Dense: use_bias"),
+    (lambda v: optimizers.SGD(nesterov=v), lambda o: o.nesterov, "SGD: nesterov"),
+    (lambda v: glassnet.losses.CategoricalCrossentropy(from_logits=v), lambda o: o.from_logits,
+     "CategoricalCrossentropy: from_logits"),
+]
+
+
+@pytest.mark.parametrize("make, read, name", FLAG_ARGUMENTS)
+def test_every_flag_takes_a_real_bool_only(make, read, name):
+    assert read(make(np.bool_(False))) is False  # NumPy's bool is kept, as a Python bool
+    assert read(make(True)) is True
+    for value in ("no", 1, None):
+        with pytest.raises(ConfigError) as caught:
+            make(value)
+        assert str(caught.value) == f"{name} must be True or False, got {value!r}"
+
+
+def test_fit_with_a_non_bool_shuffle_trains_nothing():
+    model = glassnet.Sequential([layers.Dense(1, input_shape=(2,), name="flag_lin")])
+    model.compile("sgd", "mse")
+    before = model.params.copy()
+    with pytest.raises(ConfigError, match=r"^shuffle must be True or False, got 1$"):
+        model.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=1, verbose=0, shuffle=1)
+    np.testing.assert_array_equal(model.params, before)
+    assert model.optimizer.iterations == 0
+
+
 def test_number_in_states_the_interval_it_wants():
     assert number_in(np.float32(0.5), "r", 0, 1) == 0.5
     assert type(number_in(3, "r", 0)) is float

@@ -25,7 +25,7 @@ import numpy as np
 
 from . import kernels
 from ._blas import training_threads
-from ._checks import fraction, numeric_array, positive_int, same_length
+from ._checks import boolean, fraction, numeric_array, positive_int, same_length
 from .callbacks import Callback, CallbackList, History, ProgressBar
 from .errors import ConfigError, DataError, ShapeError
 from .layers import Dropout
@@ -170,8 +170,7 @@ def _check_fit_args(model, epochs, batch_size, validation_split, verbose, initia
     positive_int(batch_size, "batch_size", allow_none=True)
     positive_int(initial_epoch, "initial_epoch", minimum=0)
     fraction(validation_split, "validation_split")
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise ConfigError(f"shuffle must be True or False, got {shuffle!r}")
+    boolean(shuffle, "shuffle")
     if not isinstance(verbose, (numbers.Integral, str)) or verbose not in (0, 1, 2, "auto"):
         raise ConfigError(f"verbose must be 0 (silent), 1 (progress bar) or 2 (one line per "
                           f"epoch), got {verbose!r}")

@@ -29,7 +29,7 @@ import numpy as np
 
 from . import activations, initializers, kernels
 from ._blas import SINGLE_THREAD_BELOW
-from ._checks import fraction, positive_count
+from ._checks import boolean, fraction, positive_count
 from ._registry import Registry
 from .errors import ConfigError, ShapeError
 from .utils import as_generator
@@ -223,9 +223,7 @@ class Dense(Layer):
         self.units = units
         self.activation = activations.get(activation)
         self.output_activation = self.activation
-        if not isinstance(use_bias, (bool, np.bool_)):
-            raise ConfigError(f"Dense: use_bias must be True or False, got {use_bias!r}")
-        self.use_bias = bool(use_bias)
+        self.use_bias = boolean(use_bias, "Dense: use_bias")
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self._linear = self.activation.name == "linear"

@@ -24,8 +24,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations, kernels
+from ._checks import boolean
 from ._registry import Registry
-from .errors import ConfigError, DataError, ShapeError
+from .errors import DataError, ShapeError
 
 __all__ = [
     "BinaryCrossentropy",
@@ -50,10 +51,7 @@ class Loss:
     paired_activation: str | None = None
 
     def __init__(self, from_logits: bool = False):
-        if not isinstance(from_logits, (bool, np.bool_)):
-            raise ConfigError(f"{type(self).__name__}: from_logits must be True or False, got "
-                              f"{from_logits!r}")
-        self.from_logits = bool(from_logits)
+        self.from_logits = boolean(from_logits, f"{type(self).__name__}: from_logits")
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> float:
         y_pred = np.asarray(y_pred, dtype=np.result_type(np.asarray(y_pred).dtype, np.float32))

@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from . import kernels
-from ._checks import number_in, positive_number
+from ._checks import boolean, number_in, positive_number
 from ._registry import Registry
 from .errors import ConfigError
 
@@ -91,9 +91,7 @@ class SGD(Optimizer):
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None):
         super().__init__(learning_rate, weight_decay)
         self.momentum = number_in(momentum, "momentum", 0.0, 1.0)
-        if not isinstance(nesterov, (bool, np.bool_)):
-            raise ConfigError(f"SGD: nesterov must be True or False, got {nesterov!r}")
-        self.nesterov = bool(nesterov)
+        self.nesterov = boolean(nesterov, "SGD: nesterov")
         self._state_names = ("velocity",) if self.momentum else ()
 
     def _update(self, impl, params, grads):
