@@ -212,6 +212,8 @@ def test_errors_subclass_value_error(tmp_path):
         ({"delimiter": ",,"}, "delimiter must be one character"),
         ({"delimiter": 9}, "delimiter must be one character"),
         ({"header": "yes"}, "header must be 'infer', True or False"),
+        ({"header": 1}, r"^load_csv: header must be 'infer', True or False, got 1$"),
+        ({"categorical": "no"}, r"^load_csv: categorical must be True, False or None, got 'no'$"),
         ({"encoding": "klingon"}, "unknown encoding"),
     ],
 )
@@ -236,3 +238,16 @@ def test_path_may_be_str_or_pathlib_but_not_none(tmp_path):
     with pytest.raises(ConfigError, match=r"load_csv: path must be a file name \(a str or "
                                           r"pathlib.Path\), got NoneType"):
         load_csv(None)
+
+
+def test_categorical_takes_numpy_bools_as_their_value(tmp_path):
+    # np.False_ is not False: it used to be read as None (classes from a text column)
+    path = tmp_path / "zoo.csv"
+    path.write_text("legs,type\n4,frog\n6,ant\n")
+    with pytest.raises(FileFormatError) as as_python:
+        load_csv(path, categorical=False)
+    with pytest.raises(FileFormatError) as as_numpy:
+        load_csv(path, categorical=np.bool_(False))
+    assert str(as_numpy.value) == str(as_python.value)
+    data = load_csv(path, header=np.bool_(True), categorical=np.bool_(True))
+    assert data.classes == ("ant", "frog") and data.y.tolist() == [1, 0]

@@ -262,3 +262,33 @@ def test_batches_shuffle_is_seeded_and_covers_everything():
 def test_batches_bad_size(batch_size):
     with pytest.raises(ConfigError, match="batch_size must be a positive integer"):
         list(batches(np.arange(3), batch_size=batch_size))
+
+
+# --- flags ---------------------------------------------------------------------------------
+
+SPLITTERS = [
+    (lambda **kw: train_test_split(np.arange(6), test_size=2, **kw), "train_test_split"),
+    (lambda **kw: [test for _, test in k_fold(6, 3, **kw)], "k_fold"),
+    (lambda **kw: list(batches(np.arange(6), batch_size=4, **kw)), "batches"),
+]
+
+
+@pytest.mark.parametrize(("split", "where"), SPLITTERS)
+@pytest.mark.parametrize("flag", ["no", 0, None])
+def test_shuffle_must_be_a_real_bool_and_a_refusal_draws_nothing(split, where, flag):
+    # bool('no') is True: the string used to shuffle
+    rng = np.random.default_rng(4)
+    state = rng.bit_generator.state
+    with pytest.raises(ConfigError) as caught:
+        split(shuffle=flag, seed=rng)
+    assert str(caught.value) == f"{where}: shuffle must be True or False, got {flag!r}"
+    assert rng.bit_generator.state == state
+    unshuffled = [np.asarray(part).tolist() for part in split(shuffle=False)]
+    assert [np.asarray(part).tolist() for part in split(shuffle=np.bool_(False))] == unshuffled
+
+
+def test_batches_drop_last_must_be_a_real_bool():
+    with pytest.raises(ConfigError, match=r"^batches: drop_last must be True or False, got 'no'$"):
+        list(batches(np.arange(5), batch_size=2, drop_last="no"))
+    kept = list(batches(np.arange(5), batch_size=2, shuffle=False, drop_last=np.bool_(True)))
+    assert [b.tolist() for b in kept] == [[0, 1], [2, 3]]

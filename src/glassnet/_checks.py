@@ -82,10 +82,14 @@ def positive_count(value, name: str) -> int:
     return positive_int(value, name)
 
 
-def boolean(value, name: str) -> bool:
-    """True or False (NumPy's bool too); ``'no'``, 1 or None are refused, not read as truthy."""
+def boolean(value, name: str, allow_none: bool = False) -> bool | None:
+    """True or False (NumPy's bool too), or None with ``allow_none``; ``'no'``, 1 or None are
+    refused, not read as truthy."""
+    if value is None and allow_none:
+        return None
     if not isinstance(value, (bool, np.bool_)):
-        raise ConfigError(f"{name} must be True or False, got {value!r}")
+        wanted = "True, False or None" if allow_none else "True or False"
+        raise ConfigError(f"{name} must be {wanted}, got {value!r}")
     return bool(value)
 
 

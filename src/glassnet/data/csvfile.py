@@ -28,6 +28,7 @@ from typing import Literal
 
 import numpy as np
 
+from .._checks import boolean
 from .._files import file_path
 from ..errors import ConfigError, FileFormatError
 from ._csvtext import Record, read_records, read_text
@@ -138,6 +139,7 @@ def load_csv(
     ([[15.26, 14.84], [14.88, 14.57]], [0, 1], ('1', '2'))
     """
     _check_arguments(header, delimiter)
+    categorical = boolean(categorical, "load_csv: categorical", allow_none=True)
     name = os.fspath(file_path(path, "load_csv"))
     records = read_records(read_text(Path(path), encoding), name, delimiter)
     if not records:
@@ -181,7 +183,8 @@ def _feature_columns(chosen, names: list[str], others: tuple) -> list[int]:
 
 
 def _check_arguments(header, delimiter) -> None:
-    if header not in ("infer", True, False):
+    if not (isinstance(header, (bool, np.bool_))
+            or (isinstance(header, str) and header == "infer")):
         raise ConfigError(f"load_csv: header must be 'infer', True or False, got {header!r}")
     if delimiter is None or delimiter == "whitespace":
         return

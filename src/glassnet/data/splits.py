@@ -22,7 +22,7 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._checks import positive_count
+from .._checks import boolean, positive_count
 from ..errors import ConfigError
 from ..utils import as_generator
 from ._validation import as_labels, check_same_length
@@ -70,6 +70,7 @@ def train_test_split(
     arrays = [np.asarray(a) for a in arrays]
     n = check_same_length(arrays, [f"array {i}" for i in range(len(arrays))], "train_test_split")
     n_test = _test_count(test_size, n)
+    shuffle = boolean(shuffle, "train_test_split: shuffle")
     rng = as_generator(seed) if shuffle else None
     if stratify is None:
         order = rng.permutation(n) if shuffle else np.arange(n)
@@ -145,6 +146,7 @@ def k_fold(
     n_samples = positive_count(n_samples, "k_fold: n_samples")
     if not isinstance(n_folds, (int, np.integer)) or not 2 <= n_folds <= n_samples:
         raise ConfigError(f"k_fold: n_folds must be an integer in 2..{n_samples}, got {n_folds!r}")
+    shuffle = boolean(shuffle, "k_fold: shuffle")
     rng = as_generator(seed) if shuffle else None
     if stratify is None:
         order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
@@ -196,6 +198,8 @@ def batches(
     size = n if batch_size is None else batch_size
     if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
         raise ConfigError(f"batches: batch_size must be a positive integer or None, got {size!r}")
+    drop_last = boolean(drop_last, "batches: drop_last")
+    shuffle = boolean(shuffle, "batches: shuffle")
     order = as_generator(seed).permutation(n) if shuffle else None
     stop = n - n % size if drop_last else n
     for start in range(0, stop, size):
