@@ -111,3 +111,24 @@ def test_gradcheck_and_explain_refuse_infinite_steps():
         glassnet.gradcheck(model, [[1.0]], [[2.0]], step=float("inf"))
     with pytest.raises(ConfigError, match=r"explain: learning_rate must be a number in \(0, inf\)"):
         glassnet.explain(model, [1.0], [2.0], learning_rate=float("inf"))
+
+
+@pytest.mark.parametrize("make", [optimizers.SGD, optimizers.Adam, optimizers.RMSprop])
+def test_weight_decay_is_a_number_or_none_never_a_bool(make):
+    # `weight_decay or 0.0` read False (and '' or np.False_) as no decay
+    for value in (False, np.bool_(False), True, "", "0.1", float("nan"), -0.1):
+        with pytest.raises(ConfigError) as caught:
+            make(0.1, weight_decay=value)
+        assert str(caught.value) == f"weight_decay must be a number in [0, inf), got {value!r}"
+    assert make(0.1).weight_decay == make(0.1, weight_decay=0).weight_decay == 0.0
+    assert make(0.1, weight_decay=np.float32(0.5)).get_config()["weight_decay"] == 0.5
+
+
+def test_compile_with_a_bool_weight_decay_keeps_the_old_optimizer():
+    model = glassnet.Sequential([layers.Dense(1, input_shape=(2,), name="wd_lin")])
+    model.compile(optimizers.SGD(0.1), "mse")
+    before = model.optimizer
+    with pytest.raises(ConfigError, match=r"^weight_decay must be a number in \[0, inf\), got "
+                                          r"False$"):
+        model.compile({"name": "sgd", "weight_decay": False}, "mae")
+    assert model.optimizer is before and model.loss.name == "mean_squared_error"

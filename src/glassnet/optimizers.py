@@ -34,7 +34,8 @@ class Optimizer:
 
     def __init__(self, learning_rate: float, weight_decay: float | None = None):
         self.learning_rate = learning_rate
-        self.weight_decay = number_in(weight_decay or 0.0, "weight_decay", 0.0)
+        self.weight_decay = number_in(0.0 if weight_decay is None else weight_decay,
+                                      "weight_decay", 0.0)
         self.iterations = 0
         self.state: dict[str, np.ndarray] = {}
         self._scratch = None
