@@ -202,10 +202,35 @@ def test_regressor_fits_a_curve_and_refuses_bad_parameters():
     for params, match in [({"activation": "swish"}, "activation must be one of"),
                           ({"solver": "lbfgs"}, "'lbfgs' is not supported"),
                           ({"hidden_layer_sizes": (4, 0)}, "hidden_layer_sizes"),
-                          ({"momentum": 1.5}, r"momentum must be a real in \[0, 1\]"),
+                          ({"momentum": 1.5}, r"momentum must be a number in \[0, 1\]"),
                           ({"batch_size": 0}, "batch_size"),
                           ({"validation_fraction": 1.0}, "validation_fraction")]:
         with pytest.raises(ConfigError, match=match):
             MLPRegressor(**params).fit(X, y)
     with pytest.raises(ConfigError, match="partial_fit does not support early_stopping"):
         MLPRegressor(early_stopping=True).partial_fit(X, y)
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"alpha": True}, "parameter alpha must be a number in [0, inf), got True"),
+    ({"learning_rate_init": 0}, "parameter learning_rate_init must be a number in (0, inf), got 0"),
+    ({"beta_1": 1.0}, "parameter beta_1 must be a number in [0, 1), got 1.0"),
+    ({"tol": float("nan")}, "parameter tol must be a number in [0, inf), got nan"),
+    ({"max_iter": 2.0}, "parameter max_iter must be a positive integer, got 2.0"),
+    ({"n_iter_no_change": 0}, "parameter n_iter_no_change must be a positive integer, got 0"),
+    ({"batch_size": False}, "parameter batch_size must be a positive integer, got False"),
+    ({"hidden_layer_sizes": (3, -1)},
+     "parameter hidden_layer_sizes (each) must be a positive integer, got -1"),
+])
+def test_a_refit_with_a_bad_parameter_says_which_and_changes_nothing(params, message):
+    X, y = np.linspace(0, 1, 20).reshape(-1, 2), np.arange(10) % 2
+    clf = MLPClassifier((3,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    before, iterations = clf.model_.get_weights(), clf.n_iter_
+    with pytest.raises(ValueError) as caught:  # scikit-learn's own tools expect a ValueError
+        clf.set_params(**params).fit(X, y)
+    assert isinstance(caught.value, ConfigError) and str(caught.value) == message
+    assert all(np.array_equal(a, b) for a, b in zip(before, clf.model_.get_weights(), strict=True))
+    assert clf.n_iter_ == iterations

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -21,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import optimizers
 from ._blas import training_threads
+from ._checks import number_in, positive_int
 from .errors import ConfigError, TrainingDivergedError
 from .layers import Dense
 from .models import Sequential
@@ -58,19 +58,6 @@ def _validate_data(estimator, X, y="no_validation", reset=True, **kwargs):
     except ImportError:  # scikit-learn < 1.6
         return estimator._validate_data(X, y, reset=reset, **kwargs)
     return validate_data(estimator, X, y, reset=reset, **kwargs)
-
-
-def _check(name, value, kind, low=None, high=None, low_open=False, high_open=False):
-    ok = isinstance(value, kind) and not isinstance(value, bool)
-    if ok and low is not None:
-        ok = value > low if low_open else value >= low
-    if ok and high is not None:
-        ok = value < high if high_open else value <= high
-    if not ok:
-        lo, hi = "(" if low_open else "[", ")" if high_open else "]"
-        span = f" in {lo}{low}, {'inf' if high is None else high}{hi}" if low is not None else ""
-        raise ConfigError(f"parameter {name} must be a {kind.__name__.lower()}{span}, "
-                          f"got {value!r}")
 
 
 class _BaseMLP(BaseEstimator):
@@ -128,7 +115,7 @@ class _BaseMLP(BaseEstimator):
         sizes = self.hidden_layer_sizes
         sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
         for size in sizes:
-            _check("hidden_layer_sizes (each)", size, Integral, 1)
+            positive_int(size, "parameter hidden_layer_sizes (each)")
         return [int(s) for s in sizes]
 
     def _check_params(self) -> None:
@@ -139,15 +126,17 @@ class _BaseMLP(BaseEstimator):
             raise ConfigError(f"parameter solver must be 'sgd' or 'adam', got {self.solver!r}"
                               + ("; 'lbfgs' is not supported" if self.solver == "lbfgs" else ""))
         if self.batch_size != "auto":
-            _check("batch_size", self.batch_size, Integral, 1)
+            positive_int(self.batch_size, "parameter batch_size")
         for name, low, high, low_open, high_open in (
-                ("alpha", 0, None, False, False), ("learning_rate_init", 0, None, True, False),
-                ("tol", 0, None, False, False), ("momentum", 0, 1, False, False),
+                ("alpha", 0, math.inf, False, False),
+                ("learning_rate_init", 0, math.inf, True, False),
+                ("tol", 0, math.inf, False, False), ("momentum", 0, 1, False, False),
                 ("validation_fraction", 0, 1, True, True), ("beta_1", 0, 1, False, True),
-                ("beta_2", 0, 1, False, True), ("epsilon", 0, None, True, False)):
-            _check(name, getattr(self, name), Real, low, high, low_open, high_open)
-        _check("max_iter", self.max_iter, Integral, 1)
-        _check("n_iter_no_change", self.n_iter_no_change, Integral, 1)
+                ("beta_2", 0, 1, False, True), ("epsilon", 0, math.inf, True, False)):
+            number_in(getattr(self, name), f"parameter {name}", low, high, low_open=low_open,
+                      high_open=high_open)
+        positive_int(self.max_iter, "parameter max_iter")
+        positive_int(self.n_iter_no_change, "parameter n_iter_no_change")
 
     def _make_optimizer(self) -> optimizers.Optimizer:
         if self.solver == "sgd":
