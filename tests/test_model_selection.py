@@ -187,3 +187,49 @@ def test_stratify_and_shuffle_need_a_real_bool(flag):
                                           "got 'no'$"):
         cross_validate(NearestCentroid, X, y, 2, **{flag: "no"})
     assert NearestCentroid.built == []
+
+
+def test_sample_weight_is_sliced_to_each_folds_training_rows():
+    # the whole-data weights used to reach every fold's fit and fail on a length mismatch
+    X = np.linspace(-1, 1, 24).reshape(12, 2)
+    y = X @ np.array([1.5, -0.5]) + np.where(np.arange(12) % 3 == 0, 2.0, 0.0)
+    w = np.arange(1.0, 13.0)
+
+    def build():
+        model = glassnet.Sequential([glassnet.layers.Dense(1, input_shape=(2,), name="cv_w",
+                                                           kernel_initializer="zeros")],
+                                    dtype="float64")
+        model.compile(glassnet.optimizers.SGD(0.2), "mse")
+        return model
+
+    def mse(y_true, y_pred):
+        return float(np.mean((np.reshape(y_pred, -1) - y_true) ** 2))
+
+    fit = {"epochs": 20, "batch_size": 12, "shuffle": False}
+    result = cross_validate(build, X, y, 3, fit_kwargs={**fit, "sample_weight": w},
+                            scoring=mse, seed=0)
+    manual = []
+    for train, test in result.folds:
+        model = build()
+        model.fit(X[train], y[train], sample_weight=w[train], verbose=0, **fit)
+        manual.append(mse(y[test], model.predict(X[test])))
+    np.testing.assert_array_equal(result.scores, manual)
+    unweighted = cross_validate(build, X, y, 3, fit_kwargs=fit, scoring=mse, seed=0)
+    assert not np.allclose(result.scores, unweighted.scores)  # the weights did count
+
+    NearestCentroid.built.clear()
+    cross_validate(NearestCentroid, X, y > 0, 3, fit_kwargs={"sample_weight": list(range(12))},
+                   seed=0)
+    for model, (train, _) in zip(NearestCentroid.built, result.folds, strict=True):
+        assert model.kwargs["sample_weight"].tolist() == train.tolist()
+
+
+def test_sample_weight_of_the_wrong_length_is_refused_before_any_fold_runs():
+    X, y = np.zeros((10, 2)), np.zeros(10)
+    NearestCentroid.built.clear()
+    with pytest.raises(ConfigError) as caught:
+        cross_validate(NearestCentroid, X, y, 2, fit_kwargs={"sample_weight": np.ones(8)})
+    assert str(caught.value) == (
+        "cross_validate: fit_kwargs['sample_weight'] has shape (8,) for 10 rows of X; pass one "
+        "weight per row of X (each fold fits with its training rows' weights)")
+    assert NearestCentroid.built == []

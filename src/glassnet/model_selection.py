@@ -108,6 +108,8 @@ def cross_validate(
     n_folds : int, default 5
     fit_kwargs : dict, optional
         Passed to every ``fit`` (``epochs``, ``batch_size``, ...); ``verbose`` defaults to 0.
+        ``sample_weight`` holds one weight per row of ``X``; each fold fits with its training
+        rows' weights.
     scaler : {'minmax', 'standard'}, a scaler class or an unfitted instance, optional
         Fitted on each fold's training rows only, then applied to its test rows.
     seed : int, numpy.random.Generator or None
@@ -314,6 +316,11 @@ def _checked(build_model, X, y, where: str, scoring, fit_kwargs) -> tuple[np.nda
     X = as_features(X, "X", where)
     y = np.asarray(y)
     check_same_length([X, y], ["X", "y"], where)
+    weights = (fit_kwargs or {}).get("sample_weight")
+    if weights is not None and np.shape(weights)[:1] != (len(X),):
+        raise ConfigError(f"{where}: fit_kwargs['sample_weight'] has shape {np.shape(weights)} "
+                          f"for {len(X)} rows of X; pass one weight per row of X (each fold "
+                          "fits with its training rows' weights)")
     return X, y
 
 
@@ -373,8 +380,11 @@ def _run_fold(fold: _Fold, X: np.ndarray, y: np.ndarray):
         set_random_seed(fold.seed)
     model = _fresh_model(fold.build_model, fold.build_kwargs)
     X_train, X_test = _scaled(fold.scaler, X[fold.train], X[fold.test])
+    fit_kwargs = dict(fold.fit_kwargs)
+    if fit_kwargs.get("sample_weight") is not None:  # one weight per row of X: the fold's rows
+        fit_kwargs["sample_weight"] = np.asarray(fit_kwargs["sample_weight"])[fold.train]
     history = model.fit(X_train, y[fold.train], **{"verbose": 0, "seed": fold.seed,
-                                                    **fold.fit_kwargs})
+                                                    **fit_kwargs})
     score = float((fold.scoring or prediction_accuracy)(y[fold.test], model.predict(X_test)))
     if fold.remote and hasattr(history, "model"):
         history.model = None  # send back the record, not the fold's model
