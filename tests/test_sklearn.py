@@ -221,6 +221,9 @@ def test_regressor_fits_a_curve_and_refuses_bad_parameters():
     ({"batch_size": False}, "parameter batch_size must be a positive integer, got False"),
     ({"hidden_layer_sizes": (3, -1)},
      "parameter hidden_layer_sizes (each) must be a positive integer, got -1"),
+    ({"shuffle": "no"}, "parameter shuffle must be True or False, got 'no'"),
+    ({"warm_start": 1}, "parameter warm_start must be True or False, got 1"),
+    ({"early_stopping": None}, "parameter early_stopping must be True or False, got None"),
 ])
 def test_a_refit_with_a_bad_parameter_says_which_and_changes_nothing(params, message):
     X, y = np.linspace(0, 1, 20).reshape(-1, 2), np.arange(10) % 2

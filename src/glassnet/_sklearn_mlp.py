@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import optimizers
 from ._blas import training_threads
-from ._checks import number_in, positive_int
+from ._checks import boolean, number_in, positive_int
 from .errors import ConfigError, TrainingDivergedError
 from .layers import Dense
 from .models import Sequential
@@ -137,6 +137,8 @@ class _BaseMLP(BaseEstimator):
                       high_open=high_open)
         positive_int(self.max_iter, "parameter max_iter")
         positive_int(self.n_iter_no_change, "parameter n_iter_no_change")
+        for name in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
+            boolean(getattr(self, name), f"parameter {name}")  # bool('no') is True
 
     def _make_optimizer(self) -> optimizers.Optimizer:
         if self.solver == "sgd":
