@@ -117,10 +117,10 @@ def run_config(cfg, frameworks, cache: Path, args, log) -> list[dict]:
 
 
 def merge_rounds(rounds: list[list[dict]]) -> list[dict]:
-    """One row per framework from several rounds of one config: the round with the median time,
-    with every round's time (``round_times``) and, for the peers, the ratio to glassnet within
-    each round (``round_ratios``): paired, so a machine that speeds up or slows down between
-    rounds moves both sides of each ratio."""
+    """One row per framework from several rounds of one config: the round with the median time
+    (the upper one of an even count), with every round's time (``round_times``) and, for the
+    peers, the ratio to glassnet within each round (``round_ratios``): paired, so a machine
+    that speeds up or slows down between rounds moves both sides of each ratio."""
     if len(rounds) == 1:
         return rounds[0]
     by_fw: dict[str, list[dict]] = {}
@@ -137,7 +137,9 @@ def merge_rounds(rounds: list[list[dict]]) -> list[dict]:
         times = [r["time"] for r in ok]
         row = dict(sorted(ok, key=lambda r: r["time"])[len(ok) // 2])
         row["round_times"] = times
-        if fw != "glassnet" and len(glassnet_times) == len(times) and all(glassnet_times):
+        if len(ok) < len(rounds):  # a row another child makes (sgemm) from a failed round
+            row["note"] = f"only {len(ok)} of {len(rounds)} rounds; " + row.get("note", "")
+        elif fw != "glassnet" and len(glassnet_times) == len(times) and all(glassnet_times):
             row["round_ratios"] = [t / g for t, g in zip(times, glassnet_times, strict=True)]
         merged.append(row)
     return merged
@@ -290,7 +292,7 @@ def table_rows(rows: list[dict]) -> list[list[str]]:
                     label,
                     r["framework"],
                     _fmt(t, _time_spec(cfg.unit)),
-                    _fmt(t / g, ".2f") if g else "n/a",
+                    _ratio_cell(r, t, g),
                     _fmt(t / n, ".2f") if n and r["framework"] != "numpy" else "-",
                     _fmt(r.get("acc"), ".4f"),
                     _fmt(r.get("gflops"), ".1f"),
@@ -302,6 +304,13 @@ def table_rows(rows: list[dict]) -> list[list[str]]:
                 ]
             )
     return out
+
+
+def _ratio_cell(r: dict, t, g) -> str:
+    """÷ glassnet: with rounds, the median of the per-round (paired) ratios, as the goals use."""
+    if r.get("round_ratios"):
+        return _fmt(statistics.median(r["round_ratios"]), ".2f")
+    return _fmt(t / g, ".2f") if g else "n/a"
 
 
 def _note(r: dict) -> str:
@@ -484,8 +493,10 @@ def main(argv=None) -> int:
                 rows += run_imports(frameworks, 3 if args.quick else 5, args.settle, log)
             else:
                 repeats = args.rounds if cfg.kind in ("train", "predict_batch") else 1
-                rows += merge_rounds([run_config(cfg, frameworks, cache, args, log)
-                                      for _ in range(max(1, repeats))])
+                # every other round in reverse order, so that no framework always runs first
+                rows += merge_rounds([
+                    run_config(cfg, frameworks[::-1] if i % 2 else frameworks, cache, args, log)
+                    for i in range(max(1, repeats))])
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     versions = {}

@@ -95,17 +95,69 @@ def test_matmul_kernel_agrees_with_numpy(numba_impl, shape, transposed, dtype):
     assert (out[rows // 2] == 0).all()
 
 
-def test_matmul_falls_back_to_blas_where_the_vector_kernel_does_not_fit(numba_impl):
+def test_matmul_falls_back_to_blas_where_the_vector_kernel_does_not_fit(numba_impl,
+                                                                       monkeypatch):
+    from glassnet import _simd
+
+    used = []
+    monkeypatch.setattr(_simd, "matmul", lambda a, b, out: used.append(1) or np.matmul(a, b, out))
     rng = np.random.default_rng(7)
     a, b = rng.normal(size=(8, 20)).astype(np.float32), rng.normal(size=(20, 96))
+    b32 = b.astype(np.float32)
+    narrow = 2 * 10 < _simd.LANES[_simd.types.float32]  # a 10-class layer, where it is narrow
+    read_only = np.empty((8, 96), np.float32)
+    read_only.flags.writeable = False
+    shared = rng.normal(size=(96, 96)).astype(np.float32)
     cases = {
         "mixed dtypes": (a, b, np.empty((8, 96), np.float64)),
-        "strided b": (a, b.astype(np.float32)[:, ::2], np.empty((8, 48), np.float32)),
-        "narrow output": (a, b[:, :10].astype(np.float32), np.empty((8, 10), np.float32)),
+        "strided b": (a, b32[:, ::2], np.empty((8, 48), np.float32)),
         "integers": (a.astype(np.int64), b.astype(np.int64), np.empty((8, 96), np.int64)),
+        "out is b": (shared, shared, shared),
+        **({"narrow output": (a, b32[:, :10], np.empty((8, 10), np.float32))} if narrow else {}),
     }
     for name, (x, w, out) in cases.items():
-        np.testing.assert_array_equal(numba_impl.matmul(x, w, out), np.matmul(x, w), err_msg=name)
+        expected = np.matmul(x, w)
+        np.testing.assert_array_equal(numba_impl.matmul(x, w, out), expected, err_msg=name)
+        assert used == [], name
+    with pytest.raises(ValueError):  # NumPy's own shape and writability errors
+        numba_impl.matmul(a, b32[:19], np.empty((8, 96), np.float32))
+    with pytest.raises(ValueError):
+        numba_impl.matmul(a, b32, read_only)
+    numba_impl.matmul(a, b32, np.empty((8, 96), np.float32))
+    assert used == [1]  # and a fitting product does take the kernel
+
+
+def test_matmul_kernel_zero_inputs_contribute_nothing_even_against_inf(numba_impl):
+    """Documented difference from BLAS: a skipped zero input never meets the weight, so 0 * inf
+    gives 0, not NaN (fit checks the weights are finite at every epoch boundary instead)."""
+    a = np.zeros((4, 3), np.float32)
+    a[:, 1] = 1.0
+    b = np.ones((3, 64), np.float32)
+    b[0] = np.inf
+    out = numba_impl.matmul(a, b, np.empty((4, 64), np.float32))
+    np.testing.assert_array_equal(out, 1.0)
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(np.matmul(a, b)).all()
+
+
+def test_matmul_kernel_is_right_with_the_narrower_vectors_of_other_cpus(tmp_path):
+    """NUMBA_CPU_NAME makes numba compile for another CPU (here without AVX-512): the kernel
+    then uses two 256-bit registers per vector; same answers, tails and all."""
+    code = (
+        "import numpy as np\n"
+        "from glassnet import _simd, _numba_kernels as k\n"
+        "rng = np.random.default_rng(9)\n"
+        "errs = []\n"
+        "for n, d, u, t in [(7, 13, 70, np.float32), (33, 5, 9, np.float64), (32, 784, 128, "
+        "np.float32)]:\n"
+        "    a = rng.normal(size=(n, d)).astype(t); a[a < 0.5] = 0; b = rng.normal(size=(d, u))"
+        ".astype(t)\n"
+        "    out = k.matmul(a, b, np.full((n, u), np.nan, t))\n"
+        "    errs.append(float((np.abs(out - a @ b) / (np.abs(a) @ np.abs(b) + 1e-30)).max()))\n"
+        "print(_simd.LANES[_simd.types.float32], max(errs))\n")
+    lanes, worst = _python(code, NUMBA_CPU_NAME="haswell", NUMBA_CACHE_DIR=str(tmp_path))
+    assert lanes == "16"
+    assert float(worst) < 1e-6
 
 
 @DTYPES
@@ -263,6 +315,7 @@ def test_a_training_step_sends_its_small_products_to_the_kernels():
 
     kernels.register("counting", kernels.SimpleNamespace(
         **{**vars(kernels._REFERENCE), "name": "counting", "matmul": counting_matmul}))
+    previous = kernels.active().name
     try:
         kernels.set_kernels("counting")
         model = glassnet.Sequential([Dense(8, activation="relu", input_shape=(784,)),
@@ -275,9 +328,15 @@ def test_a_training_step_sends_its_small_products_to_the_kernels():
         assert ((32, 8), (8, 3)) in calls  # the small second layer too
         calls.clear()
         model.predict(x)
+        model.evaluate(x, y)
         assert calls == []
         model.fit(x[:3], y[:3], epochs=1, verbose=0)
         assert all(a[0] >= 4 for a, _ in calls) and ((3, 784), (784, 8)) not in calls
+        calls.clear()  # 2 x 512 x 784 x 40 = 32 MFLOP: above the one-core size, BLAS's
+        wide = glassnet.Sequential([Dense(40, activation="relu", input_shape=(784,))])
+        wide.compile("sgd", "mse")
+        wide.fit(np.tile(x, (8, 1)), np.zeros((512, 40)), epochs=1, batch_size=512, verbose=0)
+        assert ((512, 784), (784, 40)) not in calls and ((784, 512), (512, 40)) not in calls
     finally:
         kernels._IMPLEMENTATIONS.pop("counting")
-        kernels.set_kernels("numpy")
+        kernels.set_kernels(previous)

@@ -229,6 +229,42 @@ def test_an_update_that_overflows_the_weights_is_rolled_back():
     assert "smaller learning rate" in history.stop_reason
 
 
+def test_fit_refuses_weights_that_are_already_not_finite():
+    model = _net()
+    model.build((2,))
+    model.layers[1].kernel[1, 0] = np.nan  # written straight into the weights' view
+    before = model.params.copy()
+    with pytest.raises(glassnet.errors.ConfigError,
+                       match=r"layer '.+': its kernel holds NaN or inf before training"):
+        model.fit(np.ones((4, 2)), np.ones((4, 2)), epochs=1, verbose=0)
+    np.testing.assert_array_equal(model.params, before)  # NaN stays where it was, nothing else
+    assert model.optimizer.iterations == 0
+
+
+def test_weights_that_overflowed_unseen_are_restored_at_the_next_epoch():
+    """The product kernel skips zero inputs, so an inf weight whose input is always 0 shows in
+    no loss; the epoch boundary catches it and restores the epoch's start."""
+    class OverflowUnseen(glassnet.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                self.model.layers[0].kernel[0] = np.inf  # as if an update had overflowed
+
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(32, 6)), rng.normal(size=(32, 1))
+    x[:, 0] = 0
+    model = glassnet.Sequential([layers.Dense(64, activation="relu", input_shape=(6,)),
+                                 layers.Dense(1)])
+    model.compile(glassnet.optimizers.Adam(1e-3), "mse")
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    with pytest.warns(_training.TrainingStopped, match=r"start of epoch 3: an update in epoch 2 "
+                                                        r"overflowed.*restored to the start of "
+                                                        r"epoch 2"):
+        history = model.fit(x, y, epochs=5, batch_size=8, verbose=0, callbacks=[OverflowUnseen()])
+    assert history.epoch == [0, 1]
+    assert np.isfinite(model.params).all()
+    assert model.optimizer.iterations == 1 * 4 + 4  # the first fit, then epoch 1 of this one
+
+
 def test_a_keyboard_interrupt_returns_the_history_so_far():
     class StopMidEpoch(glassnet.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):

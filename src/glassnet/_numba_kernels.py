@@ -19,52 +19,29 @@ from types import SimpleNamespace
 import numpy as np
 from numba import njit
 
-from ._simd import LANES, vfma, vlanes, vload, vsplat, vstore
+from . import _simd
 
 _jit = njit(cache=True, error_model="numpy", nogil=True)
 
 
 # -- matrix products --------------------------------------------------------------------------
-@_jit
-def _matmul(a, b, out):
-    """out = a @ b, four rows by one vector (``vlanes`` columns) of ``out`` in registers at once.
-
-    A step s where the four rows of ``a`` are all 0 is skipped: inputs after ReLU, one-hot
-    columns and image backgrounds are mostly zeros (81% of MNIST's pixels). The last block
-    repeats the last row instead of reading past it: it computes the same numbers again.
-    """
-    rows, inner = a.shape
-    for i in range(0, rows, 4):
-        i1, i2, i3 = min(i + 1, rows - 1), min(i + 2, rows - 1), min(i + 3, rows - 1)
-        for j in range(0, b.shape[1], vlanes(out)):
-            c0 = c1 = c2 = c3 = vsplat(out, 0)
-            for s in range(inner):
-                a0, a1, a2, a3 = a[i, s], a[i1, s], a[i2, s], a[i3, s]
-                if a0 == 0 and a1 == 0 and a2 == 0 and a3 == 0:
-                    continue
-                row = vload(b, s, j)
-                c0 = vfma(vsplat(out, a0), row, c0)
-                c1 = vfma(vsplat(out, a1), row, c1)
-                c2 = vfma(vsplat(out, a2), row, c2)
-                c3 = vfma(vsplat(out, a3), row, c3)
-            vstore(out, i, j, c0)
-            vstore(out, i1, j, c1)
-            vstore(out, i2, j, c2)
-            vstore(out, i3, j, c3)
-    return out
-
-
 def matmul(a, b, out):
-    # The kernel reads rows of b and writes rows of out (a may be any view: x.T for dW). An
-    # output narrower than half a vector (a 10-class layer) would waste most of each vector.
+    # _simd.matmul reads rows of b and writes rows of out (a may be any view: x.T for dW). It
+    # checks nothing, so anything it was not written for goes to NumPy, which raises on bad
+    # shapes: other dtypes, strided b or out, a read-only out, out overlapping a or b, and
+    # outputs narrower than half a Vec (a 10-class layer with AVX-512), which would waste most
+    # of each vector.
     lanes = _LANES.get(out.dtype)
-    if (lanes and a.dtype == b.dtype == out.dtype and 2 * out.shape[1] >= lanes and
-            b.flags.c_contiguous and out.flags.c_contiguous):
-        return _matmul(a, b, out)
+    if (lanes and a.dtype == b.dtype == out.dtype and a.ndim == b.ndim == out.ndim == 2
+            and a.shape[1] == b.shape[0] and out.shape == (a.shape[0], b.shape[1])
+            and 2 * out.shape[1] >= lanes and b.flags.c_contiguous and out.flags.c_contiguous
+            and out.flags.writeable and not np.may_share_memory(out, a)
+            and not np.may_share_memory(out, b)):
+        return _simd.matmul(a, b, out)
     return np.matmul(a, b, out=out)
 
 
-_LANES = {np.dtype(str(t)): lanes for t, lanes in LANES.items()}
+_LANES = {np.dtype(str(t)): lanes for t, lanes in _simd.LANES.items()}
 
 
 # -- optimizers -------------------------------------------------------------------------------

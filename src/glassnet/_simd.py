@@ -1,38 +1,45 @@
-"""A SIMD vector type for numba kernels: whole rows of floats in registers.
+"""A SIMD vector type for numba, and the register-blocked matrix product built on it.
 
 numba compiles loops over scalars; LLVM vectorises the simple ones, but it cannot keep a tile of
 a matrix product's output in registers across the loop over the shared dimension, which is what
-makes a product fast. This module gives numba kernels an explicit vector value, ``Vec``:
-``LANES`` consecutive floats of one row (64 float32 with AVX-512, 16 with AVX2), held in
-registers by LLVM and combined with fused multiply-adds. With it the product kernels in
-:mod:`glassnet._numba_kernels` keep a 4 x LANES block of the output in registers while they
-stream through the inputs.
+makes a product fast. This module gives numba kernels an explicit vector value, ``Vec``: a row
+of ``LANES`` consecutive floats (64 float32 = four AVX-512 registers; 16 = two AVX2 registers
+elsewhere) held as one LLVM vector. :func:`matmul` keeps a 4 x LANES block of its output in
+registers while it streams through the inputs.
 
 Operations (each compiles to a few vector instructions):
 
 - ``vsplat(like, x)``: every lane ``x``, in the dtype of the array ``like``;
 - ``vload(a, i, j)``: ``a[i, j:j + LANES]``, lanes past the row's end read as 0;
 - ``vstore(a, i, j, v)``: ``a[i, j:j + LANES] = v``, lanes past the row's end left alone;
-- ``vfma(a, b, c)``: ``a * b + c`` lane by lane, rounded once;
+- ``vfma(a, b, c)``: ``a * b + c`` lane by lane (``llvm.fmuladd``: one fused instruction where
+  the CPU has FMA, a multiply and an add where it does not);
 - ``vlanes(like)``: ``LANES`` for the dtype of ``like``, a compile-time constant.
 
 ``vload`` and ``vstore`` need a C-contiguous 2-D float32 or float64 array; they do not check
-``i`` (callers keep it in range). Only :mod:`glassnet._numba_kernels` imports this module, so
-numba is imported only when its kernels are selected.
+``i`` (callers keep it in range). The kernel lives in this file because numba's on-disk cache is
+keyed on the contents of the file that defines a function: an edit to the vector operations
+must invalidate the compiled kernel too. Only :mod:`glassnet._numba_kernels` imports this module,
+so numba is imported only when its kernels are selected.
 """
 
 from __future__ import annotations
 
+import llvmlite
 import llvmlite.binding as llvm
 from llvmlite import ir
-from numba import types
+from numba import config, njit, types
 from numba.core import cgutils
 from numba.core.errors import TypingError
 from numba.extending import intrinsic, models, register_model
 
 # One Vec is four 512-bit registers with AVX-512 (32 of them), two 256-bit ones otherwise (AVX2
-# has 16): the kernels hold four Vecs of accumulators plus two operands without spilling.
-_VEC_BITS = 4 * 512 if llvm.get_host_cpu_features().get("avx512f") else 2 * 256
+# has 16): the kernel holds four Vecs of accumulators plus two operands without spilling. numba
+# compiles for the host unless NUMBA_CPU_NAME names another target (a cache shared between
+# machines): then the host's AVX-512 says nothing, and the narrower Vec is the safe choice.
+_AVX512 = config.CPU_NAME is None and llvm.get_host_cpu_features().get("avx512f", False)
+_VEC_BITS = 4 * 512 if _AVX512 else 2 * 256
+# LLVM lanes (floats) per Vec, by dtype
 LANES = {types.float32: _VEC_BITS // 32, types.float64: _VEC_BITS // 64}
 _I32 = ir.IntType(32)
 
@@ -73,7 +80,8 @@ def _splat(builder, vector_type, value):
 
 
 def _row_pointer(context, builder, sig, args):
-    """(pointer to a[i, j] as a vector pointer, j, the row's length) for (a, i, j, ...)."""
+    """For (a, i, j, ...): a pointer to a[i, j] typed as a Vec pointer, j, the row's length and
+    the Vec's LLVM type."""
     array_type, array = sig.args[0], context.make_array(sig.args[0])(context, builder, args[0])
     i, j = (context.cast(builder, v, t, types.intp)
             for v, t in zip(args[1:3], sig.args[1:3], strict=True))
@@ -97,9 +105,10 @@ def _llvm_suffix(vector) -> str:
 
 
 def _masked_intrinsic(builder, name, vector, mask_type):
-    """LLVM's llvm.masked.load / llvm.masked.store for ``vector`` (named as the LLVM in use
-    expects: opaque pointers from LLVM 17 on, typed ones before)."""
-    pointer_suffix = "p0" if llvm.llvm_version_info[0] >= 17 else "p0" + _llvm_suffix(vector)
+    """LLVM's llvm.masked.load / llvm.masked.store for ``vector``, its name mangled for the
+    pointers llvmlite writes (typed ones unless llvmlite says otherwise)."""
+    typed = getattr(llvmlite, "ir_layer_typed_pointers_enabled", True)
+    pointer_suffix = "p0" + _llvm_suffix(vector) if typed else "p0"
     pointer = vector.as_pointer()
     if name == "load":  # (pointer, alignment, mask, pass-through) -> vector
         signature = ir.FunctionType(vector, [pointer, _I32, mask_type, vector])
@@ -172,8 +181,9 @@ def vfma(typingctx, a, b, c):
 
     def codegen(context, builder, sig, args):
         vector = args[0].type
+        # fmuladd, not fma: without FMA hardware llvm.fma becomes a call to a software fmaf
         fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vector, [vector] * 3),
-                                             f"llvm.fma.{_llvm_suffix(vector)}")
+                                             f"llvm.fmuladd.{_llvm_suffix(vector)}")
         return builder.call(fma, args)
 
     return a(a, b, c), codegen
@@ -187,3 +197,35 @@ def vlanes(typingctx, like):
         return context.get_constant(types.intp, lanes)
 
     return types.intp(like), codegen
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def matmul(a, b, out):
+    """out = a @ b, four rows by one Vec (``LANES`` columns) of ``out`` in registers at once.
+
+    ``b`` and ``out`` must be C-contiguous with the same float dtype (``a`` may be any view,
+    such as ``x.T`` for a weight gradient) and the shapes must fit; the caller checks.
+    A step s where ``a[i:i+4, s]`` is all zero is skipped: inputs after ReLU, one-hot columns
+    and image backgrounds are mostly zeros (81% of MNIST's pixels), so a zero input contributes
+    exactly nothing, even against an inf or NaN in ``b`` (where BLAS would give NaN). The last
+    block repeats the last row instead of reading past it: it computes the same numbers again.
+    """
+    rows, inner = a.shape
+    for i in range(0, rows, 4):
+        i1, i2, i3 = min(i + 1, rows - 1), min(i + 2, rows - 1), min(i + 3, rows - 1)
+        for j in range(0, b.shape[1], vlanes(out)):
+            c0 = c1 = c2 = c3 = vsplat(out, 0)
+            for s in range(inner):
+                a0, a1, a2, a3 = a[i, s], a[i1, s], a[i2, s], a[i3, s]
+                if a0 == 0 and a1 == 0 and a2 == 0 and a3 == 0:
+                    continue
+                row = vload(b, s, j)
+                c0 = vfma(vsplat(out, a0), row, c0)
+                c1 = vfma(vsplat(out, a1), row, c1)
+                c2 = vfma(vsplat(out, a2), row, c2)
+                c3 = vfma(vsplat(out, a3), row, c3)
+            vstore(out, i, j, c0)
+            vstore(out, i1, j, c1)
+            vstore(out, i2, j, c2)
+            vstore(out, i3, j, c3)
+    return out

@@ -43,6 +43,9 @@ class _Diverged(Exception):
     pass
 
 
+_ADVICE = "try a smaller learning rate."
+
+
 # -- data preparation ------------------------------------------------------------------------
 def _prepare(model, x, y, sample_weight=None, class_weight=None, prefix=""):
     """Validated (x, y, weights) in the model's dtype. Raises before anything changes."""
@@ -223,6 +226,7 @@ def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation
         train, val = _split_validation(*train, validation_split)
     rng = as_generator(seed)
     model._ensure_built(train[0].shape[1:])
+    _check_finite_weights(model)
     model._resolve_metrics()
     x, y, w = np.ascontiguousarray(train[0], dtype=model.dtype), train[1], train[2]
     for layer in model.layers:
@@ -263,6 +267,18 @@ def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation
     return history
 
 
+def _check_finite_weights(model) -> None:
+    """Training from NaN or inf weights cannot be rolled back to anything finite: refuse it."""
+    if np.isfinite(model.params).all():
+        return
+    for layer in model.layers:
+        for name, w in layer.weights.items():
+            if not np.isfinite(w).all():
+                raise ConfigError(
+                    f"layer {layer.name!r}: its {name} holds NaN or inf before training; give the "
+                    "model finite weights (set_weights, load_model of a good file, or a new model)")
+
+
 def _report_stop(history, kind, message, verbose):
     history.stop_reason = message
     history.interrupted = kind == "interrupted"
@@ -299,28 +315,42 @@ class _EpochLoop:
         wb = None if self.w is None else np.take(self.w, idx, out=self.wb[:m], mode="clip")
         return xb, yb, wb
 
-    def _keep_finite_state(self) -> None:
-        """Remember the weights and optimizer state at an epoch start, if they are finite."""
-        if np.isfinite(self.model.params).all():
-            np.copyto(self.snapshot, self.model.params)
-            self.optimizer_snapshot = self.model.optimizer.get_state()
+    def _keep_finite_state(self) -> bool:
+        """Remember the weights and optimizer state at an epoch start; False if they are no
+        longer finite (``fit`` starts from finite weights, so a snapshot exists by then)."""
+        if not np.isfinite(self.model.params).all():
+            return False
+        np.copyto(self.snapshot, self.model.params)
+        self.optimizer_snapshot = self.model.optimizer.get_state()
+        return True
+
+    def _restore_snapshot(self) -> None:
+        np.copyto(self.model.params, self.snapshot)
+        self.model.optimizer.set_state(self.optimizer_snapshot, self.model.params)
 
     def _diverged(self, epoch, step, value) -> str:
         """Stop on a non-finite loss or gradient; the weights stay (or become again) finite."""
         where = f"Training stopped at epoch {epoch + 1}, batch {step + 1}"
         cause = f"the loss became {value} (or a gradient was not finite)"
-        advice = "try a smaller learning rate."
         if np.isfinite(self.model.params).all():
-            return f"{where}: {cause}. The weights are the last finite ones; {advice}"
-        np.copyto(self.model.params, self.snapshot)  # the last update itself overflowed
-        self.model.optimizer.set_state(self.optimizer_snapshot, self.model.params)
+            return f"{where}: {cause}. The weights are the last finite ones; {_ADVICE}"
+        self._restore_snapshot()  # the last update itself overflowed
         return (f"{where}: {cause} and the last update overflowed the weights. They are restored "
-                f"to the last finite ones, from the start of an epoch; {advice}")
+                f"to the last finite ones, from the start of an epoch; {_ADVICE}")
+
+    def _overflowed_unseen(self, epoch) -> str:
+        """Weights that turned non-finite without any loss showing it: an overflowed weight
+        that only ever met zero inputs (the product kernel skips those; 0 * inf is not NaN)."""
+        self._restore_snapshot()
+        return (f"Training stopped at the start of epoch {epoch + 1}: an update in epoch {epoch} "
+                "overflowed some weights (their inputs were zero, so no loss showed it). They are "
+                f"restored to the start of epoch {epoch}; {_ADVICE}")
 
     def run(self, epoch):
         """Train one epoch; returns (logs averaged over the finished steps, stop reason)."""
         model, cbs, n = self.model, self.cbs, len(self.x)
-        self._keep_finite_state()
+        if not self._keep_finite_state():
+            return {}, ("diverged", self._overflowed_unseen(epoch))
         order = self.rng.permutation(n) if self.rng is not None and self.steps > 1 else None
         names, fns = model.metrics_names, self.metric_fns
         sums, seen, stop = [0.0] * (1 + len(fns)), 0, None

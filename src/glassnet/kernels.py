@@ -1,15 +1,17 @@
 """The hot loops of training as kernels, with a NumPy reference and a selectable implementation.
 
-Every optimizer in glassnet updates ONE flat parameter array from ONE flat gradient array, and a
+Every optimizer in glassnet updates ONE flat parameter array from ONE flat gradient array, a
 training step's other elementwise work (bias add and activation on a matrix product's output,
 the activation's derivative, softmax with cross-entropy and its gradient, accuracy) is a few
-passes over small arrays. This module holds the NumPy reference of each
-of those kernels. ``'numba'`` (:mod:`glassnet._numba_kernels`, used when numba is installed)
-fuses each into one compiled loop; it agrees with the reference to float rounding (tested to
-1e-6 relative in float32 and 1e-12 in float64). Choose with :func:`set_kernels` or the
-``GLASSNET_KERNELS`` environment variable ('numpy' or 'numba'); numba is imported only when its
-kernels are first used. Optimizer kernels work in place on ``params`` and the state arrays, and
-may use ``scratch`` (same size) and overwrite ``grads`` freely.
+passes over small arrays, and its small matrix products are ``matmul``. This module holds the
+NumPy reference of each of those kernels. ``'numba'`` (:mod:`glassnet._numba_kernels`, used
+when numba is installed) fuses each into one compiled loop; it agrees with the reference to
+float rounding (tested to 1e-6 relative in float32 and 1e-12 in float64; for ``matmul``,
+relative to the size of the summed terms, ``|a| @ |b|``, as for any two orders of summation).
+Choose with :func:`set_kernels` or the ``GLASSNET_KERNELS`` environment variable ('numpy' or
+'numba'); numba is imported only when its kernels are first used. Optimizer kernels work in
+place on ``params`` and the state arrays, and may use ``scratch`` (same size) and overwrite
+``grads`` freely.
 
 Example
 -------
@@ -35,7 +37,8 @@ __all__ = ["active", "available", "register", "set_kernels"]
 
 
 def matmul(a, b, out):
-    """out = a @ b (a training step's small products; the numba kernel skips zero rows of a)."""
+    """out = a @ b, for a training step's small products (numba's kernel keeps a block of out in
+    registers and skips the steps where four rows of ``a`` are all zero)."""
     return np.matmul(a, b, out=out)
 
 
