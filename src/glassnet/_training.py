@@ -16,7 +16,6 @@ finite is not applied: training stops there, with the last finite weights.
 from __future__ import annotations
 
 import math
-import numbers
 import signal
 import threading
 import warnings
@@ -25,8 +24,9 @@ import numpy as np
 
 from . import kernels
 from ._blas import training_threads
-from ._checks import boolean, fraction, numeric_array, positive_int, same_length
-from .callbacks import Callback, CallbackList, History, ProgressBar
+from ._checks import numeric_array, positive_int, same_length
+from ._fit_checks import check_fit_args
+from .callbacks import CallbackList, History, ProgressBar
 from .errors import ConfigError, DataError, ShapeError
 from .layers import Dropout
 from .metrics import training as training_metrics
@@ -166,54 +166,9 @@ class _InterruptGuard:
             signal.signal(signal.SIGINT, self._previous)
 
 
-def _check_fit_args(model, epochs, batch_size, validation_split, verbose, initial_epoch,
-                    callbacks, class_weight, shuffle):
-    model._require_compiled("fit")
-    positive_int(epochs, "epochs")
-    positive_int(batch_size, "batch_size", allow_none=True)
-    positive_int(initial_epoch, "initial_epoch", minimum=0)
-    fraction(validation_split, "validation_split")
-    boolean(shuffle, "shuffle")
-    if not isinstance(verbose, (numbers.Integral, str)) or verbose not in (0, 1, 2, "auto"):
-        raise ConfigError(f"verbose must be 0 (silent), 1 (progress bar) or 2 (one line per "
-                          f"epoch), got {verbose!r}")
-    _check_callbacks(callbacks)
-    _check_class_weight(class_weight)
-
-
-def _check_callbacks(callbacks) -> None:
-    if isinstance(callbacks, Callback):
-        kind = type(callbacks).__name__
-        raise ConfigError(f"callbacks must be a list of callbacks, got one {kind}; wrap it in a "
-                          f"list: callbacks=[{kind}(...)]")
-    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
-        raise ConfigError(f"callbacks must be a list of glassnet.callbacks.Callback objects, got "
-                          f"{type(callbacks).__name__}")
-    for i, cb in enumerate(callbacks or ()):
-        if not isinstance(cb, Callback):
-            raise ConfigError(f"callbacks[{i}] is {cb!r}, not a glassnet.callbacks.Callback; pass "
-                              "instances such as EarlyStopping(patience=5)")
-
-
-def _check_class_weight(class_weight) -> None:
-    if class_weight is None:
-        return
-    if not isinstance(class_weight, dict):
-        raise ConfigError(f"class_weight must be a dict {{class label: weight}}, got "
-                          f"{type(class_weight).__name__}")
-    for label, weight in class_weight.items():
-        if isinstance(label, bool) or not isinstance(label, numbers.Integral) or label < 0:
-            raise ConfigError(f"class_weight: key {label!r} is not a class label; keys are the "
-                              "integer labels 0, 1, ... of y")
-        if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not (
-                math.isfinite(weight) and weight >= 0):
-            raise ConfigError(f"class_weight[{label}]: weight {weight!r} must be a finite number "
-                              ">= 0")
-
-
 def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation_split,
         callbacks, verbose, seed, sample_weight, class_weight, initial_epoch):
-    _check_fit_args(model, epochs, batch_size, validation_split, verbose, initial_epoch,
+    check_fit_args(model, epochs, batch_size, validation_split, verbose, initial_epoch,
                     callbacks, class_weight, shuffle)
     train = _prepare(model, x, y, sample_weight, class_weight)
     val = None
