@@ -29,11 +29,13 @@ def matmul(a, b, out):
     # _simd.matmul reads rows of b and writes rows of out (a may be any view: x.T for dW). It
     # checks nothing, so anything it was not written for goes to NumPy, which raises on bad
     # shapes: other dtypes, strided b or out, a read-only out, out overlapping a or b, and
-    # outputs narrower than half a Vec (a 10-class layer with AVX-512), which would waste most
-    # of each vector.
+    # outputs narrower than half a Vec (a 10-class layer), which would waste most of each
+    # vector. Without AVX-512 it goes to NumPy too: built for AVX2 (16-float vectors) it was
+    # slower than OpenBLAS's AVX2 kernels (benchmarks/RESULTS.md).
     lanes = _LANES.get(out.dtype)
-    if (lanes and a.dtype == b.dtype == out.dtype and a.ndim == b.ndim == out.ndim == 2
-            and a.shape[1] == b.shape[0] and out.shape == (a.shape[0], b.shape[1])
+    if (_simd.AVX512 and lanes and a.dtype == b.dtype == out.dtype
+            and a.ndim == b.ndim == out.ndim == 2 and a.shape[1] == b.shape[0]
+            and out.shape == (a.shape[0], b.shape[1])
             and 2 * out.shape[1] >= lanes and b.flags.c_contiguous and out.flags.c_contiguous
             and out.flags.writeable and not np.may_share_memory(out, a)
             and not np.may_share_memory(out, b)):

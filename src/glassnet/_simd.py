@@ -37,8 +37,8 @@ from numba.extending import intrinsic, models, register_model
 # has 16): the kernel holds four Vecs of accumulators plus two operands without spilling. numba
 # compiles for the host unless NUMBA_CPU_NAME names another target (a cache shared between
 # machines): then the host's AVX-512 says nothing, and the narrower Vec is the safe choice.
-_AVX512 = config.CPU_NAME is None and llvm.get_host_cpu_features().get("avx512f", False)
-_VEC_BITS = 4 * 512 if _AVX512 else 2 * 256
+AVX512 = config.CPU_NAME is None and llvm.get_host_cpu_features().get("avx512f", False)
+_VEC_BITS = 4 * 512 if AVX512 else 2 * 256
 # LLVM lanes (floats) per Vec, by dtype
 LANES = {types.float32: _VEC_BITS // 32, types.float64: _VEC_BITS // 64}
 _I32 = ir.IntType(32)
