@@ -237,3 +237,168 @@ def test_a_refit_with_a_bad_parameter_says_which_and_changes_nothing(params, mes
     assert isinstance(caught.value, ConfigError) and str(caught.value) == message
     assert all(np.array_equal(a, b) for a, b in zip(before, clf.model_.get_weights(), strict=True))
     assert clf.n_iter_ == iterations
+
+
+# -- sample_weight ---------------------------------------------------------------------------
+def _weights(kind, n):
+    rng = np.random.default_rng(7)
+    return rng.integers(0, 4, n) if kind == "integer" else rng.uniform(0.1, 3.0, n)
+
+
+def _fit_both(ours_cls, their_cls, params, X, y, weights):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return (ours_cls(**params).fit(X, y, sample_weight=weights),
+                their_cls(**params).fit(X, y, sample_weight=weights))
+
+
+def _assert_same_fit(ours, theirs, X):
+    assert ours.n_iter_ == theirs.n_iter_ and ours.t_ == theirs.t_
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-12)
+    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_,
+                    strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(ours.predict(X), theirs.predict(X), atol=1e-12)
+
+
+WEIGHTED_CASES = {
+    "adam_l2": dict(solver="adam", alpha=1e-3, batch_size=64),
+    "sgd_nesterov_l2": dict(solver="sgd", alpha=1e-2, learning_rate_init=0.05, batch_size=50),
+    "early_stopping": dict(early_stopping=True, activation="tanh", n_iter_no_change=3),
+}
+
+
+@pytest.mark.parametrize("kind", ["integer", "fractional"])
+@pytest.mark.parametrize("case", sorted(WEIGHTED_CASES))
+def test_weighted_classifier_same_numbers_as_scikit_learn(digits, case, kind):
+    X, _, y, _ = digits
+    X, y = X[:600], y[:600]
+    params = dict(WEIGHTED_CASES[case], hidden_layer_sizes=(20,), max_iter=10, random_state=0)
+    ours, theirs = _fit_both(MLPClassifier, neural_network.MLPClassifier, params, X, y,
+                             _weights(kind, len(y)))
+    _assert_same_fit(ours, theirs, X)
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-12)
+    if case == "early_stopping":  # the weights split with the rows; a weighted score
+        assert ours.validation_scores_ == theirs.validation_scores_
+        assert len(ours.validation_scores_) == ours.n_iter_
+
+
+@pytest.mark.parametrize("kind", ["integer", "fractional"])
+@pytest.mark.parametrize("target", ["binary", "multilabel", "regression", "multi_regression"])
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_weighted_other_targets_same_numbers_as_scikit_learn(target, solver, kind):
+    X, Y = make_multilabel_classification(120, 8, n_classes=3, random_state=0)
+    y = {"binary": Y[:, 0], "multilabel": Y, "regression": X[:, 0] - X[:, 1],
+         "multi_regression": Y * 2.0 - X[:, :3]}[target]
+    classes = ((MLPRegressor, neural_network.MLPRegressor) if "regression" in target else
+               (MLPClassifier, neural_network.MLPClassifier))
+    params = dict(hidden_layer_sizes=(10, 6), alpha=1e-3, max_iter=8, batch_size=32,
+                  solver=solver, random_state=3)
+    _assert_same_fit(*_fit_both(*classes, params, X, y, _weights(kind, len(y))), X)
+
+
+@pytest.mark.parametrize("estimator", [MLPClassifier, MLPRegressor])
+def test_all_ones_weights_are_exactly_the_unweighted_fit(digits, estimator):
+    X, _, y, _ = digits
+    params = dict(hidden_layer_sizes=(12,), alpha=1e-2, batch_size=100, max_iter=4,
+                  random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fits = [estimator(**params).fit(X[:500], y[:500], sample_weight=weights)
+                for weights in (None, np.ones(500), [1] * 500, 1.0)]
+    for fit in fits[1:]:
+        assert fit.loss_curve_ == fits[0].loss_curve_
+        assert fit.model_.params.tobytes() == fits[0].model_.params.tobytes()
+
+
+def test_integer_weights_repeat_rows_when_each_epoch_is_one_batch():
+    # scikit-learn normalises by the weights' sum per batch, so an integer weight is the
+    # row repeated only when the whole data set is one batch; with mini-batches the batches
+    # differ (in scikit-learn too).
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 5)), rng.integers(0, 3, 40)
+    weights = rng.integers(0, 4, 40)
+    repeated = (X.repeat(weights, axis=0), y.repeat(weights))
+    for ours_cls, their_cls in ((MLPClassifier, neural_network.MLPClassifier),
+                                (MLPRegressor, neural_network.MLPRegressor)):
+        params = dict(hidden_layer_sizes=(8,), alpha=1e-2, max_iter=20, random_state=0)
+        ours, theirs = _fit_both(ours_cls, their_cls, params, X, y, weights)
+        twice, their_twice = _fit_both(ours_cls, their_cls, params, *repeated, None)
+        for weighted, rows in ((ours, twice), (theirs, their_twice)):
+            np.testing.assert_allclose(weighted.loss_curve_, rows.loss_curve_, rtol=1e-12)
+            np.testing.assert_allclose(weighted.predict(X), rows.predict(X), atol=1e-12)
+        small = dict(params, batch_size=8)
+        ours, theirs = _fit_both(ours_cls, their_cls, small, X, y, weights)
+        twice, their_twice = _fit_both(ours_cls, their_cls, small, *repeated, None)
+        assert not np.allclose(ours.loss_curve_, twice.loss_curve_)
+        assert not np.allclose(theirs.loss_curve_, their_twice.loss_curve_)
+        np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-12)
+
+
+def test_weighted_partial_fit_same_numbers_as_scikit_learn(digits):
+    X, _, y, _ = digits
+    weights = _weights("fractional", 400)
+    clf = MLPClassifier((20,), learning_rate_init=0.01, random_state=0)
+    theirs = neural_network.MLPClassifier((20,), learning_rate_init=0.01, random_state=0)
+    params = dict(hidden_layer_sizes=(20,), solver="sgd", learning_rate_init=0.01,
+                  random_state=0)
+    reg, their_reg = MLPRegressor(**params), neural_network.MLPRegressor(**params)
+    for start in (0, 400, 800):
+        rows = slice(start, start + 400)
+        clf.partial_fit(X[rows], y[rows], weights, classes=np.arange(10))
+        theirs.partial_fit(X[rows], y[rows], weights, classes=np.arange(10))
+        reg.partial_fit(X[rows], y[rows] / 10, sample_weight=weights)
+        their_reg.partial_fit(X[rows], y[rows] / 10, sample_weight=weights)
+    assert len(clf.loss_curve_) == 3 and clf.t_ == 1200
+    _assert_same_fit(clf, theirs, X)
+    _assert_same_fit(reg, their_reg, X)
+
+
+BAD_WEIGHTS = [
+    (np.ones(32), "sample_weight has shape (32,) but X has 16 rows; pass a 1-d array of 16 "
+                  "weights"),
+    (np.ones((16, 2)), "sample_weight has shape (16, 2) but X has 16 rows; pass a 1-d array "
+                       "of 16 weights"),
+    ([1.0] * 15 + [-1.0], "sample_weight[15] is -1.0; every weight must be a finite number >= 0"),
+    ([1.0] * 3 + [np.nan] * 13, "sample_weight[3] is nan; every weight must be a finite number "
+                                ">= 0"),
+    ([np.inf] + [1.0] * 15, "sample_weight[0] is inf; every weight must be a finite number >= 0"),
+    (np.zeros(16), "sample_weight is all zero; at least one weight must be non-zero"),
+    (["a"] * 16, "sample_weight must be numbers, one per row of X; could not convert string to "
+                 "float: 'a'"),
+]
+
+
+@pytest.mark.parametrize(("weights", "message"), BAD_WEIGHTS)
+def test_bad_sample_weight_says_what_and_changes_nothing(weights, message):
+    X, y = np.linspace(0, 1, 32).reshape(-1, 2), np.arange(16) % 2
+    clf = MLPClassifier((3,), max_iter=3, random_state=0)
+    reg = MLPRegressor((3,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+        reg.fit(X, y)
+    for estimator, fit in ((clf, clf.fit), (clf, clf.partial_fit), (reg, reg.fit),
+                           (reg, reg.partial_fit)):
+        before, state = estimator.model_.get_weights(), dict(estimator.__dict__)
+        with pytest.raises(DataError) as caught:
+            fit(X, y, sample_weight=weights)
+        assert str(caught.value) == message
+        assert all(np.array_equal(a, b) for a, b in
+                   zip(before, estimator.model_.get_weights(), strict=True))
+        assert estimator.__dict__.keys() == state.keys()
+        assert estimator.n_iter_ == state["n_iter_"] and estimator.t_ == state["t_"]
+    fresh = MLPClassifier((3,))
+    with pytest.raises(DataError, match="all zero"):
+        fresh.partial_fit(X, y, np.zeros(16), classes=[0, 1])
+    assert not hasattr(fresh, "classes_") and not hasattr(fresh, "model_")
+
+
+def test_a_batch_of_zero_weights_is_refused_by_name():
+    X, y = np.linspace(0, 1, 20).reshape(-1, 2), np.arange(10) % 2
+    weights = np.r_[np.zeros(5), np.ones(5)]
+    with pytest.raises(DataError) as caught:
+        MLPClassifier((3,), batch_size=5, shuffle=False, random_state=0).fit(X, y, weights)
+    assert str(caught.value) == ("MLPClassifier: a batch of 5 rows at iteration 1 has only zero "
+                                 "sample weights, so its loss is undefined; use fewer zero "
+                                 "weights or a larger batch_size")

@@ -16,12 +16,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, gen_batches, shuffle
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from . import optimizers
 from ._blas import training_threads
 from ._checks import boolean, number_in, positive_int
-from .errors import ConfigError, TrainingDivergedError
+from .errors import ConfigError, DataError, TrainingDivergedError
 from .layers import Dense
 from .models import Sequential
 
@@ -35,20 +35,54 @@ _GLASSNET_LOSSES = {"identity": "mse", "softmax": "categorical_crossentropy",
                     "logistic": "binary_crossentropy"}
 
 
-def output_loss(out_activation: str, p: np.ndarray, y: np.ndarray) -> float:
+def output_loss(out_activation: str, p: np.ndarray, y: np.ndarray,
+                weights: np.ndarray | None = None) -> float:
     """scikit-learn's loss for its output: half squared error, log loss, or binary log loss.
 
     The log losses clip probabilities to [eps, 1 - eps] and sum over the outputs; all are
-    averaged over the samples. In each case dL/dz at the output is ``(p - y) / n``.
+    averaged over the samples, weighted by ``weights`` if given (``np.average``, as
+    scikit-learn does). In each case dL/dz at the output is ``w * (p - y) / sum(w)``.
     """
     if out_activation == "identity":
-        return float(np.square(y - p).mean() / 2)
+        squares = np.square(y - p)
+        if weights is None:
+            return float(squares.mean() / 2)
+        return float(np.average(squares, weights=weights, axis=0).mean() / 2)
     eps = np.finfo(p.dtype).eps
     q = np.clip(p, eps, 1 - eps)
-    total = (y * np.log(q)).sum()
+    terms = y * np.log(q)
     if out_activation == "logistic":
-        total += ((1 - y) * np.log(1 - q)).sum()
-    return float(-total / len(p))
+        terms += (1 - y) * np.log(1 - q)
+    if weights is None:
+        return float(-terms.sum() / len(p))
+    return float(-np.average(terms, weights=weights, axis=0).sum())
+
+
+def sample_weights(sample_weight, X) -> np.ndarray | None:
+    """``sample_weight`` checked against ``X``: None, or one finite weight >= 0 per row.
+
+    A number is the same weight for every row, as in scikit-learn. All-ones weights are the
+    unweighted fit, so they return None and give it exactly.
+    """
+    if sample_weight is None:
+        return None
+    n = _num_samples(X)
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"sample_weight must be numbers, one per row of X; {exc}") from None
+    if weights.ndim == 0:
+        weights = np.full(n, weights)
+    if weights.shape != (n,):
+        raise DataError(f"sample_weight has shape {weights.shape} but X has {n} rows; "
+                        f"pass a 1-d array of {n} weights")
+    bad = np.flatnonzero(~np.isfinite(weights) | (weights < 0))
+    if len(bad):
+        raise DataError(f"sample_weight[{bad[0]}] is {weights[bad[0]]}; every weight must be "
+                        "a finite number >= 0")
+    if not weights.any():
+        raise DataError("sample_weight is all zero; at least one weight must be non-zero")
+    return None if (weights == 1).all() else weights
 
 
 def _validate_data(estimator, X, y="no_validation", reset=True, **kwargs):
@@ -148,12 +182,13 @@ class _BaseMLP(BaseEstimator):
                                epsilon=self.epsilon)
 
     # -- fitting -----------------------------------------------------------------------------
-    def _fit(self, X, y, incremental: bool):
+    def _fit(self, X, y, sample_weight, incremental: bool):
         self._check_params()
         sizes = self._hidden_sizes()
         first = "model_" not in self.__dict__ or not (self.warm_start or incremental)
         if self.early_stopping and incremental:
             raise ConfigError("partial_fit does not support early_stopping=True")
+        weights = sample_weights(sample_weight, X)
         X, Y = self._validate_input(X, y, incremental, reset=first)
         self._random_state = check_random_state(self.random_state)
         if first:
@@ -162,7 +197,7 @@ class _BaseMLP(BaseEstimator):
         if not incremental or model.optimizer is None:
             model.compile(self._make_optimizer(), _GLASSNET_LOSSES[self.out_activation_])
         X = np.ascontiguousarray(X, dtype=model.dtype)
-        _Epochs(self, model, X, Y.astype(model.dtype), incremental).run()
+        _Epochs(self, model, (X, Y.astype(model.dtype), weights), incremental).run()
         return self
 
     def _initialize(self, n_outputs: int, units: list[int], dtype) -> None:
@@ -234,22 +269,32 @@ def _network(units, activation: str, out_activation: str, dtype) -> Sequential:
 class _Epochs:
     """scikit-learn's stochastic solver loop, each step run by glassnet's engine."""
 
-    def __init__(self, est, model, X, Y, incremental):
+    def __init__(self, est, model, data, incremental):
+        """``data`` is ``(X, Y, weights)``, ``weights`` None or one per row."""
         self.est, self.model, self.incremental = est, model, incremental
-        self.X, self.Y, self.X_val, self.y_val = X, Y, None, None
+        self.X, self.Y, self.W = data
+        self.X_val = self.y_val = self.w_val = None
         if est.early_stopping:
-            stratify = Y if isinstance(est, ClassifierMixin) and Y.shape[1] == 1 else None
-            self.X, self.X_val, self.Y, Y_val = train_test_split(
-                X, Y, random_state=est._random_state, test_size=est.validation_fraction,
-                stratify=stratify)
-            if len(self.X_val) < 2:
-                raise ConfigError("The validation set is too small. Increase "
-                                  "'validation_fraction' or the size of your dataset.")
-            self.y_val = est._decode(Y_val)
+            self._hold_out(data)
         self.batch = est._batch_size(len(self.X))
-        self.grad_buffer = np.empty((self.batch, Y.shape[1]), model.dtype)
+        self.grad_buffer = np.empty((self.batch, self.Y.shape[1]), model.dtype)
         self.out_activation = est.out_activation_
         self.kernels = [(layer.kernel, layer.grads["kernel"]) for layer in model.layers]
+
+    def _hold_out(self, data) -> None:
+        """scikit-learn's early-stopping split; the weights (if any) are split with the rows."""
+        est, Y = self.est, self.Y
+        stratify = Y if isinstance(est, ClassifierMixin) and Y.shape[1] == 1 else None
+        parts = train_test_split(*data[:2 if self.W is None else 3],
+                                 random_state=est._random_state,
+                                 test_size=est.validation_fraction, stratify=stratify)
+        self.X, self.X_val, self.Y, Y_val = parts[:4]
+        if self.W is not None:
+            self.W, self.w_val = parts[4:]
+        if len(self.X_val) < 2:
+            raise ConfigError("The validation set is too small. Increase "
+                              "'validation_fraction' or the size of your dataset.")
+        self.y_val = est._decode(Y_val)
 
     def run(self) -> None:
         self.est.n_iter_ = 0
@@ -267,7 +312,9 @@ class _Epochs:
                 total = 0.0
                 for part in gen_batches(n, self.batch):
                     rows = order[part] if est.shuffle else part
-                    total += self.step(self.X[rows], self.Y[rows]) * (part.stop - part.start)
+                    weights = None if self.W is None else self.W[rows]
+                    total += (self.step(self.X[rows], self.Y[rows], weights)
+                              * (part.stop - part.start))
                 est.n_iter_ += 1
                 est.loss_ = total / n
                 est.t_ += n
@@ -283,16 +330,24 @@ class _Epochs:
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=5)
 
-    def step(self, xb, yb) -> float:
-        """One batch: glassnet's forward pass, the output error ``(p - y) / n`` taken back
-        through glassnet's layers, the L2 penalty, one optimizer step."""
+    def step(self, xb, yb, wb) -> float:
+        """One batch: glassnet's forward pass, the output error ``w * (p - y) / sum(w)``
+        (``(p - y) / n`` unweighted) taken back through glassnet's layers, the L2 penalty
+        (over ``sum(w)``, or n), one optimizer step."""
         model, n, alpha = self.model, len(xb), self.est.alpha
+        total = n if wb is None else float(wb.sum())
+        if not total:
+            raise DataError(f"{type(self.est).__name__}: a batch of {n} rows at iteration "
+                            f"{self.est.n_iter_ + 1} has only zero sample weights, so its "
+                            "loss is undefined; use fewer zero weights or a larger batch_size")
         out = xb
         for layer in model.layers:
             out = layer.forward(out, True)
-        loss = output_loss(self.out_activation, out, yb)
+        loss = output_loss(self.out_activation, out, yb, wb)
         delta = np.subtract(out, yb, out=self.grad_buffer[:n])
-        delta /= n
+        if wb is not None:
+            delta *= wb[:, None]
+        delta /= total
         grad = model.layers[-1].backward(delta, preactivation_grad=True)
         for layer in model._backward_chain:
             grad = layer.backward(grad)
@@ -300,8 +355,8 @@ class _Epochs:
             squares = 0.0
             for kernel, grad in self.kernels:
                 squares += float(np.vdot(kernel, kernel))
-                grad += (alpha / n) * kernel
-            loss += 0.5 * alpha * squares / n
+                grad += (alpha / total) * kernel
+            loss += 0.5 * alpha * squares / total
         if not math.isfinite(loss):
             raise TrainingDivergedError(
                 f"{type(self.est).__name__}: the loss became {loss} at iteration "
@@ -313,7 +368,7 @@ class _Epochs:
         """Update the no-improvement count as scikit-learn does; True when it says stop."""
         est = self.est
         if est.early_stopping:
-            score = est._score_decoded(self.X_val, self.y_val)
+            score = est._score_decoded(self.X_val, self.y_val, self.w_val)
             est.validation_scores_.append(score)
             if est.verbose:
                 print(f"Validation score: {score:f}")

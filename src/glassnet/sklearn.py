@@ -16,13 +16,20 @@ step, so code written for ``sklearn.neural_network`` runs with only its import c
   kernel's gradient, between glassnet's backward pass and the optimizer step. (glassnet's
   optimizer ``weight_decay`` would also shrink biases and ignores the batch size, so it is not
   used.)
+- ``sample_weight`` (``fit`` and ``partial_fit``) weights the rows as scikit-learn does: each
+  batch's loss is the weighted average ``sum(w * loss) / sum(w)``, its output error
+  ``w * (prediction - target) / sum(w)``, and ``alpha``'s terms are divided by the batch's
+  ``sum(w)`` instead of its size; ``loss_curve_`` still weights each batch's loss by its number
+  of rows; with ``early_stopping`` the weights are split with the rows and the validation score
+  is weighted. Weights must be finite, >= 0 and not all zero (a number means that weight for
+  every row); all-ones weights give the unweighted fit exactly.
 - epochs, shuffling, mini-batches ('auto' = min(200, n)), ``tol`` / ``n_iter_no_change``
   stopping, ``early_stopping`` on a held-out ``validation_fraction``, ``warm_start`` and
   ``partial_fit`` behave as in scikit-learn; not converging within ``max_iter`` epochs emits a
   ``ConvergenceWarning``.
 
-Not supported: ``solver='lbfgs'``, learning-rate schedules other than constant, sparse input
-and ``sample_weight``. The fitted network is ``estimator.model_``, compiled with glassnet's
+Not supported: ``solver='lbfgs'``, learning-rate schedules other than constant and sparse
+input. The fitted network is ``estimator.model_``, compiled with glassnet's
 nearest loss (categorical or binary cross-entropy, mse) so that glassnet's own ``fit``,
 ``save`` and ONNX export work on it. Needs the ``sklearn`` extra.
 
@@ -51,7 +58,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("glassnet.sklearn needs scikit-learn: pip install 'glassnet[sklearn]'"
                       ) from exc
 
-from ._sklearn_mlp import _BaseMLP, _validate_data
+from ._sklearn_mlp import _BaseMLP, _validate_data, sample_weights
 from .errors import ConfigError, DataError
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -140,14 +147,20 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                                 f"{self.classes_}. 'y' has {classes}.")
         return X, self._label_binarizer.transform(y)
 
-    def fit(self, X, y):
-        """Train on ``X`` (n_samples, n_features) and labels ``y``; returns ``self``."""
-        return self._fit(X, y, incremental=False)
+    def fit(self, X, y, sample_weight=None):
+        """Train on ``X`` (n_samples, n_features) and labels ``y``; returns ``self``.
 
-    def partial_fit(self, X, y, classes=None):
-        """One epoch over ``X, y``; the first call needs ``classes`` (all labels to expect)."""
+        ``sample_weight`` (one finite weight >= 0 per row, not all zero) weights each row's
+        loss as scikit-learn does; see the module's notes.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """One epoch over ``X, y`` (weighted as in ``fit``); the first call needs ``classes``
+        (all labels to expect)."""
         if classes is None and "classes_" not in self.__dict__:
             raise ConfigError("classes must be passed on the first call to partial_fit.")
+        sample_weight = sample_weights(sample_weight, X)  # before classes_ is set
         if classes is not None:
             classes = unique_labels(classes)
             if "classes_" in self.__dict__ and not np.array_equal(self.classes_, classes):
@@ -157,13 +170,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 self._label_binarizer = LabelBinarizer().fit(
                     y if type_of_target(y).startswith("multilabel") else classes)
                 self.classes_ = self._label_binarizer.classes_
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def _decode(self, Y: np.ndarray) -> np.ndarray:
         return self._label_binarizer.inverse_transform(Y.ravel() if Y.shape[1] == 1 else Y)
 
-    def _score_decoded(self, X, y) -> float:
-        return accuracy_score(y, self._decode(self.model_.predict(X)))
+    def _score_decoded(self, X, y, sample_weight) -> float:
+        return accuracy_score(y, self._decode(self.model_.predict(X)),
+                              sample_weight=sample_weight)
 
     def predict(self, X) -> np.ndarray:
         """The predicted labels, shape (n_samples,) (or (n_samples, n_labels) if multilabel)."""
@@ -219,19 +233,23 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             y = column_or_1d(y, warn=True)
         return X, y.reshape(len(y), -1)
 
-    def fit(self, X, y):
-        """Train on ``X`` (n_samples, n_features) and targets ``y``; returns ``self``."""
-        return self._fit(X, y, incremental=False)
+    def fit(self, X, y, sample_weight=None):
+        """Train on ``X`` (n_samples, n_features) and targets ``y``; returns ``self``.
 
-    def partial_fit(self, X, y):
-        """One epoch over ``X, y``, continuing from the current weights."""
-        return self._fit(X, y, incremental=True)
+        ``sample_weight`` as in :meth:`MLPClassifier.fit`.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch over ``X, y`` (weighted as in ``fit``), continuing from the current
+        weights."""
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def _decode(self, Y: np.ndarray) -> np.ndarray:
         return Y.ravel() if Y.shape[1] == 1 else Y
 
-    def _score_decoded(self, X, y) -> float:
-        return r2_score(y, self._decode(self.model_.predict(X)))
+    def _score_decoded(self, X, y, sample_weight) -> float:
+        return r2_score(y, self._decode(self.model_.predict(X)), sample_weight=sample_weight)
 
     def predict(self, X) -> np.ndarray:
         """Predicted targets, shape (n_samples,) or (n_samples, n_outputs)."""
