@@ -1,5 +1,6 @@
 """glassnet.sklearn: scikit-learn's estimator contract, its numbers, and its tools."""
 
+import inspect
 import pickle
 import warnings
 
@@ -196,8 +197,8 @@ def test_pipeline_grid_search_cross_val_score_clone_and_pickle(digits):
 def test_regressor_fits_a_curve_and_refuses_bad_parameters():
     X = np.linspace(-2, 2, 200).reshape(-1, 1)
     y = np.sin(X).ravel()
-    reg = MLPRegressor((32,), activation="tanh", learning_rate_init=0.01, max_iter=500,
-                       random_state=0).fit(X, y)
+    reg = MLPRegressor(hidden_layer_sizes=(32,), activation="tanh", learning_rate_init=0.01,
+                       max_iter=500, random_state=0).fit(X, y)
     assert reg.score(X, y) > 0.95 and reg.predict(X).shape == (200,)
     for params, match in [({"activation": "swish"}, "activation must be one of"),
                           ({"solver": "lbfgs"}, "'lbfgs' is not supported"),
@@ -373,7 +374,7 @@ BAD_WEIGHTS = [
 def test_bad_sample_weight_says_what_and_changes_nothing(weights, message):
     X, y = np.linspace(0, 1, 32).reshape(-1, 2), np.arange(16) % 2
     clf = MLPClassifier((3,), max_iter=3, random_state=0)
-    reg = MLPRegressor((3,), max_iter=3, random_state=0)
+    reg = MLPRegressor(hidden_layer_sizes=(3,), max_iter=3, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X, y)
@@ -402,3 +403,110 @@ def test_a_batch_of_zero_weights_is_refused_by_name():
     assert str(caught.value) == ("MLPClassifier: a batch of 5 rows at iteration 1 has only zero "
                                  "sample weights, so its loss is undefined; use fewer zero "
                                  "weights or a larger batch_size")
+
+
+# -- MLPRegressor(loss='poisson') ------------------------------------------------------------
+def _counts(outputs):
+    X, _ = make_multilabel_classification(120, 8, n_classes=3, random_state=0)
+    rates = np.exp(X[:, :outputs] / 4 - X[:, 1:outputs + 1] / 8)
+    y = np.random.default_rng(0).poisson(rates).astype(float)
+    return X, (y.ravel() if outputs == 1 else y)
+
+
+@pytest.mark.parametrize("outputs", [1, 2])
+@pytest.mark.parametrize("early_stopping", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_poisson_same_numbers_as_scikit_learn(solver, weighted, early_stopping, outputs):
+    X, y = _counts(outputs)
+    params = dict(loss="poisson", hidden_layer_sizes=(10, 6), alpha=1e-3, max_iter=8,
+                  batch_size=32, solver=solver, learning_rate_init=0.003,
+                  early_stopping=early_stopping, random_state=3)
+    weights = _weights("fractional", len(y)) if weighted else None
+    ours, theirs = _fit_both(MLPRegressor, neural_network.MLPRegressor, params, X, y, weights)
+    _assert_same_fit(ours, theirs, X)
+    assert ours.out_activation_ == theirs.out_activation_ == "exp"
+    assert ours.predict(X).min() > 0 and ours.loss_curve_[-1] < ours.loss_curve_[0]
+    if early_stopping:  # scored by R^2 on the held-out rows, as scikit-learn does
+        assert len(ours.validation_scores_) == ours.n_iter_ == 8
+        np.testing.assert_allclose(ours.validation_scores_, theirs.validation_scores_,
+                                   rtol=0, atol=1e-12)
+
+
+def test_poisson_partial_fit_and_pickle_match_scikit_learn():
+    X, y = _counts(1)
+    ours, theirs = (cls("poisson", (6,), random_state=0, learning_rate_init=0.01)
+                    for cls in (MLPRegressor, neural_network.MLPRegressor))
+    for start in range(0, 120, 40):
+        ours.partial_fit(X[start:start + 40], y[start:start + 40])
+        theirs.partial_fit(X[start:start + 40], y[start:start + 40])
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-12)
+    np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=0, atol=1e-12)
+    twin = pickle.loads(pickle.dumps(ours))
+    assert twin.out_activation_ == "exp" and twin.model_.layers[-1].activation.name == "exp"
+    np.testing.assert_array_equal(twin.predict(X), ours.predict(X))
+
+
+def test_loss_comes_first_as_in_scikit_learn():
+    ours = list(inspect.signature(MLPRegressor).parameters.items())
+    theirs = inspect.signature(neural_network.MLPRegressor).parameters
+    unsupported = {"learning_rate", "power_t", "max_fun"}
+    assert ours == [(name, p) for name, p in theirs.items() if name not in unsupported]
+    assert [name for name, _ in ours[:3]] == ["loss", "hidden_layer_sizes", "activation"]
+    reg = MLPRegressor("poisson", (20,), "tanh", alpha=0.1)
+    assert reg.get_params()["loss"] == "poisson" and reg.hidden_layer_sizes == (20,)
+    copy = clone(reg.set_params(loss="squared_error"))
+    assert copy.loss == "squared_error" and copy.activation == "tanh" and copy.alpha == 0.1
+    assert repr(MLPRegressor("poisson")) == "MLPRegressor(loss='poisson')"
+    with pytest.raises(TypeError, match="learning_rate"):
+        MLPRegressor(learning_rate="adaptive")
+
+
+def _fitted_poisson(outputs):
+    """Count data with ``outputs`` columns and a small poisson regressor fitted on it."""
+    X, y = _counts(outputs)
+    reg = MLPRegressor("poisson", (4,), max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return X, y, reg.fit(X, y)
+
+
+def test_a_bad_loss_is_refused_by_name_and_changes_nothing():
+    X, y, reg = _fitted_poisson(1)
+    before = reg.model_.get_weights()
+    with pytest.raises(ValueError) as caught:
+        reg.set_params(loss="absolute_error").fit(X, y)
+    assert isinstance(caught.value, ConfigError)
+    assert str(caught.value) == ("parameter loss must be one of ['poisson', 'squared_error'], "
+                                 "got 'absolute_error'")
+    with pytest.raises(ConfigError) as caught:  # warm start: the output is exp, not identity
+        reg.set_params(loss="squared_error", warm_start=True).fit(X, y)
+    assert str(caught.value) == (
+        "this MLPRegressor was fitted with out_activation_ 'exp', which loss='squared_error' "
+        "does not use; warm_start and partial_fit go on with the same loss, so set loss back "
+        "or refit with warm_start=False")
+    assert all(np.array_equal(a, b) for a, b in zip(before, reg.model_.get_weights(), strict=True))
+    assert reg.n_iter_ == 2 and reg.out_activation_ == "exp"
+    with pytest.raises(ConfigError) as caught:  # scikit-learn's order: loss comes first
+        MLPRegressor((20,)).fit(X, y)
+    assert str(caught.value) == (
+        "parameter loss must be one of ['poisson', 'squared_error'], got (20,); loss is the "
+        "first positional parameter, as in scikit-learn, so pass hidden_layer_sizes by name")
+
+
+def test_poisson_refuses_negative_targets_and_changes_nothing():
+    X, y, reg = _fitted_poisson(2)
+    before, state = reg.model_.get_weights(), dict(reg.__dict__)
+    bad = y.copy()
+    bad[7, 1] = -0.5
+    for fit in (reg.fit, reg.partial_fit):
+        with pytest.raises(DataError) as caught:
+            fit(X, bad)
+        assert str(caught.value) == ("loss='poisson' needs targets y >= 0 (counts, rates), but "
+                                     "y[7, 1] is -0.5; use loss='squared_error' for targets that "
+                                     "can be negative")
+        assert all(np.array_equal(a, b) for a, b in
+                   zip(before, reg.model_.get_weights(), strict=True))
+        assert reg.__dict__.keys() == state.keys() and reg.n_iter_ == state["n_iter_"]
+    with pytest.raises(DataError, match=r"y\[3\] is -1.0"):
+        MLPRegressor("poisson").fit(X, np.r_[y[:3, 0], -1.0, y[4:, 0]])

@@ -12,6 +12,7 @@ import math
 import warnings
 
 import numpy as np
+from scipy.special import xlogy
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -21,28 +22,50 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 from . import optimizers
 from ._blas import training_threads
 from ._checks import boolean, number_in, positive_int
+from .activations import ActivationFunction
 from .errors import ConfigError, DataError, TrainingDivergedError
 from .layers import Dense
 from .models import Sequential
 
 #: scikit-learn's activation names -> glassnet's.
 ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
-_OUTPUT_ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "softmax": "softmax"}
 
 
-#: The glassnet loss ``model_`` is compiled with, for users who go on with glassnet's ``fit``.
+class _Exp(ActivationFunction):
+    """exp(z): the output of ``MLPRegressor(loss='poisson')``, as in scikit-learn."""
+
+    name = "exp"
+
+    def forward(self, z, out):
+        return np.exp(z, out=out)
+
+    def backward(self, grad, z, a, out):
+        return np.multiply(grad, a, out=out)  # da/dz = exp(z) = a
+
+
+_OUTPUT_ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "softmax": "softmax",
+                       "exp": _Exp}
+
+
+#: The glassnet loss ``model_`` is compiled with, for users who go on with glassnet's ``fit``
+#: (glassnet has no Poisson loss, so 'exp' gets mse; see glassnet.sklearn's notes).
 _GLASSNET_LOSSES = {"identity": "mse", "softmax": "categorical_crossentropy",
-                    "logistic": "binary_crossentropy"}
+                    "logistic": "binary_crossentropy", "exp": "mse"}
 
 
 def output_loss(out_activation: str, p: np.ndarray, y: np.ndarray,
                 weights: np.ndarray | None = None) -> float:
-    """scikit-learn's loss for its output: half squared error, log loss, or binary log loss.
+    """scikit-learn's loss for its output: half squared error, half Poisson deviance (output
+    'exp'), log loss, or binary log loss.
 
-    The log losses clip probabilities to [eps, 1 - eps] and sum over the outputs; all are
-    averaged over the samples, weighted by ``weights`` if given (``np.average``, as
-    scikit-learn does). In each case dL/dz at the output is ``w * (p - y) / sum(w)``.
+    The log losses clip probabilities to [eps, 1 - eps] and sum over the outputs, as does the
+    Poisson deviance ``y log(y / p) - y + p``; all are averaged over the samples, weighted by
+    ``weights`` if given (``np.average``, as scikit-learn does). In each case dL/dz at the
+    output is ``w * (p - y) / sum(w)``.
     """
+    if out_activation == "exp":
+        deviance = xlogy(y, y / p) - y + p
+        return float(np.average(deviance, weights=weights, axis=0).sum())
     if out_activation == "identity":
         squares = np.square(y - p)
         if weights is None:

@@ -9,8 +9,9 @@ step, so code written for ``sklearn.neural_network`` runs with only its import c
 - weights start as scikit-learn starts them (uniform within sqrt(6 / (fan_in + fan_out)),
   sqrt(2 / ...) for 'logistic', biases too), drawn from ``random_state``;
 - the output is softmax with cross-entropy (multiclass), sigmoid with cross-entropy summed over
-  outputs (binary, multilabel) or identity with half the squared error (regression); the error
-  signal at the output is ``(prediction - target) / batch size`` in every case;
+  outputs (binary, multilabel), identity with half the squared error (regression) or, with
+  ``MLPRegressor(loss='poisson')``, exp with half the Poisson deviance; the error signal at the
+  output is ``(prediction - target) / batch size`` in every case;
 - ``alpha`` is scikit-learn's L2 penalty on the kernels (never the biases): each batch adds
   ``alpha / 2 * sum(W**2) / batch_size`` to the loss and ``alpha * W / batch_size`` to each
   kernel's gradient, between glassnet's backward pass and the optimizer step. (glassnet's
@@ -31,7 +32,8 @@ step, so code written for ``sklearn.neural_network`` runs with only its import c
 Not supported: ``solver='lbfgs'``, learning-rate schedules other than constant and sparse
 input. The fitted network is ``estimator.model_``, compiled with glassnet's
 nearest loss (categorical or binary cross-entropy, mse) so that glassnet's own ``fit``,
-``save`` and ONNX export work on it. Needs the ``sklearn`` extra.
+``save`` and ONNX export work on it (not for a Poisson fit: glassnet has neither a Poisson
+loss nor an 'exp' activation of its own). Needs the ``sklearn`` extra.
 
 Example
 -------
@@ -45,6 +47,8 @@ Example
 """
 
 from __future__ import annotations
+
+import inspect
 
 import numpy as np
 
@@ -62,6 +66,9 @@ from ._sklearn_mlp import _BaseMLP, _validate_data, sample_weights
 from .errors import ConfigError, DataError
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
+
+#: MLPRegressor's loss -> its output activation, as in scikit-learn.
+_LOSSES = {"squared_error": "identity", "poisson": "exp"}
 
 _PARAMETERS = """
     Parameters
@@ -207,30 +214,64 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 class MLPRegressor(RegressorMixin, _BaseMLP):
     """A multilayer perceptron regressor; scikit-learn's ``MLPRegressor`` on glassnet.
 
-    It minimises half the squared error with an identity output.
+    Parameters
+    ----------
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        'squared_error': an identity output and half the squared error. 'poisson': an
+        exponential output (``out_activation_`` 'exp') and half the Poisson deviance
+        ``y log(y / p) - y + p``, for counts and rates; the targets must be >= 0.
     {parameters}
     Attributes
     ----------
-    Those of :class:`MLPClassifier` but ``classes_``; ``out_activation_`` is 'identity'.
+    Those of :class:`MLPClassifier` but ``classes_``; ``out_activation_`` is 'identity'
+    ('exp' with ``loss='poisson'``).
 
     Example
     -------
     >>> import numpy as np
     >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)
-    >>> reg = MLPRegressor((16,), activation="tanh", learning_rate_init=0.01, max_iter=400,
-    ...                    random_state=0).fit(X, 2 * X.ravel() + 1)
+    >>> reg = MLPRegressor(hidden_layer_sizes=(16,), activation="tanh", learning_rate_init=0.01,
+    ...                    max_iter=400, random_state=0).fit(X, 2 * X.ravel() + 1)
     >>> round(reg.score(X, 2 * X.ravel() + 1), 2), reg.out_activation_
     (1.0, 'identity')
+    >>> counts = MLPRegressor("poisson", (8,), learning_rate_init=0.01, max_iter=300,
+    ...                       random_state=0).fit(X, np.round(np.exp(X.ravel() + 1)))
+    >>> counts.out_activation_, bool(counts.predict(X).min() > 0)
+    ('exp', True)
     """
 
+    def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu",
+                 **params):
+        super().__init__(hidden_layer_sizes, activation, **params)
+        self.loss = loss
+
+    def _check_params(self) -> None:
+        if self.loss not in _LOSSES:
+            hint = ("" if isinstance(self.loss, str) else "; loss is the first positional "
+                    "parameter, as in scikit-learn, so pass hidden_layer_sizes by name")
+            raise ConfigError(f"parameter loss must be one of {sorted(_LOSSES)}, "
+                              f"got {self.loss!r}{hint}")
+        super()._check_params()
+
     def _output_activation(self) -> str:
-        return "identity"
+        return _LOSSES[self.loss]
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = _validate_data(self, X, y, reset=reset, multi_output=True, y_numeric=True,
                               dtype=(np.float64, np.float32))
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        if self.loss == "poisson" and (y < 0).any():
+            where = np.argwhere(y < 0)[0]
+            raise DataError(f"loss='poisson' needs targets y >= 0 (counts, rates), but "
+                            f"y[{', '.join(map(str, where))}] is {y[tuple(where)]}; use "
+                            "loss='squared_error' for targets that can be negative")
+        fitted = self.__dict__.get("out_activation_")
+        if not reset and fitted not in (None, self._output_activation()):
+            raise ConfigError(f"this MLPRegressor was fitted with out_activation_ {fitted!r}, "
+                              f"which loss={self.loss!r} does not use; warm_start and "
+                              "partial_fit go on with the same loss, so set loss back or "
+                              "refit with warm_start=False")
         return X, y.reshape(len(y), -1)
 
     def fit(self, X, y, sample_weight=None):
@@ -249,12 +290,26 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return Y.ravel() if Y.shape[1] == 1 else Y
 
     def _score_decoded(self, X, y, sample_weight) -> float:
-        return r2_score(y, self._decode(self.model_.predict(X)), sample_weight=sample_weight)
+        prediction = self.model_.predict(X)
+        if not np.isfinite(prediction).all():  # exp can overflow; scikit-learn scores nan
+            return np.nan
+        return r2_score(y, self._decode(prediction), sample_weight=sample_weight)
 
     def predict(self, X) -> np.ndarray:
         """Predicted targets, shape (n_samples,) or (n_samples, n_outputs)."""
         return self._decode(self._forward(X))
 
 
+def _with_loss_first(base_init, init):
+    """``init``'s signature for scikit-learn's ``get_params``: ``self, loss``, then the
+    shared parameters of ``base_init`` in their order, as scikit-learn's own signature."""
+    base = list(inspect.signature(base_init).parameters.values())
+    loss = inspect.signature(init).parameters["loss"]
+    init.__signature__ = inspect.signature(base_init).replace(
+        parameters=[base[0], loss, *base[1:]])
+
+
+_with_loss_first(_BaseMLP.__init__, MLPRegressor.__init__)
 MLPClassifier.__doc__ = MLPClassifier.__doc__.replace("{parameters}", _PARAMETERS)
-MLPRegressor.__doc__ = MLPRegressor.__doc__.replace("{parameters}", _PARAMETERS)
+MLPRegressor.__doc__ = MLPRegressor.__doc__.replace(  # its Parameters section opens with loss
+    "    {parameters}", _PARAMETERS.split("----------\n", 1)[1])
