@@ -7,7 +7,7 @@ import glassnet
 from glassnet import layers
 from glassnet.errors import GradientCheckError
 
-ACTIVATIONS = ["linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu"]
+ACTIVATIONS = ["linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "exponential"]
 SHAPES = [(4, 3, 5, 2), (7, 2, 3, 4), (3, 6, 1, 3)]  # batch, inputs, hidden, outputs
 
 

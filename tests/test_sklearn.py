@@ -443,8 +443,30 @@ def test_poisson_partial_fit_and_pickle_match_scikit_learn():
     np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-12)
     np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=0, atol=1e-12)
     twin = pickle.loads(pickle.dumps(ours))
-    assert twin.out_activation_ == "exp" and twin.model_.layers[-1].activation.name == "exp"
+    assert twin.out_activation_ == "exp"
+    assert twin.model_.layers[-1].activation.name == "exponential"
     np.testing.assert_array_equal(twin.predict(X), ours.predict(X))
+
+
+def test_a_poisson_fits_network_saves_loads_and_exports(tmp_path):
+    """Its output layer is glassnet's 'exponential', so the network travels like any other."""
+    import glassnet
+
+    X, y = _counts(1)
+    reg = MLPRegressor("poisson", (6,), random_state=0, max_iter=30).fit(X, y)
+    expected = reg.model_.predict(X)
+    np.testing.assert_allclose(expected.ravel(), reg.predict(X), rtol=1e-12)
+    reg.model_.save(tmp_path / "poisson.safetensors")
+    back = glassnet.models.load_model(tmp_path / "poisson.safetensors")
+    np.testing.assert_array_equal(back.predict(X), expected)
+    onnxruntime = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    from glassnet import onnx as glassnet_onnx
+
+    glassnet_onnx.export(reg.model_, tmp_path / "poisson.onnx")
+    session = onnxruntime.InferenceSession(str(tmp_path / "poisson.onnx"))
+    got = session.run(None, {"input": X.astype(reg.model_.dtype)})[0]
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
 
 
 def test_loss_comes_first_as_in_scikit_learn():

@@ -22,7 +22,6 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 from . import optimizers
 from ._blas import training_threads
 from ._checks import boolean, number_in, positive_int
-from .activations import ActivationFunction
 from .errors import ConfigError, DataError, TrainingDivergedError
 from .layers import Dense
 from .models import Sequential
@@ -31,20 +30,8 @@ from .models import Sequential
 ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
 
 
-class _Exp(ActivationFunction):
-    """exp(z): the output of ``MLPRegressor(loss='poisson')``, as in scikit-learn."""
-
-    name = "exp"
-
-    def forward(self, z, out):
-        return np.exp(z, out=out)
-
-    def backward(self, grad, z, a, out):
-        return np.multiply(grad, a, out=out)  # da/dz = exp(z) = a
-
-
 _OUTPUT_ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "softmax": "softmax",
-                       "exp": _Exp}
+                       "exp": "exponential"}
 
 
 #: The glassnet loss ``model_`` is compiled with, for users who go on with glassnet's ``fit``

@@ -34,6 +34,7 @@ from .errors import ConfigError, DataError
 
 __all__ = [
     "ActivationFunction",
+    "exponential",
     "get",
     "leaky_relu",
     "linear",
@@ -140,6 +141,18 @@ class Tanh(ActivationFunction):
         return np.multiply(out, grad, out=out)
 
 
+class Exponential(ActivationFunction):
+    """exp(z): positive outputs, for counts (scikit-learn's Poisson regressor uses it)."""
+
+    name = "exponential"
+
+    def forward(self, z, out):
+        return np.exp(z, out=out)
+
+    def backward(self, grad, z, a, out):
+        return np.multiply(grad, a, out=out)  # da/dz = exp(z) = a
+
+
 class LeakyReLU(ActivationFunction):
     """max(z, 0) + negative_slope * min(z, 0)."""
 
@@ -200,6 +213,7 @@ _ACTIVATIONS = Registry(
         "tanh": Tanh,
         "softmax": Softmax,
         "leaky_relu": LeakyReLU,
+        "exponential": Exponential,
     },
     base=ActivationFunction,
 )
@@ -241,6 +255,11 @@ def tanh(x):
 def softmax(x):
     """Softmax over the last axis; each row sums to one."""
     return Softmax()(x)
+
+
+def exponential(x):
+    """Exponential: e^x."""
+    return Exponential()(x)
 
 
 def leaky_relu(x, negative_slope: float = 0.2):

@@ -39,7 +39,7 @@ __all__ = ["DEFAULT_OPSET", "export"]
 DEFAULT_OPSET = 17
 MIN_OPSET = 13  # Softmax over one axis (not "flatten then softmax") and Gemm's current form
 _ACTIVATION_OPS = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh", "softmax": "Softmax",
-                   "leaky_relu": "LeakyRelu"}
+                   "leaky_relu": "LeakyRelu", "exponential": "Exp"}
 
 
 def export(model, path, opset: int = DEFAULT_OPSET, input_name: str = "input",

@@ -32,8 +32,9 @@ step, so code written for ``sklearn.neural_network`` runs with only its import c
 Not supported: ``solver='lbfgs'``, learning-rate schedules other than constant and sparse
 input. The fitted network is ``estimator.model_``, compiled with glassnet's
 nearest loss (categorical or binary cross-entropy, mse) so that glassnet's own ``fit``,
-``save`` and ONNX export work on it (not for a Poisson fit: glassnet has neither a Poisson
-loss nor an 'exp' activation of its own). Needs the ``sklearn`` extra.
+``save`` and ONNX export work on it (a Poisson fit's output layer is glassnet's
+'exponential'; glassnet has no Poisson loss, so its own ``fit`` would train that one with mse).
+Needs the ``sklearn`` extra.
 
 Example
 -------
