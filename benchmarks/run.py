@@ -119,8 +119,9 @@ def run_config(cfg, frameworks, cache: Path, args, log) -> list[dict]:
 def merge_rounds(rounds: list[list[dict]]) -> list[dict]:
     """One row per framework from several rounds of one config: the round with the median time
     (the upper one of an even count), with every round's time (``round_times``) and, for the
-    peers, the ratio to glassnet within each round (``round_ratios``): paired, so a machine
-    that speeds up or slows down between rounds moves both sides of each ratio."""
+    peers, the ratio to glassnet within each round (``round_ratios``, their median
+    ``paired_ratio``): paired, so a machine that speeds up or slows down between rounds moves
+    both sides of each ratio."""
     if len(rounds) == 1:
         return rounds[0]
     by_fw: dict[str, list[dict]] = {}
@@ -141,6 +142,7 @@ def merge_rounds(rounds: list[list[dict]]) -> list[dict]:
             row["note"] = f"only {len(ok)} of {len(rounds)} rounds; " + row.get("note", "")
         elif fw != "glassnet" and len(glassnet_times) == len(times) and all(glassnet_times):
             row["round_ratios"] = [t / g for t, g in zip(times, glassnet_times, strict=True)]
+            row["paired_ratio"] = statistics.median(row["round_ratios"])
         merged.append(row)
     return merged
 
@@ -308,8 +310,8 @@ def table_rows(rows: list[dict]) -> list[list[str]]:
 
 def _ratio_cell(r: dict, t, g) -> str:
     """÷ glassnet: with rounds, the median of the per-round (paired) ratios, as the goals use."""
-    if r.get("round_ratios"):
-        return _fmt(statistics.median(r["round_ratios"]), ".2f")
+    if "paired_ratio" in r:
+        return _fmt(r["paired_ratio"], ".2f")
     return _fmt(t / g, ".2f") if g else "n/a"
 
 
@@ -369,9 +371,9 @@ def goals(rows: list[dict], quick: bool = False) -> list[str]:
     def at_least(text, a, b, bar, unit="x", paired=None):
         """Goal a / b >= bar; b is glassnet's number (or a is, for 'at most' goals). With
         rounds, ``paired`` (cfg, peer) checks the median of the per-round ratios instead."""
-        ratios = t.get(paired, {}).get("round_ratios") if paired else None
-        if ratios:
-            q = statistics.median(ratios)
+        row = t.get(paired, {}) if paired else {}
+        if "paired_ratio" in row:
+            q, ratios = row["paired_ratio"], row["round_ratios"]
             return (f"- [{'x' if q >= bar else ' '}] {text}: {q:.2f}{unit} (median of "
                     f"{len(ratios)} rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
         if a is None or not b:
