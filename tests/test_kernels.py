@@ -1,6 +1,7 @@
 """The numba kernels against their NumPy references, kernel selection, and numba staying lazy."""
 
 import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -250,6 +251,51 @@ def test_training_with_numba_matches_numpy(dtype, units):
     np.testing.assert_allclose(fast["loss"], ref["loss"], rtol=rtol)
     assert fast["accuracy"] == ref["accuracy"]
     assert ref["loss"][-1] < ref["loss"][0]
+
+
+def _subnormal_product():
+    return np.float32(1e-38) * np.float32(0.01)  # 1e-40: below float32's smallest normal
+
+
+X86 = pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"),
+                         reason="flushing subnormals is implemented for x86's MXCSR")
+
+
+@X86
+def test_numba_kernels_flush_subnormals_inside_their_context_only(numba_impl):
+    assert _subnormal_product() != 0
+    with numba_impl.flush_subnormals():
+        assert _subnormal_product() == 0  # FTZ: a subnormal result is written as zero
+        assert np.float32(1e-39) + np.float32(0) == 0  # DAZ: a subnormal input is read as zero
+        with numba_impl.flush_subnormals():
+            pass
+        assert _subnormal_product() == 0  # the inner context put back the outer's setting
+    assert _subnormal_product() != 0
+    with kernels._REFERENCE.flush_subnormals():
+        assert _subnormal_product() != 0  # the reference keeps IEEE arithmetic
+
+
+def _first_moment_after_zero_gradients(kernel_name):
+    """Adam's m after 40 steps of zero gradient from 1e-37. In IEEE arithmetic each step takes
+    a tenth off, and 0.9**40 leaves ~1.5e-39, a subnormal; flushed, the first decrement (1e-38)
+    is already subnormal, becomes zero, and m stays 1e-37: normal, tiny, and fast."""
+    kernels.set_kernels(kernel_name)
+    model = glassnet.Sequential([Dense(1, use_bias=False, input_shape=(3,))])
+    model.compile("adam", "mse")
+    x, y = np.zeros((40, 3), np.float32), np.zeros((40, 1), np.float32)
+    model.fit(x, y, epochs=1, batch_size=40, verbose=0)
+    model.optimizer.state["m"][:] = 1e-37
+    model.fit(x, y, epochs=1, batch_size=1, shuffle=False, verbose=0)
+    return model.optimizer.state["m"]
+
+
+@X86
+def test_fit_with_numba_kernels_keeps_subnormals_out_and_restores_ieee_after():
+    tiny = np.finfo(np.float32).tiny
+    np.testing.assert_array_equal(_first_moment_after_zero_gradients("numba"), np.float32(1e-37))
+    assert _subnormal_product() != 0  # the caller's arithmetic is IEEE again
+    ieee = _first_moment_after_zero_gradients("numpy")
+    assert ((0 < ieee) & (ieee < tiny)).all(), ieee
 
 
 def test_set_kernels_chooses_and_rejects():

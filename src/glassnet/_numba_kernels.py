@@ -14,6 +14,7 @@ little on two cores and competes with OpenBLAS's threads for them (see benchmark
 
 from __future__ import annotations
 
+import contextlib
 from types import SimpleNamespace
 
 import numpy as np
@@ -44,6 +45,15 @@ def matmul(a, b, out):
 
 
 _LANES = {np.dtype(str(t)): lanes for t, lanes in _simd.LANES.items()}
+
+
+@contextlib.contextmanager
+def flush_subnormals():
+    previous = _simd.flush_subnormals()
+    try:
+        yield
+    finally:
+        _simd.restore_fp_control(previous)
 
 
 # -- optimizers -------------------------------------------------------------------------------
@@ -209,4 +219,5 @@ IMPLEMENTATION = SimpleNamespace(
     name="numba", matmul=matmul, sgd=sgd, sgd_momentum=sgd_momentum, adam=adam, rmsprop=rmsprop,
     bias_relu=bias_relu, relu_backward=relu_backward, bias_softmax=bias_softmax,
     sparse_softmax_xent=sparse_softmax_xent, sparse_accuracy=sparse_accuracy,
+    flush_subnormals=flush_subnormals,
 )

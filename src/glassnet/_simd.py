@@ -5,7 +5,8 @@ a matrix product's output in registers across the loop over the shared dimension
 makes a product fast. This module gives numba kernels an explicit vector value, ``Vec``: a row
 of ``LANES`` consecutive floats (64 float32 = four AVX-512 registers; 16 = two AVX2 registers
 elsewhere) held as one LLVM vector. :func:`matmul` keeps a 4 x LANES block of its output in
-registers while it streams through the inputs.
+registers while it streams through the inputs. :func:`flush_subnormals` and
+:func:`restore_fp_control` switch the CPU's handling of subnormal floats (x86's MXCSR).
 
 Operations (each compiles to a few vector instructions):
 
@@ -24,6 +25,8 @@ so numba is imported only when its kernels are selected.
 """
 
 from __future__ import annotations
+
+import platform
 
 import llvmlite
 import llvmlite.binding as llvm
@@ -229,3 +232,56 @@ def matmul(a, b, out):
             vstore(out, i2, j, c2)
             vstore(out, i3, j, c3)
     return out
+
+
+# -- subnormal floats -------------------------------------------------------------------------
+# x86's MXCSR register: FTZ (bit 15) writes a subnormal result as zero, DAZ (bit 6) reads a
+# subnormal input as zero. Elsewhere the two functions below do nothing and return 0.
+_X86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686", "x86")
+_FTZ_DAZ = 0x8040
+
+
+def _mxcsr_call(builder, name, slot):
+    i8_pointer = ir.IntType(8).as_pointer()
+    function = cgutils.get_or_insert_function(
+        builder.module, ir.FunctionType(ir.VoidType(), [i8_pointer]), f"llvm.x86.sse.{name}")
+    builder.call(function, [builder.bitcast(slot, i8_pointer)])
+
+
+@intrinsic
+def _read_mxcsr(typingctx):
+    def codegen(context, builder, sig, args):
+        if not _X86:
+            return ir.Constant(_I32, 0)
+        slot = cgutils.alloca_once(builder, _I32)
+        _mxcsr_call(builder, "stmxcsr", slot)
+        return builder.load(slot)
+
+    return types.uint32(), codegen
+
+
+@intrinsic
+def _write_mxcsr(typingctx, value):
+    def codegen(context, builder, sig, args):
+        if _X86:
+            slot = cgutils.alloca_once(builder, _I32)
+            builder.store(context.cast(builder, args[0], sig.args[0], types.uint32), slot)
+            _mxcsr_call(builder, "ldmxcsr", slot)
+        return context.get_dummy_value()
+
+    return types.void(value), codegen
+
+
+@njit(cache=True, nogil=True)
+def flush_subnormals():
+    """From now on this thread reads and writes subnormal floats as zero (FTZ and DAZ, as
+    TensorFlow's kernels run); returns the previous setting for :func:`restore_fp_control`."""
+    previous = _read_mxcsr()
+    _write_mxcsr(previous | _FTZ_DAZ)
+    return previous
+
+
+@njit(cache=True, nogil=True)
+def restore_fp_control(previous):
+    """Put back the setting that :func:`flush_subnormals` returned."""
+    _write_mxcsr(previous)
