@@ -128,14 +128,16 @@ CONFIGS: dict[str, Config] = {
 
 # Frameworks in table order. 'numpy' is the bare-NumPy reference (training loop, matmul chain);
 # the child for 'numpy' also reports the 'sgemm' row (the matrix products alone).
-FRAMEWORKS = ("glassnet", "numpy", "torch", "sklearn", "keras")
-PEERS = ("torch", "sklearn", "keras")
+FRAMEWORKS = ("glassnet", "numpy", "torch", "torch_ftz", "sklearn", "keras")
+PEERS = ("torch", "torch_ftz", "sklearn", "keras")
+DEFAULT_PEERS = ("torch", "sklearn", "keras")  # torch_ftz: PyTorch flushing subnormals, on request
 
 IMPORT_STATEMENTS = {
     "python": "pass",
     "numpy": "import numpy",
     "glassnet": "import glassnet",
     "torch": "import torch",
+    "torch_ftz": "import torch",
     "sklearn": "import sklearn.neural_network",
     "keras": "import keras",
 }

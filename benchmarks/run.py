@@ -50,7 +50,7 @@ def child_env(framework: str | None = None) -> dict:
 
 
 def installed(framework: str) -> bool:
-    module = {"sklearn": "sklearn", "glassnet": "glassnet"}.get(framework, framework)
+    module = {"torch_ftz": "torch"}.get(framework, framework)
     if framework == "glassnet":
         return (harness.SRC_DIR / "glassnet" / "__init__.py").is_file() or bool(
             importlib.util.find_spec("glassnet")
@@ -434,7 +434,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="1 epoch; large nets on 1/4 epoch")
     ap.add_argument("--only", default="", help=f"comma-separated: {', '.join(harness.CONFIGS)}")
-    ap.add_argument("--peers", default=",".join(harness.PEERS), help="comma-separated peers")
+    ap.add_argument("--peers", default=",".join(harness.DEFAULT_PEERS),
+                    help=f"comma-separated, of {', '.join(harness.PEERS)}")
     ap.add_argument("--no-glassnet", action="store_true", help="leave glassnet out")
     ap.add_argument("--no-numpy", action="store_true", help="leave the bare-NumPy rows out")
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")

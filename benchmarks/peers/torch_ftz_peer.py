@@ -1,0 +1,35 @@
+"""PyTorch as in :mod:`peers.torch_peer`, with ``torch.set_flush_denormal(True)``.
+
+glassnet's numba kernels train with subnormal floats flushed to zero (as TensorFlow does);
+PyTorch keeps IEEE subnormals unless asked. On CPUs that take ~100 cycles per operation on a
+subnormal (Intel's), that one setting moves PyTorch's MNIST epoch a lot, so the table shows
+PyTorch both ways: the goals use the default, this row says what the setting is worth.
+"""
+
+from __future__ import annotations
+
+from peers import torch_peer
+
+NAME = "torch_ftz"
+
+
+def import_framework():
+    version = torch_peer.import_framework()
+    if not torch_peer.torch.set_flush_denormal(True):
+        raise RuntimeError("torch.set_flush_denormal(True) is not supported on this CPU")
+    return version
+
+
+def _relabelled(run):
+    def run_as_torch_ftz(cfg, data, *rest):
+        rows = run(cfg, data, *rest)
+        for row in rows:
+            row["framework"] = NAME
+        return rows
+
+    return run_as_torch_ftz
+
+
+run_train = _relabelled(torch_peer.run_train)
+run_predict_batch = _relabelled(torch_peer.run_predict_batch)
+run_predict_one = _relabelled(torch_peer.run_predict_one)
