@@ -304,6 +304,9 @@ def train_subset(data: dict, fraction: float) -> tuple[np.ndarray, np.ndarray]:
     return data["x_train"][:k], data["y_train"][:k]
 
 
+# The seed of every framework's initial weights and shuffling. run.py gives round r of
+# --rounds N the seed r, so the rounds also sample N seeds and the accuracy is their mean.
+SEED = int(os.environ.get("GLASSNET_BENCH_SEED", "0"))
 WARMUP_STEPS = 10  # warm-up: this many batches of training before the timed epochs
 
 

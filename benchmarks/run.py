@@ -37,10 +37,10 @@ WORKER = harness.BENCH_DIR / "worker.py"
 # --------------------------------------------------------------------------------------------
 
 
-def child_env(framework: str | None = None) -> dict:
+def child_env(framework: str | None = None, seed: int = 0) -> dict:
     """This environment, with the checkout's src/ first on the path (so glassnet is the working
-    tree) and Keras on the torch backend unless the caller chose another."""
-    env = dict(os.environ)
+    tree), Keras on the torch backend unless the caller chose another, and the round's seed."""
+    env = dict(os.environ, GLASSNET_BENCH_SEED=str(seed))
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(harness.SRC_DIR), env.get("PYTHONPATH", "")) if p
     )
@@ -61,7 +61,7 @@ def installed(framework: str) -> bool:
 NOISY = 10.0  # others' CPU share (%) above which a child's timings are treated as disturbed
 
 
-def run_one(cfg, fw, cache: Path, quick: bool, timeout: float, settle: float, log):
+def run_one(cfg, fw, cache: Path, quick: bool, timeout: float, settle: float, log, seed=0):
     """One child for (framework, config); returns (rows, others' CPU %)."""
     out = cache / f"result-{fw}-{cfg.name}.json"
     out.unlink(missing_ok=True)
@@ -70,7 +70,7 @@ def run_one(cfg, fw, cache: Path, quick: bool, timeout: float, settle: float, lo
         cmd.append("--quick")
     if settle > 0:
         harness.wait_quiet(settle, NOISY)
-    code, wall, peak, tail, others = harness.run_child(cmd, child_env(fw), timeout)
+    code, wall, peak, tail, others = harness.run_child(cmd, child_env(fw, seed), timeout)
     if not out.is_file():
         why = "timed out" if wall >= timeout else f"child exited {code}"
         log(f"  {cfg.name:14} {fw:9} {why}\n{tail}")
@@ -94,9 +94,10 @@ def run_one(cfg, fw, cache: Path, quick: bool, timeout: float, settle: float, lo
     return rows, others
 
 
-def run_config(cfg, frameworks, cache: Path, args, log) -> list[dict]:
-    """Every framework on one config; a run that other processes disturbed (others' CPU above
-    NOISY %) is repeated up to args.retries times, keeping the least disturbed one."""
+def run_config(cfg, frameworks, cache: Path, args, log, seed=0) -> list[dict]:
+    """Every framework on one config, all from ``seed``; a run that other processes disturbed
+    (others' CPU above NOISY %) is repeated up to args.retries times, keeping the least disturbed
+    one."""
     rows = []
     for fw in frameworks:
         if not installed(fw):
@@ -105,7 +106,8 @@ def run_config(cfg, frameworks, cache: Path, args, log) -> list[dict]:
             continue
         best, best_others = None, math.inf
         for attempt in range(1 + max(0, args.retries)):
-            got, others = run_one(cfg, fw, cache, args.quick, args.timeout, args.settle, log)
+            got, others = run_one(cfg, fw, cache, args.quick, args.timeout, args.settle, log,
+                                  seed)
             if best is None or others < best_others:
                 best, best_others = got, others
             if got[0].get("status") != "ok" or not others > NOISY:
@@ -121,7 +123,8 @@ def merge_rounds(rounds: list[list[dict]]) -> list[dict]:
     (the upper one of an even count), with every round's time (``round_times``) and, for the
     peers, the ratio to glassnet within each round (``round_ratios``, their median
     ``paired_ratio``): paired, so a machine that speeds up or slows down between rounds moves
-    both sides of each ratio."""
+    both sides of each ratio. Round i trained from seed i: the test accuracy is the mean over
+    the rounds (``round_accs``), not the median round's."""
     if len(rounds) == 1:
         return rounds[0]
     by_fw: dict[str, list[dict]] = {}
@@ -138,6 +141,9 @@ def merge_rounds(rounds: list[list[dict]]) -> list[dict]:
         times = [r["time"] for r in ok]
         row = dict(sorted(ok, key=lambda r: r["time"])[len(ok) // 2])
         row["round_times"] = times
+        accs = [r.get("acc") for r in ok]
+        if len(ok) == len(rounds) and None not in accs:
+            row["round_accs"], row["acc"] = accs, statistics.mean(accs)
         if len(ok) < len(rounds):  # a row another child makes (sgemm) from a failed round
             row["note"] = f"only {len(ok)} of {len(rounds)} rounds; " + row.get("note", "")
         elif fw != "glassnet" and len(glassnet_times) == len(times) and all(glassnet_times):
@@ -323,6 +329,9 @@ def _note(r: dict) -> str:
     rounds = r.get("round_times")
     if rounds:
         note = f"median of {len(rounds)} rounds ({', '.join(f'{t:.4g}' for t in rounds)}); " + note
+    accs = r.get("round_accs")
+    if accs:
+        note = f"test acc by seed: {', '.join(f'{a:.4f}' for a in accs)}; " + note
     ratios = r.get("round_ratios")
     if ratios:
         note = f"÷ glassnet per round: {', '.join(f'{q:.2f}' for q in ratios)}; " + note
@@ -388,6 +397,8 @@ def goals(rows: list[dict], quick: bool = False) -> list[str]:
                  paired=("mnist-b32", "torch"))
     ]
     acc, text = g("mnist-b32", "acc"), "mnist-b32: glassnet test accuracy >= 0.977 (5 epochs)"
+    seeds = len(val("mnist-b32", "glassnet", "round_accs") or [])
+    text += f", mean of {seeds} seeds" if seeds else ""
     if acc is None:
         out.append(f"- [ ] {text}: not measured")
     elif quick:
@@ -496,9 +507,11 @@ def main(argv=None) -> int:
                 rows += run_imports(frameworks, 3 if args.quick else 5, args.settle, log)
             else:
                 repeats = args.rounds if cfg.kind in ("train", "predict_batch") else 1
-                # every other round in reverse order, so that no framework always runs first
+                # round i trains from seed i; every other round runs in reverse order, so that
+                # no framework always runs first
                 rows += merge_rounds([
-                    run_config(cfg, frameworks[::-1] if i % 2 else frameworks, cache, args, log)
+                    run_config(cfg, frameworks[::-1] if i % 2 else frameworks, cache, args, log,
+                               seed=i)
                     for i in range(max(1, repeats))])
     finally:
         shutil.rmtree(cache, ignore_errors=True)

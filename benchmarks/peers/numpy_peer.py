@@ -197,9 +197,9 @@ def run_train(cfg, data, quick):
     epochs, frac = cfg.epochs_for(quick), cfg.fraction_for(quick)
     x, y = harness.train_subset(data, frac)
     x2d = x.reshape(len(x), -1)
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(harness.SEED)
     t0 = time.perf_counter()
-    model = NumpyMLP(cfg.sizes, cfg.batch_size, seed=0)
+    model = NumpyMLP(cfg.sizes, cfg.batch_size, seed=harness.SEED)
     model.fit(x2d, y, 1, rng, max_steps=harness.WARMUP_STEPS)
     warm = time.perf_counter() - t0
     times = []

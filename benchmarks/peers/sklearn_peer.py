@@ -1,7 +1,7 @@
 """scikit-learn's ``MLPClassifier``: the same model, one epoch per ``partial_fit`` call.
 
 ``MLPClassifier(hidden_layer_sizes=(128,), activation='relu', solver='adam', batch_size=32,
-learning_rate_init=1e-3, alpha=0.0, random_state=0)``. ``alpha=0.0`` switches off its default L2
+learning_rate_init=1e-3, alpha=0.0, random_state=SEED)``. ``alpha=0.0`` switches off its default L2
 penalty so that it trains the same model as the others; float32 input stays float32. Each
 ``partial_fit`` is one shuffled epoch of Adam mini-batches. Convergence warnings are silenced.
 """
@@ -37,7 +37,7 @@ def build(cfg, batch_size):
         learning_rate_init=1e-3,
         alpha=0.0,
         shuffle=True,
-        random_state=0,
+        random_state=harness.SEED,
     )
 
 

@@ -54,8 +54,8 @@ def fit(model, opt, loss_fn, X, Y, batch_size, epochs, gen, max_steps=None):
 
 
 def _setup(cfg, data, frac=1.0):
-    torch.manual_seed(0)
-    gen = torch.Generator().manual_seed(0)
+    torch.manual_seed(harness.SEED)
+    gen = torch.Generator().manual_seed(harness.SEED)
     x, y = harness.train_subset(data, frac)
     X, Y = torch.from_numpy(x), torch.from_numpy(y)
     model = build(cfg.sizes)
