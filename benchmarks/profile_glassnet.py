@@ -16,7 +16,6 @@ The BLAS threads are those ``fit`` would use (one, for these sizes), unless ``--
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import subprocess
@@ -123,15 +122,16 @@ def child(args):
         glassnet.callbacks.CallbackList([], model, {}),
     )
     order = np.random.default_rng(1).permutation(len(x))
-    # as fit trains: BLAS threads for the model's size, subnormals flushed (where the kernels do)
-    flush = getattr(glassnet.kernels.active(), "flush_subnormals", contextlib.nullcontext)
-    with _blas_context(model, args), flush():
+    threads = _blas_context(model, args)
+    with threads:
         result = _phase_timer(model, loop, order, args.steps, args.batch)
     kernels = getattr(glassnet.kernels.active(), "name", "numpy")
     print(json.dumps({"phases": result, "kernels": kernels}))
 
 
 def _blas_context(model, args):
+    import contextlib
+
     try:
         from glassnet import _blas
     except ImportError:  # the engine before issue 6 left BLAS at its default

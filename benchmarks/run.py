@@ -396,6 +396,10 @@ def goals(rows: list[dict], quick: bool = False) -> list[str]:
         at_least("mnist-b32: PyTorch / glassnet >= 3", val("mnist-b32", "torch"), g("mnist-b32"), 3,
                  paired=("mnist-b32", "torch"))
     ]
+    if val("mnist-b32", "torch_ftz"):  # not a goal: PyTorch flushing subnormals, as glassnet does
+        out.append(at_least("(information) mnist-b32: PyTorch with flushed subnormals (torch_ftz) "
+                            "/ glassnet >= 3", val("mnist-b32", "torch_ftz"), g("mnist-b32"), 3,
+                            paired=("mnist-b32", "torch_ftz")))
     acc, text = g("mnist-b32", "acc"), "mnist-b32: glassnet test accuracy >= 0.977 (5 epochs)"
     seeds = len(val("mnist-b32", "glassnet", "round_accs") or [])
     text += f", mean of {seeds} seeds" if seeds else ""

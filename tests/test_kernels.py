@@ -258,27 +258,45 @@ def _subnormal_product():
 
 
 X86 = pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"),
-                         reason="flushing subnormals is implemented for x86's MXCSR")
+                         reason="flushing subnormals is implemented for x86-64's MXCSR")
 
 
 @X86
-def test_numba_kernels_flush_subnormals_inside_their_context_only(numba_impl):
-    assert _subnormal_product() != 0
-    with numba_impl.flush_subnormals():
+def test_flush_subnormals_sets_ftz_and_daz_and_restore_puts_them_back():
+    from glassnet import _simd
+
+    subnormal = np.float32(1e-39)  # made before the flush: under FTZ alone it stays subnormal
+    assert subnormal * np.float32(1e30) != 0 and _subnormal_product() != 0
+    previous = _simd.flush_subnormals()
+    try:
         assert _subnormal_product() == 0  # FTZ: a subnormal result is written as zero
-        assert np.float32(1e-39) + np.float32(0) == 0  # DAZ: a subnormal input is read as zero
-        with numba_impl.flush_subnormals():
-            pass
-        assert _subnormal_product() == 0  # the inner context put back the outer's setting
-    assert _subnormal_product() != 0
-    with kernels._REFERENCE.flush_subnormals():
-        assert _subnormal_product() != 0  # the reference keeps IEEE arithmetic
+        assert subnormal * np.float32(1e30) == 0  # DAZ: a subnormal input is read as zero
+        _simd.restore_fp_control(_simd.flush_subnormals())  # nested: the outer setting stays
+        assert _subnormal_product() == 0
+    finally:
+        _simd.restore_fp_control(previous)
+    assert subnormal * np.float32(1e30) != 0 and _subnormal_product() != 0
+
+
+@X86
+@pytest.mark.parametrize("name", ["sgd_momentum", "adam", "rmsprop_momentum"])
+def test_numba_optimizers_keep_state_out_of_subnormals_and_restore_ieee_after(numba_impl, name):
+    """Three steps of zero gradient from state just above float32's smallest normal: the
+    reference (IEEE) shrinks it into the subnormal range, the numba kernels never hold one."""
+    tiny = np.finfo(np.float32).tiny
+    params, grads = np.zeros(4, np.float32), np.zeros(4, np.float32)
+    state = [np.full(4, 1.1 * tiny, np.float32), np.full(4, 1.1 * tiny, np.float32)]
+    flushed = _optimizer_call(name, numba_impl, params, grads, state, 0.0)
+    for array in flushed[1:]:
+        assert ((array == 0) | (np.abs(array) >= tiny)).all(), (name, array)
+    assert _subnormal_product() != 0  # the caller's arithmetic is IEEE again
+    ieee = _optimizer_call(name, kernels._REFERENCE, params, grads, state, 0.0)
+    assert ((0 < ieee[1]) & (ieee[1] < tiny)).all(), (name, ieee[1])
 
 
 def _first_moment_after_zero_gradients(kernel_name):
-    """Adam's m after 40 steps of zero gradient from 1e-37. In IEEE arithmetic each step takes
-    a tenth off, and 0.9**40 leaves ~1.5e-39, a subnormal; flushed, the first decrement (1e-38)
-    is already subnormal, becomes zero, and m stays 1e-37: normal, tiny, and fast."""
+    """Adam's m after 40 steps of zero gradient from 1e-37: IEEE takes it to ~1.5e-39 (0.9**40
+    of it), a subnormal; flushed, it stays 1e-37: normal, tiny, and fast."""
     kernels.set_kernels(kernel_name)
     model = glassnet.Sequential([Dense(1, use_bias=False, input_shape=(3,))])
     model.compile("adam", "mse")
@@ -290,10 +308,9 @@ def _first_moment_after_zero_gradients(kernel_name):
 
 
 @X86
-def test_fit_with_numba_kernels_keeps_subnormals_out_and_restores_ieee_after():
+def test_fit_with_numba_kernels_keeps_subnormals_out_of_adam():
     tiny = np.finfo(np.float32).tiny
     np.testing.assert_array_equal(_first_moment_after_zero_gradients("numba"), np.float32(1e-37))
-    assert _subnormal_product() != 0  # the caller's arithmetic is IEEE again
     ieee = _first_moment_after_zero_gradients("numpy")
     assert ((0 < ieee) & (ieee < tiny)).all(), ieee
 

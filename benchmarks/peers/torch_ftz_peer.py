@@ -1,9 +1,9 @@
 """PyTorch as in :mod:`peers.torch_peer`, with ``torch.set_flush_denormal(True)``.
 
-glassnet's numba kernels train with subnormal floats flushed to zero (as TensorFlow does);
-PyTorch keeps IEEE subnormals unless asked. On CPUs that take ~100 cycles per operation on a
-subnormal (Intel's), that one setting moves PyTorch's MNIST epoch a lot, so the table shows
-PyTorch both ways: the goals use the default, this row says what the setting is worth.
+glassnet's numba optimizer kernels run with subnormal floats flushed to zero (as TensorFlow's
+kernels do); PyTorch keeps IEEE subnormals unless asked. On CPUs that take ~100 cycles per
+operation on a subnormal (Intel's), that one setting moves PyTorch's MNIST epoch a lot, so the
+table shows PyTorch both ways: the goals use the default, this row says what it is worth.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ makes a product fast. This module gives numba kernels an explicit vector value, 
 of ``LANES`` consecutive floats (64 float32 = four AVX-512 registers; 16 = two AVX2 registers
 elsewhere) held as one LLVM vector. :func:`matmul` keeps a 4 x LANES block of its output in
 registers while it streams through the inputs. :func:`flush_subnormals` and
-:func:`restore_fp_control` switch the CPU's handling of subnormal floats (x86's MXCSR).
+:func:`restore_fp_control` switch the CPU's handling of subnormal floats (x86-64's MXCSR).
 
 Operations (each compiles to a few vector instructions):
 
@@ -25,8 +25,6 @@ so numba is imported only when its kernels are selected.
 """
 
 from __future__ import annotations
-
-import platform
 
 import llvmlite
 import llvmlite.binding as llvm
@@ -235,9 +233,9 @@ def matmul(a, b, out):
 
 
 # -- subnormal floats -------------------------------------------------------------------------
-# x86's MXCSR register: FTZ (bit 15) writes a subnormal result as zero, DAZ (bit 6) reads a
-# subnormal input as zero. Elsewhere the two functions below do nothing and return 0.
-_X86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686", "x86")
+# x86-64's MXCSR register: FTZ (bit 15) writes a subnormal result as zero, DAZ (bit 6) reads a
+# subnormal input as zero. On other CPUs the two functions below do nothing and return 0.
+_X86 = llvm.get_process_triple().startswith("x86_64")
 _FTZ_DAZ = 0x8040
 
 
@@ -262,6 +260,9 @@ def _read_mxcsr(typingctx):
 
 @intrinsic
 def _write_mxcsr(typingctx, value):
+    if not isinstance(value, types.Integer):
+        raise TypingError(f"_write_mxcsr needs an integer, got {value}")
+
     def codegen(context, builder, sig, args):
         if _X86:
             slot = cgutils.alloca_once(builder, _I32)
@@ -274,8 +275,9 @@ def _write_mxcsr(typingctx, value):
 
 @njit(cache=True, nogil=True)
 def flush_subnormals():
-    """From now on this thread reads and writes subnormal floats as zero (FTZ and DAZ, as
-    TensorFlow's kernels run); returns the previous setting for :func:`restore_fp_control`."""
+    """On x86-64, from now on this thread reads and writes subnormal floats as zero (FTZ and
+    DAZ, as TensorFlow's kernels run); returns the previous setting for
+    :func:`restore_fp_control`. Elsewhere it does nothing."""
     previous = _read_mxcsr()
     _write_mxcsr(previous | _FTZ_DAZ)
     return previous
@@ -283,5 +285,6 @@ def flush_subnormals():
 
 @njit(cache=True, nogil=True)
 def restore_fp_control(previous):
-    """Put back the setting that :func:`flush_subnormals` returned."""
-    _write_mxcsr(previous)
+    """Put back the FTZ and DAZ bits that :func:`flush_subnormals` returned (the rest of the
+    register, such as the exception flags raised meanwhile, stays as it is now)."""
+    _write_mxcsr((_read_mxcsr() & ~_FTZ_DAZ) | (previous & _FTZ_DAZ))

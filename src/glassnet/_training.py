@@ -200,7 +200,7 @@ def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation
     model.stop_training = False
     loop = _EpochLoop(model, x, y, w, size, rng if shuffle else None, cbs)
     with (_InterruptGuard() as guard, np.errstate(over="ignore", invalid="ignore"),
-          training_threads(model, size), kernels.active().flush_subnormals()):
+          training_threads(model, size)):
         loop.guard = guard
         cbs.on_train_begin()
         try:

@@ -7,7 +7,8 @@ passes over small arrays, and its small matrix products are ``matmul``. This mod
 NumPy reference of each of those kernels. ``'numba'`` (:mod:`glassnet._numba_kernels`, used
 when numba is installed) fuses each into one compiled loop; it agrees with the reference to
 float rounding (tested to 1e-6 relative in float32 and 1e-12 in float64; for ``matmul``,
-relative to the size of the summed terms, ``|a| @ |b|``, as for any two orders of summation).
+relative to the size of the summed terms, ``|a| @ |b|``, as for any two orders of summation),
+except that its optimizers flush subnormal floats to zero, as TensorFlow's kernels do.
 Choose with :func:`set_kernels` or the ``GLASSNET_KERNELS`` environment variable ('numpy' or
 'numba'); numba is imported only when its kernels are first used. Optimizer kernels work in
 place on ``params`` and the state arrays, and may use ``scratch`` (same size) and overwrite
@@ -25,7 +26,6 @@ array([0.95, 0.95, 0.95])
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import os
 from types import SimpleNamespace
@@ -41,15 +41,6 @@ def matmul(a, b, out):
     """out = a @ b, for a training step's small products (numba's kernel keeps a block of out in
     registers and skips the steps where four rows of ``a`` are all zero)."""
     return np.matmul(a, b, out=out)
-
-
-def flush_subnormals():
-    """A context in which this thread reads and writes subnormal floats (below 1.2e-38 in
-    float32) as zero; ``fit`` trains in it. The reference keeps IEEE arithmetic: it does nothing.
-    numba's sets the CPU's FTZ and DAZ flags, as TensorFlow does: Adam's first moment decays
-    through the subnormal range for every weight of a rarely-lit pixel, and some CPUs take a
-    hundred cycles for each operation on a subnormal (an MNIST step 2.5x slower)."""
-    return contextlib.nullcontext()
 
 
 def _apply_decay(params, grads, weight_decay):
@@ -176,8 +167,7 @@ def sparse_accuracy(labels, probs):
 
 
 _KERNEL_NAMES = ("sgd", "sgd_momentum", "adam", "rmsprop", "bias_relu", "relu_backward",
-                 "bias_softmax", "sparse_softmax_xent", "sparse_accuracy", "matmul",
-                 "flush_subnormals")
+                 "bias_softmax", "sparse_softmax_xent", "sparse_accuracy", "matmul")
 _REFERENCE = SimpleNamespace(name="numpy", **{k: globals()[k] for k in _KERNEL_NAMES})
 
 
