@@ -25,6 +25,7 @@ def _relabelled(run):
         rows = run(cfg, data, *rest)
         for row in rows:
             row["framework"] = NAME
+            row["note"] = "set_flush_denormal(True); " + row.get("note", "")
         return rows
 
     return run_as_torch_ftz

@@ -92,8 +92,8 @@ def _rmsprop(p, g, v, vel, lr, rho, c, mom, eps, wd):
 
 
 def _subnormals_flushed(update):
-    """An optimizer kernel that runs with subnormal floats flushed to zero (FTZ and DAZ on
-    x86-64, as TensorFlow's kernels run) and puts the caller's setting back after. Adam's first
+    """``update`` run with subnormal floats flushed to zero (FTZ and DAZ on x86-64, as
+    TensorFlow's kernels run), the caller's setting put back after. Adam's first
     moment of a weight whose input is almost always zero decays by 0.9 a step through the
     subnormal range, and some CPUs (Intel's) take ~100 cycles per operation on a subnormal: an
     MNIST step became 2.5x slower (benchmarks/RESULTS.md). Flushed, the state stops shrinking
