@@ -15,6 +15,7 @@ from glassnet.errors import ConfigError
 from glassnet.layers import Dense, Flatten
 
 pytest.importorskip("numba")
+_simd = pytest.importorskip("glassnet._simd")
 
 ROOT = Path(__file__).resolve().parents[1]
 # float32 within 1e-6 relative, float64 within 1e-12 (the issue's bar for every kernel)
@@ -77,9 +78,12 @@ def _term_scale(a, b):
 @pytest.mark.parametrize("shape", [(32, 784, 128), (7, 13, 70), (5, 300, 33), (33, 5, 129),
                                    (4, 1, 1000), (1, 40, 64)])
 @pytest.mark.parametrize("transposed", [False, True])
-def test_matmul_kernel_agrees_with_numpy(numba_impl, shape, transposed, dtype):
+@pytest.mark.parametrize("kernel", ["selected", "matmul_skipping_zeros", "matmul_dense"])
+def test_matmul_kernel_agrees_with_numpy(numba_impl, shape, transposed, dtype, kernel):
     """Rows not a multiple of 4, columns not a multiple of a vector, a = x.T (the dW product),
-    mostly-zero inputs and all-zero rows: within the bar, relative to the summed terms."""
+    mostly-zero inputs and all-zero rows: within the bar, relative to the summed terms. Both
+    variants of the kernel, and the one the wrapper selects for this CPU."""
+    matmul = numba_impl.matmul if kernel == "selected" else getattr(_simd, kernel)
     rows, inner, cols = shape
     rng = np.random.default_rng(6)
     a = rng.normal(size=(inner, rows) if transposed else (rows, inner)).astype(dtype)
@@ -88,7 +92,7 @@ def test_matmul_kernel_agrees_with_numpy(numba_impl, shape, transposed, dtype):
     a[rows // 2] = 0
     b = rng.normal(size=(inner, cols)).astype(dtype)
     buffer = np.full(rows * cols + 70, np.nan, dtype)  # NaN past the end: must stay untouched
-    out = numba_impl.matmul(a, b, buffer[:rows * cols].reshape(rows, cols))
+    out = matmul(a, b, buffer[:rows * cols].reshape(rows, cols))
     assert np.isnan(buffer[rows * cols:]).all()
     expected = kernels._REFERENCE.matmul(a, b, np.empty((rows, cols), dtype))
     error = np.abs(out - expected)
@@ -98,8 +102,6 @@ def test_matmul_kernel_agrees_with_numpy(numba_impl, shape, transposed, dtype):
 
 def test_matmul_falls_back_to_blas_where_the_vector_kernel_does_not_fit(numba_impl,
                                                                        monkeypatch):
-    from glassnet import _simd
-
     used = []
     monkeypatch.setattr(_simd, "matmul", lambda a, b, out: used.append(1) or np.matmul(a, b, out))
     rng = np.random.default_rng(7)
@@ -128,17 +130,34 @@ def test_matmul_falls_back_to_blas_where_the_vector_kernel_does_not_fit(numba_im
     assert used == [1]  # and a fitting product does take the kernel
 
 
-def test_matmul_kernel_zero_inputs_contribute_nothing_even_against_inf(numba_impl):
-    """Documented difference from BLAS: a skipped zero input never meets the weight, so 0 * inf
-    gives 0, not NaN (fit checks the weights are finite at every epoch boundary instead)."""
+def test_matmul_skipping_zeros_differs_from_blas_only_for_zero_times_inf():
+    """A skipped zero input never meets the weight, so 0 * inf gives 0, not NaN as in BLAS and
+    the dense variant (fit checks the weights are finite at every epoch boundary instead)."""
     a = np.zeros((4, 3), np.float32)
     a[:, 1] = 1.0
     b = np.ones((3, 64), np.float32)
     b[0] = np.inf
-    out = numba_impl.matmul(a, b, np.empty((4, 64), np.float32))
-    np.testing.assert_array_equal(out, 1.0)
+    skipped = _simd.matmul_skipping_zeros(a, b, np.empty((4, 64), np.float32))
+    np.testing.assert_array_equal(skipped, 1.0)
     with np.errstate(invalid="ignore"):
+        assert np.isnan(_simd.matmul_dense(a, b, np.empty((4, 64), np.float32))).all()
         assert np.isnan(np.matmul(a, b)).all()
+
+
+@DTYPES
+@pytest.mark.parametrize("transposed", [False, True])
+def test_matmul_variants_give_the_same_bits_for_finite_inputs(dtype, transposed):
+    """A skipped step would add exactly +0 to every sum, so which variant this CPU runs
+    (_simd.SKIPS_ZEROS) changes the speed, never a result: a seed trains the same on both."""
+    rng = np.random.default_rng(8)
+    a = rng.normal(size=(37, 50)).astype(dtype)
+    a[a < 0.9] = 0
+    a[:, 3] = -0.0
+    a = np.ascontiguousarray(a.T) if transposed else a
+    b = rng.normal(size=(a.shape[1], 100)).astype(dtype)
+    skipped = _simd.matmul_skipping_zeros(a, b, np.empty((len(a), 100), dtype))
+    dense = _simd.matmul_dense(a, b, np.empty((len(a), 100), dtype))
+    assert skipped.tobytes() == dense.tobytes()
 
 
 def test_matmul_kernel_is_right_with_the_narrower_vectors_of_other_cpus(tmp_path):
@@ -263,8 +282,6 @@ X86 = pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"),
 
 @X86
 def test_flush_subnormals_sets_ftz_and_daz_and_restore_puts_them_back():
-    from glassnet import _simd
-
     subnormal = np.float32(1e-39)  # made before the flush: under FTZ alone it stays subnormal
     assert subnormal * np.float32(1e30) != 0 and _subnormal_product() != 0
     previous = _simd.flush_subnormals()

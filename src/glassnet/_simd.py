@@ -5,7 +5,8 @@ a matrix product's output in registers across the loop over the shared dimension
 makes a product fast. This module gives numba kernels an explicit vector value, ``Vec``: a row
 of ``LANES`` consecutive floats (64 float32 = four AVX-512 registers; 16 = two AVX2 registers
 elsewhere) held as one LLVM vector. :func:`matmul` keeps a 4 x LANES block of its output in
-registers while it streams through the inputs. :func:`flush_subnormals` and
+registers while it streams through the inputs (skipping steps whose inputs are all zero on
+CPUs where that pays). :func:`flush_subnormals` and
 :func:`restore_fp_control` switch the CPU's handling of subnormal floats (x86-64's MXCSR).
 
 Operations (each compiles to a few vector instructions):
@@ -200,36 +201,53 @@ def vlanes(typingctx, like):
     return types.intp(like), codegen
 
 
-@njit(cache=True, error_model="numpy", nogil=True)
-def matmul(a, b, out):
-    """out = a @ b, four rows by one Vec (``LANES`` columns) of ``out`` in registers at once.
+def _product_kernel(name: str, skip_zeros: bool):
+    """The product kernel, with or without skipping zero inputs (numba compiles ``skip_zeros``
+    as a constant). Each variant gets its own name: numba keys its disk cache and the compiled
+    code's environment on it, and two closures of one name loaded from the cache crash."""
 
-    ``b`` and ``out`` must be C-contiguous with the same float dtype (``a`` may be any view,
-    such as ``x.T`` for a weight gradient) and the shapes must fit; the caller checks.
-    A step s where ``a[i:i+4, s]`` is all zero is skipped: inputs after ReLU, one-hot columns
-    and image backgrounds are mostly zeros (81% of MNIST's pixels), so a zero input contributes
-    exactly nothing, even against an inf or NaN in ``b`` (where BLAS would give NaN). The last
-    block repeats the last row instead of reading past it: it computes the same numbers again.
-    """
-    rows, inner = a.shape
-    for i in range(0, rows, 4):
-        i1, i2, i3 = min(i + 1, rows - 1), min(i + 2, rows - 1), min(i + 3, rows - 1)
-        for j in range(0, b.shape[1], vlanes(out)):
-            c0 = c1 = c2 = c3 = vsplat(out, 0)
-            for s in range(inner):
-                a0, a1, a2, a3 = a[i, s], a[i1, s], a[i2, s], a[i3, s]
-                if a0 == 0 and a1 == 0 and a2 == 0 and a3 == 0:
-                    continue
-                row = vload(b, s, j)
-                c0 = vfma(vsplat(out, a0), row, c0)
-                c1 = vfma(vsplat(out, a1), row, c1)
-                c2 = vfma(vsplat(out, a2), row, c2)
-                c3 = vfma(vsplat(out, a3), row, c3)
-            vstore(out, i, j, c0)
-            vstore(out, i1, j, c1)
-            vstore(out, i2, j, c2)
-            vstore(out, i3, j, c3)
-    return out
+    def matmul(a, b, out):
+        """out = a @ b, four rows by one Vec (``LANES`` columns) of ``out`` in registers at once.
+
+        ``b`` and ``out`` must be C-contiguous with the same float dtype (``a`` may be any view,
+        such as ``x.T`` for a weight gradient) and the shapes must fit; the caller checks. With
+        ``skip_zeros``, a step s where ``a[i:i+4, s]`` is all zero is skipped. The last block
+        repeats the last row instead of reading past it: it computes the same numbers again.
+        """
+        rows, inner = a.shape
+        for i in range(0, rows, 4):
+            i1, i2, i3 = min(i + 1, rows - 1), min(i + 2, rows - 1), min(i + 3, rows - 1)
+            for j in range(0, b.shape[1], vlanes(out)):
+                c0 = c1 = c2 = c3 = vsplat(out, 0)
+                for s in range(inner):
+                    a0, a1, a2, a3 = a[i, s], a[i1, s], a[i2, s], a[i3, s]
+                    if skip_zeros and a0 == 0 and a1 == 0 and a2 == 0 and a3 == 0:
+                        continue
+                    row = vload(b, s, j)
+                    c0 = vfma(vsplat(out, a0), row, c0)
+                    c1 = vfma(vsplat(out, a1), row, c1)
+                    c2 = vfma(vsplat(out, a2), row, c2)
+                    c3 = vfma(vsplat(out, a3), row, c3)
+                vstore(out, i, j, c0)
+                vstore(out, i1, j, c1)
+                vstore(out, i2, j, c2)
+                vstore(out, i3, j, c3)
+        return out
+
+    matmul.__name__ = matmul.__qualname__ = name
+    return njit(cache=True, error_model="numpy", nogil=True)(matmul)
+
+
+matmul_skipping_zeros = _product_kernel("matmul_skipping_zeros", skip_zeros=True)
+matmul_dense = _product_kernel("matmul_dense", skip_zeros=False)
+# Skipping a step whose four inputs are all zero (81% of MNIST's pixels, about half the ReLU
+# outputs) paid on an AMD Zen 4 (x@W1 46 against 56-60 us) and cost on an Intel Xeon of the
+# Sapphire/Emerald Rapids generation, whose branch mispredictions outweigh the skipped work
+# (dW1 87 against 57 us, x@W1 61 against 52): benchmarks/RESULTS.md. The two give the same
+# bits for finite inputs (a skipped step adds exactly +0); only 0 * inf differs: NaN dense, as
+# in BLAS, nothing when skipped.
+SKIPS_ZEROS = llvm.get_host_cpu_name().startswith("znver")
+matmul = matmul_skipping_zeros if SKIPS_ZEROS else matmul_dense
 
 
 # -- subnormal floats -------------------------------------------------------------------------

@@ -295,7 +295,8 @@ class _EpochLoop:
 
     def _overflowed_unseen(self, epoch) -> str:
         """Weights that turned non-finite without any loss showing it: an overflowed weight
-        that only ever met zero inputs (the product kernel skips those; 0 * inf is not NaN)."""
+        that only ever met zero inputs (on AMD Zen CPUs the product kernel skips those, so
+        0 * inf is not NaN)."""
         self._restore_snapshot()
         return (f"Training stopped at the start of epoch {epoch + 1}: an update in epoch {epoch} "
                 "overflowed some weights (their inputs were zero, so no loss showed it). They are "

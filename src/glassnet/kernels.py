@@ -39,7 +39,7 @@ __all__ = ["active", "available", "register", "set_kernels"]
 
 def matmul(a, b, out):
     """out = a @ b, for a training step's small products (numba's kernel keeps a block of out in
-    registers and skips the steps where four rows of ``a`` are all zero)."""
+    registers and, on CPUs where it pays, skips the steps where four rows of ``a`` are all 0)."""
     return np.matmul(a, b, out=out)
 
 

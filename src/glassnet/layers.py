@@ -70,8 +70,8 @@ def _matmul(a, b, out, training: bool):
     """out = a @ b. Products of a training pass (``fit``, and the gradient checks, ``explain``
     and the classic APIs, which train too) small enough to run on one core (the size under
     which ``fit`` gives BLAS one thread) and at least 4 rows go to the active kernels: numba's
-    keeps a block of ``out`` in registers and skips zero inputs. The rest, and every product of
-    ``predict`` and ``evaluate``, go to BLAS."""
+    keeps a block of ``out`` in registers (and skips zero inputs where that pays). The rest,
+    and every product of ``predict`` and ``evaluate``, go to BLAS."""
     if training and len(a) >= 4 and 2.0 * a.size * b.shape[1] < SINGLE_THREAD_BELOW:
         return kernels.active().matmul(a, b, out)
     return np.matmul(a, b, out=out)
