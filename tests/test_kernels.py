@@ -153,7 +153,7 @@ def test_matmul_variants_give_the_same_bits_for_finite_inputs(dtype, transposed)
     a = rng.normal(size=(37, 50)).astype(dtype)
     a[a < 0.9] = 0
     a[:, 3] = -0.0
-    a = np.ascontiguousarray(a.T) if transposed else a
+    a = a.T if transposed else a  # a strided view, as x.T in the weight gradient
     b = rng.normal(size=(a.shape[1], 100)).astype(dtype)
     skipped = _simd.matmul_skipping_zeros(a, b, np.empty((len(a), 100), dtype))
     dense = _simd.matmul_dense(a, b, np.empty((len(a), 100), dtype))
