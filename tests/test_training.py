@@ -242,8 +242,9 @@ def test_fit_refuses_weights_that_are_already_not_finite():
 
 
 def test_weights_that_overflowed_unseen_are_restored_at_the_next_epoch():
-    """The product kernel skips zero inputs, so an inf weight whose input is always 0 shows in
-    no loss; the epoch boundary catches it and restores the epoch's start."""
+    """An inf weight set after the epoch's last step (or, where the product kernel skips zero
+    inputs, one whose input is always 0) shows in no loss; the epoch boundary catches it and
+    restores the epoch's start."""
     class OverflowUnseen(glassnet.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
             if epoch == 1:

@@ -299,7 +299,8 @@ class _EpochLoop:
         0 * inf is not NaN)."""
         self._restore_snapshot()
         return (f"Training stopped at the start of epoch {epoch + 1}: an update in epoch {epoch} "
-                "overflowed some weights (their inputs were zero, so no loss showed it). They are "
+                "overflowed some weights (no loss has seen them: the epoch's last update, or "
+                "inputs that were always zero). They are "
                 f"restored to the start of epoch {epoch}; {_ADVICE}")
 
     def run(self, epoch):
