@@ -1,7 +1,6 @@
 """The numba kernels against their NumPy references, kernel selection, and numba staying lazy."""
 
 import os
-import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -278,7 +277,7 @@ def _subnormal_product():
     return np.float32(1e-38) * np.float32(0.01)  # 1e-40: below float32's smallest normal
 
 
-X86 = pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"),
+X86 = pytest.mark.skipif(not _simd._X86,
                          reason="flushing subnormals is implemented for x86-64's MXCSR")
 
 

@@ -294,9 +294,9 @@ class _EpochLoop:
                 f"to the last finite ones, from the start of an epoch; {_ADVICE}")
 
     def _overflowed_unseen(self, epoch) -> str:
-        """Weights that turned non-finite without any loss showing it: an overflowed weight
-        that only ever met zero inputs (on AMD Zen CPUs the product kernel skips those, so
-        0 * inf is not NaN)."""
+        """Weights that turned non-finite without any loss showing it yet: the epoch's last
+        update overflowed, or an overflowed weight only ever met zero inputs (on AMD Zen CPUs
+        the product kernel skips those, so 0 * inf is not NaN)."""
         self._restore_snapshot()
         return (f"Training stopped at the start of epoch {epoch + 1}: an update in epoch {epoch} "
                 "overflowed some weights (no loss has seen them: the epoch's last update, or "
