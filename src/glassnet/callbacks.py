@@ -62,6 +62,15 @@ class Callback:
     def on_train_batch_end(self, batch, logs=None):
         self.on_batch_end(batch, logs)
 
+    def on_test_begin(self, logs=None): ...
+    def on_test_end(self, logs=None): ...
+    def on_test_batch_begin(self, batch, logs=None): ...
+    def on_test_batch_end(self, batch, logs=None): ...
+    def on_predict_begin(self, logs=None): ...
+    def on_predict_end(self, logs=None): ...
+    def on_predict_batch_begin(self, batch, logs=None): ...
+    def on_predict_batch_end(self, batch, logs=None): ...
+
 
 def _overrides(callback: Callback, *names: str) -> bool:
     """Whether the callback's class, or the instance itself (LambdaCallback), defines a hook."""
@@ -70,7 +79,8 @@ def _overrides(callback: Callback, *names: str) -> bool:
 
 
 class CallbackList:
-    """Calls each hook on every callback, in order; batch hooks only where overridden."""
+    """Calls each hook on every callback, in order, always with a ``logs`` dict; batch hooks
+    only on the callbacks that override them."""
 
     def __init__(self, callbacks, model, params: dict):
         self.callbacks = list(callbacks)
@@ -86,29 +96,53 @@ class CallbackList:
     def wants_batch_logs(self) -> bool:
         return bool(self._batch_end)
 
-    def on_train_begin(self, logs=None):
+    def _call(self, hook: str, *args) -> None:
         for cb in self.callbacks:
-            cb.on_train_begin(logs)
+            getattr(cb, hook)(*args)
+
+    def on_train_begin(self, logs=None):
+        self._call("on_train_begin", {} if logs is None else logs)
 
     def on_train_end(self, logs=None):
-        for cb in self.callbacks:
-            cb.on_train_end(logs)
+        self._call("on_train_end", {} if logs is None else logs)
 
     def on_epoch_begin(self, epoch, logs=None):
-        for cb in self.callbacks:
-            cb.on_epoch_begin(epoch, logs)
+        self._call("on_epoch_begin", epoch, {} if logs is None else logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        for cb in self.callbacks:
-            cb.on_epoch_end(epoch, logs)
+        self._call("on_epoch_end", epoch, {} if logs is None else logs)
 
     def on_train_batch_begin(self, batch, logs=None):
         for cb in self._batch_begin:
-            cb.on_train_batch_begin(batch, logs)
+            cb.on_train_batch_begin(batch, {} if logs is None else logs)
 
     def on_train_batch_end(self, batch, logs=None):
         for cb in self._batch_end:
-            cb.on_train_batch_end(batch, logs)
+            cb.on_train_batch_end(batch, {} if logs is None else logs)
+
+    def on_test_begin(self, logs=None):
+        self._call("on_test_begin", {} if logs is None else logs)
+
+    def on_test_end(self, logs=None):
+        self._call("on_test_end", {} if logs is None else logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self._call("on_test_batch_begin", batch, {} if logs is None else logs)
+
+    def on_test_batch_end(self, batch, logs=None):
+        self._call("on_test_batch_end", batch, {} if logs is None else logs)
+
+    def on_predict_begin(self, logs=None):
+        self._call("on_predict_begin", {} if logs is None else logs)
+
+    def on_predict_end(self, logs=None):
+        self._call("on_predict_end", {} if logs is None else logs)
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        self._call("on_predict_batch_begin", batch, {} if logs is None else logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._call("on_predict_batch_end", batch, {} if logs is None else logs)
 
 
 class History(Callback):

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _training
+from .models import training as _training
 from ._checks import numeric_array, positive_number
 from ._explain_result import Delta, ErrorTerm, Explanation, Factor, Gradient, Neuron, Update
 from ._explain_text import (
@@ -149,7 +149,7 @@ def _one_sample(model, x, y):
     if x.ndim != 2 or len(x) != 1:
         raise ConfigError(f"explain traces one sample; got x of shape {x.shape}. Pass one row, "
                           "e.g. explain(model, x[0], y[0])")
-    x, y, _ = _training._prepare(model, x, y)
+    x, y, _ = _training.prepare_single(model, x, y)
     model._ensure_built(x.shape[1:])
     return x.astype(model.dtype), y
 

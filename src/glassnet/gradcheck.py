@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _training
+from .models import training as _training
 from . import layers as layers_module
 from ._checks import positive_number
 from .errors import GradientCheckError
@@ -69,7 +69,7 @@ def gradcheck(model, x, y, sample_weight=None, tolerance: float = 1e-6, step: fl
     model._require_compiled("gradcheck")
     for name, value in (("tolerance", tolerance), ("step", step), ("floor", floor)):
         positive_number(value, f"gradcheck: {name}")
-    x, y, w = _training._prepare(model, x, y, sample_weight)
+    x, y, w = _training.prepare_single(model, x, y, sample_weight)
     model._ensure_built(x.shape[1:])
     clone = _float64_copy(model)
     x = x.astype(np.float64)

@@ -292,8 +292,8 @@ def _deserialize(raw: bytes, source: Path) -> dict[str, np.ndarray]:
 def _rebuild(config: dict, tensors: dict[str, np.ndarray], source: Path):
     """The architecture from the config, checked against the tensors before any allocation."""
     spec = config["model"]
-    dtype = models._check_dtype(spec["dtype"])
-    input_shape = layers_module._shape(spec["input_shape"], "the model's input_shape")
+    dtype = models.model.check_dtype(spec["dtype"])
+    input_shape = layers_module.layer.shape_tuple(spec["input_shape"], "the model's input_shape")
     if len(spec["layers"]) > MAX_LAYERS:
         raise FileFormatError(f"{source}: the config lists {len(spec['layers'])} layers, more "
                               f"than the {MAX_LAYERS} glassnet loads")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _training
+from ..models import training as _training
 from .._checks import positive_count
 from ..errors import ConfigError, DataError, ShapeError
 from ..layers import Dense
@@ -27,7 +27,7 @@ def draw_kernels(model: Sequential, seed, low: float = 0.0, high: float = 1.0) -
     """Fill every kernel with uniform draws on [low, high), the seeds' ``rand`` by default."""
     rng = as_generator(seed)
     for layer in model.layers:
-        kernel = layer.weights["kernel"]
+        kernel = layer.arrays["kernel"]
         kernel[...] = rng.uniform(low, high, size=kernel.shape)
 
 

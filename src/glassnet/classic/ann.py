@@ -46,7 +46,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .. import _training, layers
+from .. import layers
+from ..models import training as _training
 from .._blas import training_threads
 from .._checks import positive_count, positive_number
 from ..errors import ConfigError, NotCompiledError, TrainingDivergedError
@@ -140,7 +141,7 @@ class ANN:
         self.model.compile(SGD(learning_rate=self.lr), "categorical_crossentropy")
         for i, (record, layer) in enumerate(zip(self.layers, built, strict=True)):
             if record.property == "param":
-                record.params = {f"w{i}": layer.weights["kernel"], f"b{i}": layer.weights["bias"]}
+                record.params = {f"w{i}": layer.arrays["kernel"], f"b{i}": layer.arrays["bias"]}
                 record.grads = {f"w{i}": layer.grads["kernel"], f"b{i}": layer.grads["bias"]}
 
     def _glassnet_layer(self, i: int, record) -> layers.Layer:
@@ -170,7 +171,7 @@ class ANN:
         """
         model = self._compiled("run")
         batchsize = positive_count(batchsize, "ANN.run: batchsize")
-        x, y, _ = _training._prepare(model, X, Y)
+        x, y, _ = _training.prepare_single(model, X, Y)
         x = np.ascontiguousarray(x, dtype=model.dtype)
         model.optimizer.build(model.params)
         grad_buffer = np.empty((batchsize, *model.output_shape), model.dtype)
@@ -188,9 +189,9 @@ class ANN:
 
     def _step(self, model, x, y, lo, batchsize, fused, grad_buffer) -> float:
         try:
-            loss, _ = _training.train_step(model, x[lo:lo + batchsize], y[lo:lo + batchsize],
-                                           None, fused, grad_buffer)
-        except _training._Diverged as diverged:
+            batch = _training.Batch([x[lo:lo + batchsize]], [y[lo:lo + batchsize]], None)
+            loss, _, _ = _training.train_step(model, batch, [grad_buffer])
+        except _training.Diverged as diverged:
             raise TrainingDivergedError(
                 f"ANN.run: the loss became {diverged.args[0]} at rows {lo}.."
                 f"{lo + batchsize - 1}; lower lr (now {self.lr})") from None

@@ -75,7 +75,7 @@ class MLP:
     @property
     def weights(self) -> list[np.ndarray]:
         """Each layer's (inputs, outputs) kernel: views into ``model.params``."""
-        return [layer.weights["kernel"] for layer in self.model.layers]
+        return [layer.arrays["kernel"] for layer in self.model.layers]
 
     @property
     def derivatives(self) -> list[np.ndarray]:

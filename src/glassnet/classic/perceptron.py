@@ -29,7 +29,8 @@ import reprlib
 
 import numpy as np
 
-from .. import _training, activations, losses
+from .. import activations, losses
+from ..models import training as _training
 from .._checks import positive_count, positive_number
 from ..errors import ConfigError, DataError
 from ..optimizers import SGD
@@ -143,12 +144,12 @@ class Perceptron(_GateNetwork):
     @property
     def weight(self) -> np.ndarray:
         """The weights, shape (features,): a view into the model's parameters."""
-        return self.model.layers[0].weights["kernel"][:, 0]
+        return self.model.layers[0].arrays["kernel"][:, 0]
 
     @property
     def bias(self) -> np.ndarray:
         """The bias, shape (1,): a view into the model's parameters."""
-        return self.model.layers[0].weights["bias"]
+        return self.model.layers[0].arrays["bias"]
 
     def Model(self) -> np.ndarray:
         """The linear model ``X @ weight + bias`` for every row, shape (n,)."""
@@ -186,19 +187,19 @@ class TwoLayerPerceptron(_GateNetwork):
 
     @property
     def weight1(self) -> np.ndarray:
-        return self.model.layers[0].weights["kernel"]
+        return self.model.layers[0].arrays["kernel"]
 
     @property
     def bias1(self) -> np.ndarray:
-        return self.model.layers[0].weights["bias"]
+        return self.model.layers[0].arrays["bias"]
 
     @property
     def weight2(self) -> np.ndarray:
-        return self.model.layers[1].weights["kernel"][:, 0]
+        return self.model.layers[1].arrays["kernel"][:, 0]
 
     @property
     def bias2(self) -> np.ndarray:
-        return self.model.layers[1].weights["bias"]
+        return self.model.layers[1].arrays["bias"]
 
     @staticmethod
     def Model(X, weight, bias) -> np.ndarray:

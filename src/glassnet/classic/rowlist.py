@@ -73,13 +73,13 @@ class Network(list):
         """Copy the dicts' weights into the model (the dicts are what a user edits)."""
         for layer, neurons in zip(self.model.layers, self, strict=True):
             table = np.array([n["weights"] for n in neurons], dtype=np.float64)
-            layer.weights["kernel"][...] = table[:, :-1].T
-            layer.weights["bias"][...] = table[:, -1]
+            layer.arrays["kernel"][...] = table[:, :-1].T
+            layer.arrays["bias"][...] = table[:, -1]
 
     def store(self) -> None:
         """Copy the model's weights back into the dicts."""
         for layer, neurons in zip(self.model.layers, self, strict=True):
-            kernel, bias = layer.weights["kernel"], layer.weights["bias"]
+            kernel, bias = layer.arrays["kernel"], layer.arrays["bias"]
             for j, neuron in enumerate(neurons):
                 neuron["weights"] = [*kernel[:, j].tolist(), float(bias[j])]
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _training
+from ..models import training as _training
 from ..errors import DataError, ShapeError
 from ..optimizers import SGD
 from ._engine import as_rows, dense_chain, paired
@@ -93,12 +93,12 @@ class NeuralNetwork:
     @property
     def wih(self) -> np.ndarray:
         """Input-to-hidden weights (hidden, inputs): a view of the first kernel."""
-        return self.model.layers[0].weights["kernel"].T
+        return self.model.layers[0].arrays["kernel"].T
 
     @property
     def who(self) -> np.ndarray:
         """Hidden-to-output weights (outputs, hidden): a view of the second kernel."""
-        return self.model.layers[1].weights["kernel"].T
+        return self.model.layers[1].arrays["kernel"].T
 
     def query(self, inputs_list) -> np.ndarray:
         """The outputs for one input list, as a column (outputs, 1) like the seed's.

@@ -4,7 +4,7 @@ Each bad setting is a ConfigError that names the argument and says what it takes
 
 Example
 -------
->>> from glassnet._fit_checks import check_class_weight
+>>> from glassnet.models._fit_checks import check_class_weight
 >>> check_class_weight({0: 1.0, 1: -2})
 Traceback (most recent call last):
 ...
@@ -16,13 +16,14 @@ from __future__ import annotations
 import math
 import numbers
 
-from ._checks import boolean, fraction, positive_int
-from .callbacks import Callback
-from .errors import ConfigError
+from .._checks import boolean, fraction, positive_int
+from ..callbacks import Callback
+from ..errors import ConfigError
 
 
 def check_fit_args(model, epochs, batch_size, validation_split, verbose, initial_epoch,
-                   callbacks, class_weight, shuffle):
+                   callbacks, class_weight, shuffle, steps_per_epoch=None, validation_freq=1,
+                   validation_batch_size=None):
     """Every setting of ``fit`` (and that the model is compiled), before anything changes."""
     model._require_compiled("fit")
     positive_int(epochs, "epochs")
@@ -33,6 +34,9 @@ def check_fit_args(model, epochs, batch_size, validation_split, verbose, initial
     if not isinstance(verbose, (numbers.Integral, str)) or verbose not in (0, 1, 2, "auto"):
         raise ConfigError(f"verbose must be 0 (silent), 1 (progress bar) or 2 (one line per "
                           f"epoch), got {verbose!r}")
+    positive_int(steps_per_epoch, "steps_per_epoch", allow_none=True)
+    positive_int(validation_freq, "validation_freq")
+    positive_int(validation_batch_size, "validation_batch_size", allow_none=True)
     check_callbacks(callbacks)
     check_class_weight(class_weight)
 

@@ -1,0 +1,227 @@
+"""The training, evaluation and prediction loops behind ``Model.fit/evaluate/predict``.
+
+One training step, as the seeds teach it (see ``docs/seeds.md``):
+
+1. forward: the graph runs each layer, which keeps what its backward needs;
+2. the loss of each output and dL/d(output), scaled by its loss weight; for softmax or sigmoid
+   followed by cross-entropy, the fused dL/dz = p - y (scaled by the batch reduction);
+3. backward: the graph runs the layers in reverse, each turning dL/d(output) into its
+   parameter gradients (written into the model's flat ``grads``) and dL/d(input);
+4. one optimizer kernel over the flat trainable ``params``.
+
+Every argument is checked before the model changes. A step whose loss or gradient is not
+finite is not applied: training stops there, with the last finite weights.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import kernels
+from .._checks import positive_int
+from ..errors import ShapeError
+from ..metrics import training as training_metrics
+from .data import Batch, input_arrays, prepare
+
+__all__ = ["Batch", "Diverged", "backprop", "evaluate", "forward", "predict", "train_step"]
+
+DEFAULT_INFERENCE_BATCH = 1024
+
+
+class Diverged(Exception):
+    pass
+
+
+# -- one step --------------------------------------------------------------------------------
+def outputs(model, xs: list, training: bool) -> list:
+    return model._graph.forward(xs, training)
+
+
+def forward(model, x, training):
+    """The output for ``x`` (one array, or a list for several inputs / outputs)."""
+    outs = model._graph.forward(x if isinstance(x, list) else [x], training)
+    return outs[0] if len(outs) == 1 else outs
+
+
+def head_losses(model, ys, outs, w) -> list:
+    """Each output's loss value (0.0 where it has none), unweighted."""
+    values = []
+    for head, y, out in zip(model._heads, ys, outs, strict=True):
+        if head is None:
+            values.append(0.0)
+        elif head.fused:
+            values.append(head.loss.logits_loss(y, head.layer.net, w))
+        else:
+            values.append(head.loss.forward(y, out, w))
+    return values
+
+
+def heads_value_and_grad(model, ys, outs, w, grad_buffers):
+    """(total loss, per-output losses, dL/d(each output)) into ``grad_buffers``."""
+    total, values, grads = 0.0, [], []
+    for head, y, out, buf in zip(model._heads, ys, outs, grad_buffers, strict=True):
+        if head is None:
+            values.append(0.0)
+            grads.append(None)
+            continue
+        target = buf[:len(out)]
+        if head.fused:
+            value, grad = head.loss.logits_value_and_grad(y, head.layer.net, out, w, target)
+        else:
+            value, grad = head.loss.forward(y, out, w), head.loss.backward(y, out, w, target)
+        if head.weight != 1.0:
+            grad *= head.weight
+        total += head.weight * value
+        values.append(value)
+        grads.append(grad)
+    return total, values, grads
+
+
+def backprop(model, grads) -> None:
+    """Run the graph backward from dL/d(outputs): fills the layers' gradient views."""
+    model._graph.backward(grads if isinstance(grads, list) else [grads])
+
+
+def train_step(model, batch: Batch, grad_buffers):
+    """Forward, backward and one optimizer update; returns (loss, per-output losses, outputs)."""
+    outs = model._graph.forward(batch.xs, True)
+    total, values, grads = heads_value_and_grad(model, batch.ys, outs, batch.w, grad_buffers)
+    model._graph.backward(grads)
+    params, g = model._train_params, model._train_grads
+    if not (math.isfinite(total) and math.isfinite(float(np.dot(g, g)))):
+        raise Diverged(total)
+    model.optimizer.step(params, g)
+    return total, values, outs
+
+
+def grad_buffers(model, size: int) -> list:
+    shapes = model.output_shape if isinstance(model.output_shape, list) else [model.output_shape]
+    return [np.empty((size, *s), model.dtype) for s in shapes]
+
+
+# -- the single-output helpers the views use (explain, gradcheck, classic, sklearn) ----------
+def prepare_single(model, x, y, sample_weight=None):
+    """(x, y, weights) checked arrays for a model of one input and one output."""
+    batch = prepare(model, x, y, sample_weight)
+    return batch.xs[0], batch.ys[0], batch.w
+
+
+def loss_value(model, y, out, w, fused=None) -> float:
+    """The loss of a one-output model for targets ``y`` and its output ``out``."""
+    return head_losses(model, [y], [out], w)[0]
+
+
+def loss_and_grad(model, y, out, w, fused, grad_buffer):
+    """(loss, dL/d(output)) of a one-output model; fused: dL/dz (p - y) in one kernel."""
+    total, _, grads = heads_value_and_grad(model, [y], [out], w, [grad_buffer])
+    return total, grads[0]
+
+
+def backward(model, y, out, w, fused, grad_buffer) -> None:
+    """Fill the gradients for the batch whose forward pass just ran (one output)."""
+    backprop(model, loss_and_grad(model, y, out, w, fused, grad_buffer)[1])
+
+
+# -- metrics and logs ------------------------------------------------------------------------
+def metric_functions(model) -> list:
+    """(output index, function) per compiled metric, fast kernels where they apply."""
+    return [(i, _fast_metric(model, i, fn)) for i, _, fn in model._metric_fns]
+
+
+def _fast_metric(model, i, fn):
+    """The accuracy kernel in place of the metric function when the targets are labels."""
+    head = model._heads[i]
+    shape = model.output_shape if i == 0 and not isinstance(model.output_shape, list) \
+        else model.output_shape[i]
+    if (fn is training_metrics._sparse_categorical_accuracy and len(shape) == 1
+            and head is not None and head.loss.name == "sparse_categorical_crossentropy"):
+        return kernels.active().sparse_accuracy
+    return fn
+
+
+class LogSums:
+    """Running, sample-weighted sums of the loss, per-output losses and metrics."""
+
+    def __init__(self, model):
+        self.names = model._log_names
+        self.heads = model._heads
+        self.per_output = len(model._heads) > 1
+        self.fns = metric_functions(model)
+        self.sums = [0.0] * len(self.names)
+        self.seen = 0
+
+    def add(self, total, values, ys, outs, m: int) -> None:
+        sums = self.sums
+        sums[0] += total * m
+        k = 1
+        if self.per_output:
+            for head, value in zip(self.heads, values, strict=True):
+                if head is not None:
+                    sums[k] += value * m
+                    k += 1
+        for j, (i, fn) in enumerate(self.fns):
+            sums[k + j] += fn(ys[i], outs[i]) * m
+        self.seen += m
+
+    def logs(self) -> dict:
+        return {k: s / self.seen for k, s in zip(self.names, self.sums, strict=True)} \
+            if self.seen else {}
+
+
+# -- evaluate and predict --------------------------------------------------------------------
+def evaluate(model, x, y, batch_size=None, sample_weight=None, callbacks=None) -> dict:
+    model._require_compiled("evaluate")
+    positive_int(batch_size, "batch_size", allow_none=True)
+    batch = prepare(model, x, y, sample_weight)
+    model._resolve_metrics()
+    return evaluate_batch(model, batch, batch_size, callbacks)
+
+
+def evaluate_batch(model, batch: Batch, batch_size=None, callbacks=None) -> dict:
+    size = batch_size or DEFAULT_INFERENCE_BATCH
+    sums = LogSums(model)
+    n = len(batch)
+    for step, lo in enumerate(range(0, n, size)):
+        hi = min(lo + size, n)
+        if callbacks is not None:
+            callbacks.on_test_batch_begin(step, {})
+        part = batch.rows(lo, hi)
+        outs = model._graph.forward(part.xs, False)
+        values = head_losses(model, part.ys, outs, part.w)
+        total = sum(h.weight * v for h, v in zip(model._heads, values, strict=True)
+                    if h is not None)
+        sums.add(total, values, part.ys, outs, hi - lo)
+        if callbacks is not None:
+            callbacks.on_test_batch_end(step, sums.logs())
+    return sums.logs()
+
+
+def predict(model, x, batch_size=None, callbacks=None):
+    positive_int(batch_size, "batch_size", allow_none=True)
+    xs = input_arrays(model, x, finite=False)
+    model._ensure_built_for(xs)
+    try:
+        model.check_input_shape([a.shape[1:] for a in xs] if len(xs) > 1 else xs[0].shape[1:])
+    except ShapeError as exc:
+        raise ShapeError(f"argument x: {exc}") from None
+    xs = [a.astype(model.dtype, copy=False) for a in xs]
+    size = batch_size or DEFAULT_INFERENCE_BATCH
+    n = len(xs[0])
+    results = None
+    for step, lo in enumerate(range(0, max(n, 1), size)):
+        if callbacks is not None:
+            callbacks.on_predict_batch_begin(step, {})
+        outs = model._graph.forward([a[lo:lo + size] for a in xs], False)
+        if results is None:
+            if n <= size:
+                results = [o.copy() for o in outs]
+            else:
+                results = [np.empty((n, *o.shape[1:]), model.dtype) for o in outs]
+        if n > size:
+            for r, o in zip(results, outs, strict=True):
+                r[lo:lo + size] = o
+        if callbacks is not None:
+            callbacks.on_predict_batch_end(step, {"outputs": outs})
+    return model._pack_outputs(results)
