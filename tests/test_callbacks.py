@@ -192,7 +192,7 @@ def test_terminate_on_nan(data, capsys):
 def test_a_forced_overflow_stops_with_the_message_and_finite_weights(data):
     model = glassnet.Sequential([Dense(1, input_shape=(3,))], dtype="float64")
     model.compile(glassnet.optimizers.SGD(1e200), "mse")  # the second batch's loss overflows
-    with pytest.warns(glassnet._training.TrainingStopped, match="epoch 1, batch 2.*smaller "
+    with pytest.warns(glassnet.errors.TrainingStopped, match="epoch 1, batch 2.*smaller "
                                                                 "learning rate"):
         h = model.fit(*data, epochs=3, batch_size=8, verbose=0, shuffle=False,
                       callbacks=[TerminateOnNaN()])
@@ -255,7 +255,7 @@ def test_keyboard_interrupt_from_a_callback_keeps_consistent_weights(data):
         if batch == 2:
             raise KeyboardInterrupt
 
-    with pytest.warns(glassnet._training.TrainingStopped, match="interrupted at epoch 1, "
+    with pytest.warns(glassnet.errors.TrainingStopped, match="interrupted at epoch 1, "
                                                                 "batch 3"):
         h = model.fit(x, y, epochs=5, batch_size=4, shuffle=False, verbose=0,
                       callbacks=[LambdaCallback(on_train_batch_end=interrupt)])

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import glassnet
-from glassnet import _training, layers
+from glassnet import layers
+from glassnet.models import training as _training
 
 
 def _sigmoid(z):
@@ -207,7 +208,7 @@ def test_divergence_stops_with_finite_weights_and_a_message():
     model = glassnet.Sequential([layers.Dense(8, activation="relu", input_shape=(2,)),
                                  layers.Dense(1)])
     model.compile(glassnet.optimizers.SGD(1e3), "mse")
-    with pytest.warns(_training.TrainingStopped, match=r"epoch \d+, batch \d+.*smaller learning"):
+    with pytest.warns(glassnet.errors.TrainingStopped, match=r"epoch \d+, batch \d+.*smaller learning"):
         history = model.fit(x, y, epochs=50, batch_size=1, verbose=0, shuffle=False)
     assert np.isfinite(model.params).all()
     assert len(history.epoch) < 50
@@ -222,7 +223,7 @@ def test_an_update_that_overflows_the_weights_is_rolled_back():
     model.fit(x, y, epochs=1, batch_size=8, verbose=0)
     after_first_epoch = model.params.copy()
     model.optimizer.learning_rate = 3e38  # lr * gradient overflows float32
-    with pytest.warns(_training.TrainingStopped, match="overflowed the weights.*restored"):
+    with pytest.warns(glassnet.errors.TrainingStopped, match="overflowed the weights.*restored"):
         history = model.fit(x, y, epochs=3, batch_size=8, verbose=0)
     np.testing.assert_array_equal(model.params, after_first_epoch)
     assert np.isfinite(model.params).all()
@@ -257,7 +258,7 @@ def test_weights_that_overflowed_unseen_are_restored_at_the_next_epoch():
                                  layers.Dense(1)])
     model.compile(glassnet.optimizers.Adam(1e-3), "mse")
     model.fit(x, y, epochs=1, batch_size=8, verbose=0)
-    with pytest.warns(_training.TrainingStopped, match=r"start of epoch 3: an update in epoch 2 "
+    with pytest.warns(glassnet.errors.TrainingStopped, match=r"start of epoch 3: an update in epoch 2 "
                                                         r"overflowed.*restored to the start of "
                                                         r"epoch 2"):
         history = model.fit(x, y, epochs=5, batch_size=8, verbose=0, callbacks=[OverflowUnseen()])
@@ -278,7 +279,7 @@ def test_a_keyboard_interrupt_returns_the_history_so_far():
     model = glassnet.Sequential([layers.Dense(1, input_shape=(2,))])
     model.compile("sgd", "mse")
     model.history_seen = []
-    with pytest.warns(_training.TrainingStopped, match="interrupted at epoch 1, batch 3"):
+    with pytest.warns(glassnet.errors.TrainingStopped, match="interrupted at epoch 1, batch 3"):
         history = model.fit(x, y, epochs=5, batch_size=4, verbose=0,
                             callbacks=[StopMidEpoch()])
     assert history.interrupted

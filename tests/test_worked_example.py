@@ -46,7 +46,7 @@ def test_one_step_updates_match_the_published_weights(worked_model):
 
 
 def test_partial_derivatives_are_in_the_gradient_buffer(worked_model):
-    from glassnet import _training
+    from glassnet.models import training as _training
 
     out = _training.forward(worked_model, X, True)
     _training.backward(worked_model, Y, out, None, False, np.empty((1, 2)))

@@ -31,7 +31,7 @@ def _controller():
 
 def largest_product_flops(model, batch_size: int) -> float:
     """Floating-point operations of the largest (batch, inputs) @ (inputs, units) product."""
-    sizes = [w.size for layer in model.layers for name, w in layer.arrays.items()
+    sizes = [w.size for layer in model._leaf_layers() for name, w in layer.arrays.items()
              if name == "kernel"]
     return 2.0 * batch_size * max(sizes, default=0)
 

@@ -24,6 +24,7 @@ from ._blas import training_threads
 from ._checks import boolean, number_in, positive_int
 from .errors import ConfigError, DataError, TrainingDivergedError
 from .layers import Dense
+from .models import training as _training
 from .models import Sequential
 
 #: scikit-learn's activation names -> glassnet's.
@@ -350,17 +351,13 @@ class _Epochs:
             raise DataError(f"{type(self.est).__name__}: a batch of {n} rows at iteration "
                             f"{self.est.n_iter_ + 1} has only zero sample weights, so its "
                             "loss is undefined; use fewer zero weights or a larger batch_size")
-        out = xb
-        for layer in model.layers:
-            out = layer.forward(out, True)
+        out = _training.forward(model, xb, True)
         loss = output_loss(self.out_activation, out, yb, wb)
         delta = np.subtract(out, yb, out=self.grad_buffer[:n])
         if wb is not None:
             delta *= wb[:, None]
         delta /= total
-        grad = model.layers[-1].backward(delta, preactivation_grad=True)
-        for layer in model._backward_chain:
-            grad = layer.backward(grad)
+        _training.backprop(model, delta, fused=True)
         if alpha:
             squares = 0.0
             for kernel, grad in self.kernels:

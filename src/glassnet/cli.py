@@ -177,7 +177,7 @@ def _train_into(out: Path, data, args) -> None:
 
 def _widths(model) -> str:
     return "-".join(str(d) for d in (int(np.prod(model.input_shape)),
-                                     *(layer.units for layer in model.layers
+                                     *(layer.units for layer in model._leaf_layers()
                                        if hasattr(layer, "units"))))
 
 

@@ -61,3 +61,7 @@ class GradientCheckError(GlassnetError, AssertionError):
 
 class TrainingDivergedError(GlassnetError, FloatingPointError):
     """The loss became NaN or infinite during training."""
+
+
+class TrainingStopped(UserWarning):
+    """A warning: training ended early, because the loss diverged or it was interrupted."""

@@ -150,24 +150,23 @@ def _one_sample(model, x, y):
         raise ConfigError(f"explain traces one sample; got x of shape {x.shape}. Pass one row, "
                           "e.g. explain(model, x[0], y[0])")
     x, y, _ = _training.prepare_single(model, x, y)
-    model._ensure_built(x.shape[1:])
     return x.astype(model.dtype), y
 
 
 def _check_readable(model) -> list[Dense]:
-    for layer in model.layers:
+    for layer in model._leaf_layers():
         if not isinstance(layer, Dense):
             raise ConfigError(f"explain reads chains of Dense layers; layer {layer.name!r} is "
                               f"{type(layer).__name__}")
-    widths = [model.layers[0].input_shape[0], *(layer.units for layer in model.layers)]
-    n_weights = sum(layer.kernel.size for layer in model.layers)
+    widths = [model._leaf_layers()[0].input_shape[0], *(layer.units for layer in model._leaf_layers())]
+    n_weights = sum(layer.kernel.size for layer in model._leaf_layers())
     if n_weights > MAX_WEIGHTS or max(widths) > MAX_NEURONS:
         raise ConfigError(
             f"explain: model {model.name!r} is too large to read by hand ({n_weights} weights, "
             f"layer widths {'-'.join(map(str, widths))}); it traces networks of at most "
             f"{MAX_WEIGHTS} weights and {MAX_NEURONS} neurons per layer, such as the seeds' "
             "2-2-2 example. For large networks use glassnet.gradcheck")
-    return list(model.layers)
+    return list(model._leaf_layers())
 
 
 def _neuron_names(layers) -> list[list[str]]:

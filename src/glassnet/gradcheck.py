@@ -27,23 +27,25 @@ from __future__ import annotations
 import numpy as np
 
 from .models import training as _training
-from . import layers as layers_module
 from ._checks import positive_number
 from .errors import GradientCheckError
 from .layers import Dropout
-from .models import Sequential
+from .models import Model, Sequential
+from .models.data import prepare
 
 __all__ = ["gradcheck"]
 
 
 def _float64_copy(model):
-    clone = Sequential(
-        [layers_module.get(layers_module.serialize(layer)) for layer in model.layers],
-        name=model.name, dtype="float64",
-    )
-    clone.build(model.input_shape)
+    """The same graph in float64 with the same weights and the same compiled losses."""
+    config = dict(model.get_config(), dtype="float64")
+    clone = type(model).from_config(config) if isinstance(model, Sequential) else \
+        Model.from_config(config)
+    for source, target in zip(model._weighted_layers(), clone._weighted_layers(), strict=True):
+        target.trainable = source.trainable
     clone.set_weights(model.get_weights())
-    clone.compile(model.optimizer or "sgd", model.loss)
+    clone.compile(model.optimizer or "sgd", model._loss_specs,
+                  loss_weights=model._loss_weight_specs)
     return clone
 
 
@@ -69,22 +71,24 @@ def gradcheck(model, x, y, sample_weight=None, tolerance: float = 1e-6, step: fl
     model._require_compiled("gradcheck")
     for name, value in (("tolerance", tolerance), ("step", step), ("floor", floor)):
         positive_number(value, f"gradcheck: {name}")
-    x, y, w = _training.prepare_single(model, x, y, sample_weight)
-    model._ensure_built(x.shape[1:])
+    prepare(model, x, y, sample_weight)  # errors name the user's model
     clone = _float64_copy(model)
-    x = x.astype(np.float64)
-    fused = clone.fused_output
+    batch = prepare(clone, x, y, sample_weight)
+    xs, ys, w = batch.xs, batch.ys, batch.w
 
     def forward():
-        for layer in clone.layers:  # the same dropout mask on every evaluation
+        for layer in clone._leaf_layers():  # the same dropout mask on every evaluation
             if isinstance(layer, Dropout):
                 layer.rng = np.random.default_rng(0)
-        return _training.forward(clone, x, True)
+        return _training.outputs(clone, xs, True)
 
     def loss_at() -> float:
-        return _training.loss_value(clone, y, forward(), w, fused)
+        heads = zip(clone._heads, _training.head_losses(clone, ys, forward(), w), strict=True)
+        return sum(h.weight * v for h, v in heads if h is not None)
 
-    _training.backward(clone, y, forward(), w, fused, np.empty((len(x), *clone.output_shape)))
+    _, _, grads = _training.heads_value_and_grad(clone, ys, forward(), w,
+                                                 _training.grad_buffers(clone, len(xs[0])))
+    _training.backprop(clone, grads)
     analytic = clone.grads.copy()
     numeric = np.empty_like(analytic)
     params = clone.params
@@ -103,7 +107,9 @@ def _compare(clone, analytic, numeric, tolerance, floor, raise_on_failure):
     errors = np.abs(analytic - numeric) / np.maximum(np.maximum(np.abs(analytic),
                                                                 np.abs(numeric)), floor)
     worst, offset = {}, 0
-    for layer in clone.layers:
+    for layer in clone._weighted_layers():
+        if not layer.trainable:
+            continue
         for pname, shape, _ in layer.param_specs():
             size = int(np.prod(shape))
             part = errors[offset:offset + size]

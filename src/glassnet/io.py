@@ -103,9 +103,29 @@ def save_model(model, path, include_optimizer: bool = True) -> None:
     atomic_write(target, safetensors.numpy.save(tensors, metadata=metadata))
 
 
+def weight_entries(model, prefix: str = "layers"):
+    """(tensor name, layer, weight name) of every weight: ``layers.<i>.<name>`` with ``i`` the
+    layer's place in ``model.layers``; a nested model's as ``layers.<i>.layers.<j>.<name>``.
+    Each layer appears once, at its first place."""
+    seen: set[int] = set()
+    yield from _entries(model, prefix, seen)
+
+
+def _entries(model, prefix, seen):
+    for i, layer in enumerate(model.layers):
+        if id(layer) in seen:
+            continue
+        seen.add(id(layer))
+        if isinstance(layer, models.Model):
+            yield from _entries(layer, f"{prefix}.{i}.layers", seen)
+            continue
+        for name, _, _ in [*layer.param_specs(), *layer.state_specs()]:
+            yield f"{prefix}.{i}.{name}", layer, name
+
+
 def _weight_tensors(model) -> dict[str, np.ndarray]:
-    return {f"layers.{i}.{name}": np.ascontiguousarray(layer.weights[name])
-            for i, layer in enumerate(model.layers) for name, _, _ in layer.param_specs()}
+    return {key: np.ascontiguousarray(layer.arrays[name])
+            for key, layer, name in weight_entries(model)}
 
 
 def _optimizer_template(optimizer_config: dict, params: np.ndarray) -> dict[str, np.ndarray]:
@@ -131,9 +151,10 @@ def _config_json(model, with_state: bool) -> str:
         "format_version": FORMAT_VERSION,
         "glassnet_version": __version__,
         "model": model.get_config(),
-        "loss": model.loss.get_config() if model.loss is not None else None,
+        "loss": _loss_config(model),
+        "loss_weights": model._loss_weight_specs,
         "optimizer": model.optimizer.get_config() if model.optimizer is not None else None,
-        "metrics": [m for m in getattr(model, "_metric_specs", []) if isinstance(m, str)],
+        "metrics": _metric_names(model._metric_specs),
         "optimizer_state": with_state,
     }
 
@@ -143,6 +164,23 @@ def _config_json(model, with_state: bool) -> str:
                           "numbers and strings (an int seed, not a Generator)")
 
     return json.dumps(config, sort_keys=True, default=refuse, allow_nan=False)
+
+
+def _loss_config(model):
+    if model._loss_specs is None or not model._losses:
+        return None
+    configs = [None if loss is None else loss.get_config() for loss in model._losses]
+    return configs[0] if len(configs) == 1 else configs
+
+
+def _metric_names(specs):
+    """The metrics given by name (functions cannot be stored), in their structure."""
+    if isinstance(specs, dict):
+        return {k: _metric_names(v) for k, v in specs.items()}
+    if isinstance(specs, (list, tuple)):
+        return [m if isinstance(m, str) else _metric_names(m) for m in specs
+                if isinstance(m, (str, list, tuple, dict))]
+    return specs if isinstance(specs, str) else None
 
 
 def _digest(metadata: dict[str, str], tensors: dict[str, np.ndarray]) -> str:
@@ -290,35 +328,27 @@ def _deserialize(raw: bytes, source: Path) -> dict[str, np.ndarray]:
 
 
 def _rebuild(config: dict, tensors: dict[str, np.ndarray], source: Path):
-    """The architecture from the config, checked against the tensors before any allocation."""
+    """The architecture from the config, its weights checked against the tensors and set."""
     spec = config["model"]
-    dtype = models.model.check_dtype(spec["dtype"])
-    input_shape = layers_module.layer.shape_tuple(spec["input_shape"], "the model's input_shape")
-    if len(spec["layers"]) > MAX_LAYERS:
+    if len(spec.get("layers", [])) > MAX_LAYERS:
         raise FileFormatError(f"{source}: the config lists {len(spec['layers'])} layers, more "
                               f"than the {MAX_LAYERS} glassnet loads")
-    layer_list = [layers_module.get(c) for c in spec["layers"]]
-    expected, shape = {}, input_shape
-    for i, layer in enumerate(layer_list):
-        shape = layer.build(shape)
-        for name, pshape, _ in layer.param_specs():
-            expected[f"layers.{i}.{name}"] = (tuple(pshape), dtype)
-    if config.get("optimizer_state"):
-        n_params = sum(math.prod(s) for s, _ in expected.values())
-        template = _optimizer_template(config["optimizer"], np.empty(0, dtype))
-        for name, array in template.items():
-            tail = () if array.ndim == 0 else (n_params,)
-            expected[f"optimizer.{name}"] = (tail, array.dtype)
-    _check_tensors(expected, tensors, source)
     rng = global_generator()
     drawn = rng.bit_generator.state  # building draws initial weights: leave the seed's stream be
     try:
-        model = models.Sequential(name=spec.get("name"), dtype=dtype)
-        model.layers = layer_list  # then one build: adding them one by one rebuilds each time
-        model.build(input_shape)
+        model = models.Model.from_config(spec)
     finally:
         rng.bit_generator.state = drawn
-    model.set_weights([tensors[name] for name in expected if name.startswith("layers.")])
+    expected = {key: (layer.arrays[name].shape, model.dtype)
+                for key, layer, name in weight_entries(model)}
+    if config.get("optimizer_state"):
+        template = _optimizer_template(config["optimizer"], np.empty(0, model.dtype))
+        for name, array in template.items():
+            tail = () if array.ndim == 0 else (model.params.size,)
+            expected[f"optimizer.{name}"] = (tail, array.dtype)
+    _check_tensors(expected, tensors, source)
+    for key, layer, name in weight_entries(model):
+        layer.arrays[name][...] = tensors[key]
     return model
 
 
@@ -339,7 +369,7 @@ def _check_tensors(expected: dict, tensors: dict[str, np.ndarray], source: Path)
 
 def _restore_training(model, config: dict, tensors: dict[str, np.ndarray], source: Path) -> None:
     model.compile(optimizer=config["optimizer"], loss=config.get("loss"),
-                  metrics=config.get("metrics") or None)
+                  loss_weights=config.get("loss_weights"), metrics=config.get("metrics") or None)
     if not config.get("optimizer_state"):
         return
     state = {k.removeprefix("optimizer."): v for k, v in tensors.items()

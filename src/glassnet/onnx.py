@@ -85,7 +85,7 @@ def export(model, path, opset: int = DEFAULT_OPSET, input_name: str = "input",
         raise ConfigError(f"export: model {model.name!r} is not built yet; call it on data "
                           "(or give the first layer an input_shape) first")
     graph = _Graph(model, input_name)
-    for i, layer in enumerate(model.layers):
+    for i, layer in enumerate(model._leaf_layers()):
         graph.add_layer(i, layer)
     elem = helper.np_dtype_to_tensor_dtype(model.dtype)
     inputs = [helper.make_tensor_value_info(input_name, elem, ["batch", *model.input_shape])]

@@ -238,14 +238,14 @@ def _network_widths(model) -> list[int]:
     from .layers import Dense
 
     glassnet_model(model, "plot_network")
-    for layer in model.layers:
+    for layer in model._leaf_layers():
         if not isinstance(layer, Dense):
             raise ConfigError(f"plot_network draws chains of Dense layers; layer "
                               f"{layer.name!r} is {type(layer).__name__}")
     if not model.built:
         raise ConfigError(f"plot_network: model {model.name!r} is not built yet; give its "
                           "first layer an input_shape or call it on data first")
-    widths = [model.layers[0].input_shape[0], *(layer.units for layer in model.layers)]
+    widths = [model._leaf_layers()[0].input_shape[0], *(layer.units for layer in model._leaf_layers())]
     if max(widths) > MAX_DRAWN_NEURONS:
         raise ConfigError(
             f"plot_network: model {model.name!r} has layers of {'-'.join(map(str, widths))} "
@@ -307,7 +307,7 @@ def _draw_neurons(ax, model, ys, names) -> None:
     """One circle per neuron with its name, and its bias underneath."""
     from matplotlib.patches import Circle
 
-    biases = [None, *(layer.bias for layer in model.layers)]
+    biases = [None, *(layer.bias for layer in model._leaf_layers())]
     for layer, column in enumerate(ys):
         for k, y in enumerate(column):
             ax.add_patch(Circle((layer, y), 0.26, facecolor="white", edgecolor="black",

@@ -292,7 +292,7 @@ class Layer:
 
     @property
     def output(self):
-        """The tensor(s) the layer's first call gave (feature extraction: ``Model(x, h.output)``)."""
+        """The tensor(s) the first call gave (feature extraction: ``Model(x, h.output)``)."""
         node = self._first_node("output")
         return node.outputs[0] if len(node.outputs) == 1 else list(node.outputs)
 

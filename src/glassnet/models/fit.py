@@ -17,7 +17,7 @@ import numpy as np
 
 from .._blas import training_threads
 from ..callbacks import CallbackList, History, ProgressBar
-from ..errors import ConfigError
+from ..errors import ConfigError, TrainingStopped
 from ..layers import Dropout
 from ..utils import as_generator
 from ._fit_checks import check_fit_args
@@ -25,10 +25,6 @@ from .data import Batch, prepare
 from .training import Diverged, LogSums, evaluate_batch, grad_buffers, train_step
 
 _ADVICE = "try a smaller learning rate."
-
-
-class TrainingStopped(UserWarning):
-    """Training ended early: the loss diverged, or it was interrupted."""
 
 
 class _InterruptGuard:

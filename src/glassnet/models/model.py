@@ -239,6 +239,12 @@ class Model(TrainingAPI, Layer):
         """The trainable weights, flat (every layer's kernel and bias are views into it)."""
         return self._claim().params
 
+    @params.setter
+    def params(self, value) -> None:  # ``model.params += step`` writes in place
+        target = self._claim().params
+        if value is not target:
+            target[...] = value
+
     @property
     def grads(self) -> np.ndarray:
         return self._claim().grads

@@ -79,9 +79,21 @@ def heads_value_and_grad(model, ys, outs, w, grad_buffers):
     return total, values, grads
 
 
-def backprop(model, grads) -> None:
-    """Run the graph backward from dL/d(outputs): fills the layers' gradient views."""
-    model._graph.backward(grads if isinstance(grads, list) else [grads])
+def backprop(model, grads, fused: bool | None = None) -> None:
+    """Run the graph backward from dL/d(outputs): fills the layers' gradient views.
+
+    ``fused`` (one output) says whether ``grads`` is dL/d(the last pre-activation), whatever
+    the compiled loss would fuse (scikit-learn's losses do this for every output activation).
+    """
+    if fused is None:
+        model._graph.backward(grads if isinstance(grads, list) else [grads])
+        return
+    step = model._graph.producer(0)
+    compiled, step.fused = step.fused, fused
+    try:
+        model._graph.backward([grads])
+    finally:
+        step.fused = compiled
 
 
 def train_step(model, batch: Batch, grad_buffers):

@@ -44,7 +44,7 @@ class Head:
 def _per_output(value, names: list[str], what: str, broadcast: bool):
     """``value`` as one entry per output: a dict by output name, a list of one entry per
     output, or (``broadcast``, or one output) the same value for every output."""
-    if isinstance(value, dict):
+    if isinstance(value, dict) and not _is_object_config(value, names):
         unknown = [k for k in value if k not in names]
         if unknown:
             raise ConfigError(f"compile: {what} names unknown output(s) {unknown}; the "
@@ -64,6 +64,12 @@ def _per_output(value, names: list[str], what: str, broadcast: bool):
         raise ConfigError(f"compile: for a model with {len(names)} outputs ({names}), give "
                           f"{what} as a list with one entry per output or a dict by output name")
     return [value] * len(names)
+
+
+def _is_object_config(value: dict, names: list[str]) -> bool:
+    """A loss or optimizer config ({'name': ...} or Keras's {'class_name': ...}), not a dict
+    keyed by output name."""
+    return any(k in value and k not in names for k in ("name", "class_name"))
 
 
 class TrainingAPI:
@@ -108,7 +114,8 @@ class TrainingAPI:
 
     @staticmethod
     def _check_loss_spec(loss) -> None:
-        items = loss.values() if isinstance(loss, dict) else (
+        items = loss.values() if isinstance(loss, dict) and "name" not in loss and \
+            "class_name" not in loss else (
             loss if isinstance(loss, (list, tuple)) else [loss])
         for item in items:
             if item is not None:
@@ -217,10 +224,15 @@ class TrainingAPI:
         return self._storage_.grads
 
     def _leaf_layers(self) -> list:
-        """Every layer of the graph, nested models opened up."""
+        """Every layer that computes (no InputLayer), nested models opened up, in order."""
+        from ..layers import InputLayer
+
         found = []
         for layer in self.layers:
-            found += layer._leaf_layers() if hasattr(layer, "_leaf_layers") else [layer]
+            if hasattr(layer, "_leaf_layers"):
+                found += layer._leaf_layers()
+            elif not isinstance(layer, InputLayer):
+                found.append(layer)
         return found
 
     def _pack_outputs(self, outs: list):
