@@ -179,7 +179,7 @@ def test_set_weights_checks_everything_first(model):
     good = model.get_weights()
     bad = [w.copy() for w in good]
     bad[2] = np.zeros((5, 3))
-    with pytest.raises(ShapeError, match=r"layer 'out' kernel needs shape \(4, 3\)"):
+    with pytest.raises(ShapeError, match=r"out/kernel needs shape \(4, 3\)"):
         model.set_weights([np.ones_like(good[0]), *bad[1:]])
     np.testing.assert_array_equal(model.get_weights()[0], good[0])
     with pytest.raises(ShapeError, match="has 4 weight arrays, got 3"):
@@ -187,7 +187,7 @@ def test_set_weights_checks_everything_first(model):
     with pytest.raises(ConfigError, match=r"needs a list of arrays like model.get_weights\(\), "
                                           "got NoneType"):
         model.set_weights(None)
-    with pytest.raises(ShapeError, match="an entry cannot be read as an array"):
+    with pytest.raises(ShapeError, match="cannot be read as an array"):
         model.set_weights([[1, [2]], *good[1:]])
     np.testing.assert_array_equal(model.get_weights()[0], good[0])
 
@@ -202,7 +202,7 @@ def test_layer_arguments():
     for shape in (3.0, True, (3, "a")):
         with pytest.raises(ConfigError, match="input_shape must be a tuple of positive integers"):
             layers.Dense(2, input_shape=shape)
-    with pytest.raises(ConfigError, match="Input shape must be a tuple of positive integers"):
+    with pytest.raises(ConfigError, match=r"Input needs a shape, for example Input\(shape="):
         layers.Input(None)
     with pytest.raises(ConfigError, match=r"negative_slope must be a finite number such as 0.3, "
                                           "got 'abc'"):

@@ -168,7 +168,8 @@ def test_unknown_fit_kwargs_are_refused_before_any_fold_runs(fit_kwargs, hint):
     X, y = np.zeros((10, 2)), np.zeros(10)
     NearestCentroid.built.clear()
     valid = ("valid keys: batch_size, callbacks, class_weight, epochs, initial_epoch, "
-             "sample_weight, seed, shuffle, validation_data, validation_split, verbose")
+             "sample_weight, seed, shuffle, steps_per_epoch, validation_batch_size, "
+             "validation_data, validation_freq, validation_split, validation_steps, verbose")
     for where, run in (("cross_validate", lambda: cross_validate(NearestCentroid, X, y, 2,
                                                                  fit_kwargs=fit_kwargs)),
                        ("grid_search", lambda: grid_search(NearestCentroid, {}, X, y, 2,

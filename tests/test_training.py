@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 import glassnet
+import glassnet.models.fit
 from glassnet import layers
+from glassnet.errors import TrainingStopped
 from glassnet.models import training as _training
 
 
@@ -105,8 +107,9 @@ def test_steady_state_steps_allocate_nothing_larger_than_a_batch():
                                  layers.Dense(10, activation="softmax")])
     model.compile("adam", "sparse_categorical_crossentropy")
     model.fit(x[:64], y[:64], epochs=1, batch_size=32, verbose=0)  # warm-up: buffers exist
-    loop = _training._EpochLoop(model, x, y, None, 32, np.random.default_rng(0),
-                                glassnet.callbacks.CallbackList([], model, {}))
+    data = glassnet.models.data.prepare(model, x, y)
+    loop = glassnet.models.fit._EpochLoop(model, data, 32, np.random.default_rng(0),
+                                          glassnet.callbacks.CallbackList([], model, {}), 100)
     order = np.random.default_rng(1).permutation(len(x))
     batch_bytes = 32 * 28 * 28 * 4
     tracemalloc.start()
@@ -114,8 +117,8 @@ def test_steady_state_steps_allocate_nothing_larger_than_a_batch():
         base, _ = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
         for step in range(100):
-            xb, yb, wb = loop._batch(order, step * 32, step * 32 + 32)
-            _training.train_step(model, xb, yb, wb, loop.fused, loop.grad_buffer)
+            batch = loop._batch(order, step * 32, step * 32 + 32)
+            _training.train_step(model, batch, loop.grad_buffers)
         current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -208,7 +211,7 @@ def test_divergence_stops_with_finite_weights_and_a_message():
     model = glassnet.Sequential([layers.Dense(8, activation="relu", input_shape=(2,)),
                                  layers.Dense(1)])
     model.compile(glassnet.optimizers.SGD(1e3), "mse")
-    with pytest.warns(glassnet.errors.TrainingStopped, match=r"epoch \d+, batch \d+.*smaller learning"):
+    with pytest.warns(TrainingStopped, match=r"epoch \d+, batch \d+.*smaller learning"):
         history = model.fit(x, y, epochs=50, batch_size=1, verbose=0, shuffle=False)
     assert np.isfinite(model.params).all()
     assert len(history.epoch) < 50
@@ -223,7 +226,7 @@ def test_an_update_that_overflows_the_weights_is_rolled_back():
     model.fit(x, y, epochs=1, batch_size=8, verbose=0)
     after_first_epoch = model.params.copy()
     model.optimizer.learning_rate = 3e38  # lr * gradient overflows float32
-    with pytest.warns(glassnet.errors.TrainingStopped, match="overflowed the weights.*restored"):
+    with pytest.warns(TrainingStopped, match="overflowed the weights.*restored"):
         history = model.fit(x, y, epochs=3, batch_size=8, verbose=0)
     np.testing.assert_array_equal(model.params, after_first_epoch)
     assert np.isfinite(model.params).all()
@@ -258,7 +261,7 @@ def test_weights_that_overflowed_unseen_are_restored_at_the_next_epoch():
                                  layers.Dense(1)])
     model.compile(glassnet.optimizers.Adam(1e-3), "mse")
     model.fit(x, y, epochs=1, batch_size=8, verbose=0)
-    with pytest.warns(glassnet.errors.TrainingStopped, match=r"start of epoch 3: an update in epoch 2 "
+    with pytest.warns(TrainingStopped, match=r"start of epoch 3: an update in epoch 2 "
                                                         r"overflowed.*restored to the start of "
                                                         r"epoch 2"):
         history = model.fit(x, y, epochs=5, batch_size=8, verbose=0, callbacks=[OverflowUnseen()])
@@ -279,7 +282,7 @@ def test_a_keyboard_interrupt_returns_the_history_so_far():
     model = glassnet.Sequential([layers.Dense(1, input_shape=(2,))])
     model.compile("sgd", "mse")
     model.history_seen = []
-    with pytest.warns(glassnet.errors.TrainingStopped, match="interrupted at epoch 1, batch 3"):
+    with pytest.warns(TrainingStopped, match="interrupted at epoch 1, batch 3"):
         history = model.fit(x, y, epochs=5, batch_size=4, verbose=0,
                             callbacks=[StopMidEpoch()])
     assert history.interrupted

@@ -28,7 +28,7 @@ def worked_model():
 def test_forward_values_and_total_error(worked_model):
     out = worked_model.predict(X)
     np.testing.assert_allclose(out, [[0.75136507, 0.772928465]], atol=1e-9)
-    hidden = worked_model.layers[0].out
+    hidden = worked_model.layers[1].out
     np.testing.assert_allclose(hidden, [[0.593269992, 0.596884378]], atol=1e-9)
     assert worked_model.evaluate(X, Y) == pytest.approx(0.298371109, abs=1e-9)
 
@@ -51,10 +51,10 @@ def test_partial_derivatives_are_in_the_gradient_buffer(worked_model):
     out = _training.forward(worked_model, X, True)
     _training.backward(worked_model, Y, out, None, False, np.empty((1, 2)))
     d_hidden, _, d_out, _ = [g.copy() for g in
-                             (worked_model.layers[0].grads["kernel"],
-                              worked_model.layers[0].grads["bias"],
-                              worked_model.layers[1].grads["kernel"],
-                              worked_model.layers[1].grads["bias"])]
+                             (worked_model.layers[1].grads["kernel"],
+                              worked_model.layers[1].grads["bias"],
+                              worked_model.layers[2].grads["kernel"],
+                              worked_model.layers[2].grads["bias"])]
     # dE/dw5 = dE/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5 = 0.74136507 * 0.186815602 * 0.593269992
     assert d_out[0, 0] == pytest.approx(0.082167041, abs=1e-9)
     np.testing.assert_allclose(d_out.T.ravel(), [0.082167041, 0.082667628, -0.022602540,

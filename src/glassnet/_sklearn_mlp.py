@@ -24,8 +24,8 @@ from ._blas import training_threads
 from ._checks import boolean, number_in, positive_int
 from .errors import ConfigError, DataError, TrainingDivergedError
 from .layers import Dense
-from .models import training as _training
 from .models import Sequential
+from .models import training as _training
 
 #: scikit-learn's activation names -> glassnet's.
 ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}

@@ -39,7 +39,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .models import training as _training
 from ._checks import numeric_array, positive_number
 from ._explain_result import Delta, ErrorTerm, Explanation, Factor, Gradient, Neuron, Update
 from ._explain_text import (
@@ -52,6 +51,7 @@ from ._explain_text import (
 from ._explain_update import rtol_for, update_step
 from .errors import ConfigError, GradientCheckError
 from .layers import Dense
+from .models import training as _training
 
 __all__ = ["Delta", "ErrorTerm", "Explanation", "Factor", "Gradient", "Neuron", "Update",
            "explain"]
@@ -158,7 +158,8 @@ def _check_readable(model) -> list[Dense]:
         if not isinstance(layer, Dense):
             raise ConfigError(f"explain reads chains of Dense layers; layer {layer.name!r} is "
                               f"{type(layer).__name__}")
-    widths = [model._leaf_layers()[0].input_shape[0], *(layer.units for layer in model._leaf_layers())]
+    dense = model._leaf_layers()
+    widths = [dense[0].input_shape[0], *(layer.units for layer in dense)]
     n_weights = sum(layer.kernel.size for layer in model._leaf_layers())
     if n_weights > MAX_WEIGHTS or max(widths) > MAX_NEURONS:
         raise ConfigError(

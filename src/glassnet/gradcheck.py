@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .models import training as _training
 from ._checks import positive_number
 from .errors import GradientCheckError
 from .layers import Dropout
 from .models import Model, Sequential
+from .models import training as _training
 from .models.data import prepare
 
 __all__ = ["gradcheck"]

@@ -30,6 +30,7 @@ __all__ = [
     "HeNormal",
     "HeUniform",
     "Initializer",
+    "Ones",
     "RandomNormal",
     "RandomUniform",
     "Zeros",
@@ -82,6 +83,14 @@ class Zeros(Initializer):
 
     def get_config(self):
         return {"name": "zeros"}
+
+
+class Ones(Initializer):
+    def draw(self, shape, rng):
+        return np.ones(shape)
+
+    def get_config(self):
+        return {"name": "ones"}
 
 
 class Constant(Initializer):
@@ -173,6 +182,7 @@ _INITIALIZERS = Registry(
     "initializer",
     {
         "zeros": Zeros,
+        "ones": Ones,
         "constant": Constant,
         "uniform": _seed_uniform,
         "random_uniform": _seed_rand,

@@ -35,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import math
 import struct
 from pathlib import Path
 
@@ -47,7 +46,6 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("glassnet.io needs the safetensors package: pip install 'glassnet[io]'"
                       ) from exc
 
-from . import layers as layers_module
 from . import models, optimizers
 from ._checks import glassnet_model
 from ._files import atomic_write, file_path

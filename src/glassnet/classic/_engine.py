@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..models import training as _training
 from .._checks import positive_count
 from ..errors import ConfigError, DataError, ShapeError
 from ..layers import Dense
 from ..models import Sequential
+from ..models import training as _training
 from ..utils import as_generator
 
 

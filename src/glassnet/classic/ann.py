@@ -47,11 +47,11 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import layers
-from ..models import training as _training
 from .._blas import training_threads
 from .._checks import positive_count, positive_number
 from ..errors import ConfigError, NotCompiledError, TrainingDivergedError
 from ..models import Sequential
+from ..models import training as _training
 from ..optimizers import SGD
 from ..utils import as_generator
 

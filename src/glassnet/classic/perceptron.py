@@ -30,9 +30,9 @@ import reprlib
 import numpy as np
 
 from .. import activations, losses
-from ..models import training as _training
 from .._checks import positive_count, positive_number
 from ..errors import ConfigError, DataError
+from ..models import training as _training
 from ..optimizers import SGD
 from ._engine import as_rows, dense_chain
 

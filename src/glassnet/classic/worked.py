@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..models import training as _training
 from ..errors import DataError, ShapeError
+from ..models import training as _training
 from ..optimizers import SGD
 from ._engine import as_rows, dense_chain, paired
 

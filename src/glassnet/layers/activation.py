@@ -4,8 +4,8 @@ Example
 -------
 >>> import numpy as np
 >>> from glassnet.layers import LeakyReLU
->>> LeakyReLU(0.1, name="leaky_doc")(np.array([[-2.0, 3.0]])).tolist()
-[[-0.2, 3.0]]
+>>> LeakyReLU(0.5, name="leaky_doc")(np.array([[-2.0, 3.0]])).tolist()
+[[-1.0, 3.0]]
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Example
 >>> from glassnet.layers import Dropout
 >>> layer = Dropout(0.5, seed=0, name="drop_doc")
 >>> layer(np.ones((1, 4))).tolist(), layer(np.ones((1, 4)), training=True).tolist()
-([[1.0, 1.0, 1.0, 1.0]], [[2.0, 0.0, 0.0, 0.0]])
+([[1.0, 1.0, 1.0, 1.0]], [[2.0, 2.0, 2.0, 0.0]])
 """
 
 from __future__ import annotations

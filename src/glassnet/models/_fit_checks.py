@@ -23,7 +23,7 @@ from ..errors import ConfigError
 
 def check_fit_args(model, epochs, batch_size, validation_split, verbose, initial_epoch,
                    callbacks, class_weight, shuffle, steps_per_epoch=None, validation_freq=1,
-                   validation_batch_size=None):
+                   validation_batch_size=None, validation_steps=None):
     """Every setting of ``fit`` (and that the model is compiled), before anything changes."""
     model._require_compiled("fit")
     positive_int(epochs, "epochs")
@@ -37,6 +37,7 @@ def check_fit_args(model, epochs, batch_size, validation_split, verbose, initial
     positive_int(steps_per_epoch, "steps_per_epoch", allow_none=True)
     positive_int(validation_freq, "validation_freq")
     positive_int(validation_batch_size, "validation_batch_size", allow_none=True)
+    positive_int(validation_steps, "validation_steps", allow_none=True)
     check_callbacks(callbacks)
     check_class_weight(class_weight)
 

@@ -107,7 +107,7 @@ def target_arrays(model, y, n: int, prefix: str = "") -> list:
         array = numeric_array(value, label)
         if len(array) != n:
             raise DataError(f"arguments {prefix}x and {label} have different lengths: {n} "
-                            f"samples but {len(array)} targets")
+                            f"samples in {prefix}x but {len(array)} in {label}")
         out.append(loss.prepare_targets(array, shapes[i], model.dtype))
     return out
 
@@ -125,7 +125,9 @@ def prepare(model, x, y, sample_weight=None, class_weight=None, prefix: str = ""
     if x is None or y is None:
         raise DataError(f"argument {prefix}{'x' if x is None else 'y'} is missing")
     xs = input_arrays(model, x, prefix)
-    model._ensure_built_for(xs)
+    if not len(xs[0]):
+        raise DataError(f"argument {prefix}x: no samples (length 0); training needs at least one")
+    model._ensure_built_for(xs, prefix)
     ys = target_arrays(model, y, len(xs[0]), prefix)
     w = sample_weights(ys, sample_weight, class_weight, len(xs[0]), model.dtype, prefix)
     xs = [np.ascontiguousarray(a, dtype=model.dtype) for a in xs]

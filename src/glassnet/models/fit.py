@@ -73,10 +73,11 @@ def _validation(model, validation_data, validation_split, train):
 
 def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation_split,
         callbacks, verbose, seed, sample_weight, class_weight, initial_epoch,
-        steps_per_epoch=None, validation_freq=1, validation_batch_size=None):
+        steps_per_epoch=None, validation_freq=1, validation_batch_size=None,
+        validation_steps=None):
     check_fit_args(model, epochs, batch_size, validation_split, verbose, initial_epoch,
                    callbacks, class_weight, shuffle, steps_per_epoch, validation_freq,
-                   validation_batch_size)
+                   validation_batch_size, validation_steps)
     train, val = _validation(model, validation_data, validation_split,
                              prepare(model, x, y, sample_weight, class_weight))
     rng = as_generator(seed)
@@ -108,7 +109,8 @@ def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation
                 cbs.on_epoch_begin(epoch, {})
                 logs, stop = loop.run(epoch)
                 if val is not None and stop is None and (epoch + 1) % validation_freq == 0:
-                    val_logs = evaluate_batch(model, val, validation_batch_size, cbs)
+                    val_logs = evaluate_batch(model, val, validation_batch_size, cbs,
+                                              validation_steps)
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 if logs:
                     cbs.on_epoch_end(epoch, logs)

@@ -37,8 +37,18 @@ _passes = itertools.count(1)
 class Step:
     """One node of the graph as it runs: the layer, the slots it reads and writes."""
 
-    __slots__ = ("layer", "node", "ins", "outs", "structure", "shared", "state", "fused",
-                 "run_backward", "needs_input_grad")
+    __slots__ = (
+        "fused",
+        "ins",
+        "layer",
+        "needs_input_grad",
+        "node",
+        "outs",
+        "run_backward",
+        "shared",
+        "state",
+        "structure",
+    )
 
     def __init__(self, node, slot_of):
         self.layer, self.node, self.structure = node.layer, node, node.structure
@@ -268,10 +278,23 @@ def _topological_nodes(inputs, outputs) -> list:
         if t.node is None or not isinstance(t.node.layer, InputLayer):
             raise ConfigError(f"Model: inputs must come from glassnet.Input(...), got {t!r}")
     order, done, active = [], set(), set()
-
-    def visit(tensor, path):
+    for t in outputs:
+        if not hasattr(t, "node"):
+            raise ConfigError(f"Model: outputs must be tensors from layers called on "
+                              f"glassnet.Input(...), got {t!r}")
+    # depth-first, iteratively (a stack of 3,000 layers is fine): (node, expanded?)
+    stack = [(t, False) for t in reversed(outputs)]
+    while stack:
+        tensor, expanded = stack.pop()
+        if expanded:
+            node = tensor
+            active.discard(id(node))
+            if id(node) not in done:
+                done.add(id(node))
+                order.append(node)
+            continue
         if id(tensor) in stop:
-            return
+            continue
         node = tensor.node
         if node is None:
             raise ConfigError(f"Model: {tensor!r} was not made by a layer")
@@ -280,19 +303,10 @@ def _topological_nodes(inputs, outputs) -> list:
                 f"Model: the outputs depend on Input {node.layer.name!r}, which is not among the "
                 "model's inputs; pass every Input the outputs are computed from")
         if id(node) in done:
-            return
+            continue
         if id(node) in active:
             raise ConfigError(f"Model: the graph has a cycle through layer {node.layer.name!r}")
         active.add(id(node))
-        for t in node.inputs:
-            visit(t, path)
-        active.discard(id(node))
-        done.add(id(node))
-        order.append(node)
-
-    for t in outputs:
-        if not hasattr(t, "node"):
-            raise ConfigError(f"Model: outputs must be tensors from layers called on "
-                              f"glassnet.Input(...), got {t!r}")
-        visit(t, ())
+        stack.append((node, True))
+        stack.extend((t, False) for t in reversed(node.inputs))
     return order

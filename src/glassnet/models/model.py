@@ -17,10 +17,10 @@ Example
 >>> from glassnet.layers import Dense, Input, concatenate
 >>> wide, deep = Input((3,), name="wide"), Input((2,), name="deep")
 >>> hidden = Dense(4, activation="relu", name="h")(deep)
->>> out = Dense(1, name="out")(concatenate([wide, hidden]))
+>>> out = Dense(1, name="out")(concatenate([wide, hidden], name="joined"))
 >>> model = glassnet.Model([wide, deep], out)
 >>> model.count_params(), [layer.name for layer in model.layers][2:]
-(20, ['h', 'concatenate', 'out'])
+(20, ['h', 'joined', 'out'])
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ..errors import ConfigError, GlassnetError
 from ..layers import Input, InputLayer, Layer
+from ..layers.layer import shape_tuple
 from ..layers.symbolic import SymbolicTensor
 from .model import Model
 
@@ -165,8 +166,10 @@ class Sequential(Model):
         shape = config.get("input_shape") or config.get("build_input_shape")
         if shape and shape[0] is None:
             shape = shape[1:]
+        if shape is not None:
+            shape = shape_tuple(shape, "the model's input_shape")
         if shape and model._declared_input is None:
-            model._declared_input = tuple(shape)
+            model._declared_input = shape
         model._maybe_rebuild()
         return model
 

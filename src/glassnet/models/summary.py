@@ -11,12 +11,12 @@ Example
 ...                             name="tiny")
 >>> model.summary()
 Model: "tiny"
-=============================================
+=====================================
 Layer (type)  Output Shape  Param #
-=============================================
+=====================================
 h (Dense)     (None, 3)     9
 o (Dense)     (None, 1)     4
-=============================================
+=====================================
 Total params: 13 (52 bytes)
 Trainable params: 13
 Non-trainable params: 0
@@ -75,9 +75,10 @@ def print_summary(model, print_fn=print) -> None:
     header, rows = summary_rows(model)
     widths = [max([len(h), *(len(r[i]) for r in rows)]) + 2 for i, h in enumerate(header)]
     line = "".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
+    rule = "=" * len(line)
+    line = line.rstrip()
     trainable, frozen = counts(model)
     total = trainable + frozen
-    rule = "=" * len(line)
     print_fn(f'Model: "{model.name}"')
     print_fn(rule)
     print_fn(line)

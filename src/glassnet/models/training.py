@@ -183,18 +183,21 @@ class LogSums:
 
 
 # -- evaluate and predict --------------------------------------------------------------------
-def evaluate(model, x, y, batch_size=None, sample_weight=None, callbacks=None) -> dict:
+def evaluate(model, x, y, batch_size=None, sample_weight=None, callbacks=None,
+             steps=None) -> dict:
     model._require_compiled("evaluate")
     positive_int(batch_size, "batch_size", allow_none=True)
+    positive_int(steps, "steps", allow_none=True)
     batch = prepare(model, x, y, sample_weight)
     model._resolve_metrics()
-    return evaluate_batch(model, batch, batch_size, callbacks)
+    return evaluate_batch(model, batch, batch_size, callbacks, steps)
 
 
-def evaluate_batch(model, batch: Batch, batch_size=None, callbacks=None) -> dict:
+def evaluate_batch(model, batch: Batch, batch_size=None, callbacks=None, steps=None) -> dict:
+    """Loss and metrics over ``batch`` (its first ``steps`` batches, if given)."""
     size = batch_size or DEFAULT_INFERENCE_BATCH
     sums = LogSums(model)
-    n = len(batch)
+    n = len(batch) if steps is None else min(len(batch), steps * size)
     for step, lo in enumerate(range(0, n, size)):
         hi = min(lo + size, n)
         if callbacks is not None:
@@ -210,9 +213,12 @@ def evaluate_batch(model, batch: Batch, batch_size=None, callbacks=None) -> dict
     return sums.logs()
 
 
-def predict(model, x, batch_size=None, callbacks=None):
+def predict(model, x, batch_size=None, callbacks=None, steps=None):
     positive_int(batch_size, "batch_size", allow_none=True)
+    positive_int(steps, "steps", allow_none=True)
     xs = input_arrays(model, x, finite=False)
+    if steps is not None:
+        xs = [a[:steps * (batch_size or DEFAULT_INFERENCE_BATCH)] for a in xs]
     model._ensure_built_for(xs)
     try:
         model.check_input_shape([a.shape[1:] for a in xs] if len(xs) > 1 else xs[0].shape[1:])

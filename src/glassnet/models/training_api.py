@@ -99,14 +99,20 @@ class TrainingAPI:
         if weighted_metrics:
             raise ConfigError("compile: weighted_metrics is not supported yet; metrics are "
                               "averaged over samples (weighted by sample_weight for the loss)")
-        previous = (self._loss_specs, self._loss_weight_specs, self._metric_specs)
+        keys = ("_loss_specs", "_loss_weight_specs", "_metric_specs", "_losses", "_heads",
+                "_metric_fns", "_log_names", "loss", "compiled")
+        previous = {k: getattr(self, k) for k in keys}
         self._loss_specs, self._loss_weight_specs, self._metric_specs = loss, loss_weights, metrics
         if self._graph is not None:
             try:
+                self.compiled = True
                 self._resolve_heads()
                 self._resolve_metrics()
             except ConfigError:
-                self._loss_specs, self._loss_weight_specs, self._metric_specs = previous
+                for k, v in previous.items():
+                    setattr(self, k, v)
+                if self._heads:
+                    self._graph.set_fused([h is not None and h.fused for h in self._heads])
                 raise
         self.optimizer = optimizer
         self.compiled = True
@@ -153,7 +159,7 @@ class TrainingAPI:
 
     def _resolve_metrics(self) -> None:
         """Metric functions per output and the names the logs use."""
-        if self._graph is None or not self.compiled and self._loss_specs is None:
+        if self._graph is None or (not self.compiled and self._loss_specs is None):
             return
         if not self._heads:
             self._resolve_heads()
@@ -192,7 +198,7 @@ class TrainingAPI:
         return bool(self._heads and self._heads[0] is not None and self._heads[0].fused)
 
     # -- building and buffers --------------------------------------------------------------
-    def _ensure_built_for(self, xs: list) -> None:
+    def _ensure_built_for(self, xs: list, prefix: str = "") -> None:
         """Build (trace) from the data's shapes if needed, then (re)resolve the losses."""
         shapes = [a.shape[1:] for a in xs]
         if self._graph is None:
@@ -203,7 +209,7 @@ class TrainingAPI:
             try:
                 self.check_input_shape(shapes[0] if len(shapes) == 1 else shapes)
             except ShapeError as exc:
-                raise ShapeError(f"argument x: {exc}") from None
+                raise ShapeError(f"argument {prefix}x: {exc}") from None
         if self.compiled and not self._heads:
             self._resolve_heads()
             self._resolve_metrics()
@@ -260,7 +266,8 @@ class TrainingAPI:
                    validation_split=validation_split, callbacks=callbacks, verbose=verbose,
                    seed=seed, sample_weight=sample_weight, class_weight=class_weight,
                    initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
-                   validation_freq=validation_freq, validation_batch_size=validation_batch_size)
+                   validation_freq=validation_freq, validation_batch_size=validation_batch_size,
+                   validation_steps=validation_steps)
 
     def evaluate(self, x=None, y=None, batch_size: int | None = None, verbose="auto",
                  sample_weight=None, steps=None, callbacks=None, return_dict: bool = False):
@@ -271,7 +278,7 @@ class TrainingAPI:
         cbs = CallbackList(callbacks or [], self, {"verbose": verbose})
         cbs.on_test_begin({})
         logs = evaluate(self, x, y, batch_size=batch_size, sample_weight=sample_weight,
-                        callbacks=cbs)
+                        callbacks=cbs, steps=steps)
         cbs.on_test_end(dict(logs))
         if verbose == 1:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
@@ -289,7 +296,7 @@ class TrainingAPI:
 
         cbs = CallbackList(callbacks or [], self, {"verbose": verbose})
         cbs.on_predict_begin({})
-        out = predict(self, x, batch_size=batch_size, callbacks=cbs)
+        out = predict(self, x, batch_size=batch_size, callbacks=cbs, steps=steps)
         cbs.on_predict_end({})
         return out
 
