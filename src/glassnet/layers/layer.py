@@ -222,6 +222,18 @@ class Layer:
             buf = self._workspace[key] = np.empty((n, *tail), dtype=dtype)
         return buf[:n]
 
+    # -- one call's state (a layer called more than once in a graph) -----------------------
+    def _save_call_state(self):
+        return self._workspace, {k: getattr(self, k, None) for k in self.cache_attrs}
+
+    def _load_call_state(self, state) -> None:
+        self._workspace, cache = state
+        for key, value in cache.items():
+            setattr(self, key, value)
+
+    def _fresh_call_state(self) -> None:
+        self._workspace = {}
+
     # -- computation -----------------------------------------------------------------------
     def forward(self, x, training: bool = False):
         raise NotImplementedError(f"{type(self).__name__} must implement forward")

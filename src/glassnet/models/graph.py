@@ -155,6 +155,9 @@ class Graph:
                 requires[slot] = step.run_backward
         self._plan_for = inputs_need_grad
 
+    def invalidate_plan(self) -> None:
+        self._plan_for = None
+
     def backward(self, output_grads: list, inputs_need_grad: bool = False,
                  new_pass: bool = True) -> list:
         """Fill the layers' ``grads`` from dL/d(outputs); returns dL/d(inputs) (or Nones)."""
@@ -235,7 +238,7 @@ def begin_pass() -> None:
 
 def _layer_backward(layer, grad, fused):
     """``layer.backward``; a layer whose gradients this pass already wrote adds to them."""
-    if not layer.grads:
+    if hasattr(layer, "_graph") or not layer.grads:  # a nested model adds inside its graph
         return layer.backward(grad, preactivation_grad=fused)
     if getattr(layer, "_grads_pass", 0) != _current_pass:
         layer._grads_pass = _current_pass

@@ -224,7 +224,11 @@ class Model(TrainingAPI, Layer):
         self._on_rebind()
 
     def _on_rebind(self) -> None:
-        """Hook: something that depends on the layout (the optimizer's state) must follow."""
+        """The layout changed (a layer frozen or unfrozen): which steps run backward, too."""
+        for layer in self.layers:
+            if isinstance(layer, Model) and layer._graph is not None:
+                layer._on_rebind()
+        self._graph.invalidate_plan()
 
     def _claim(self) -> FlatStorage:
         """The model's storage, taking its layers back if another model trained them since."""

@@ -65,6 +65,9 @@ class Sequential(Model):
         declared = self._declared_input
         if not self._stack and layer.declared_input_shape is not None:
             self._declared_input = layer.declared_input_shape
+        elif not self._stack and self._declared_input is None and layer.built \
+                and not isinstance(layer.input_shape, list):  # a layer of another model
+            self._declared_input = layer.input_shape
         self._stack.append(layer)
         if not rebuild:
             return
