@@ -108,8 +108,9 @@ def test_steady_state_steps_allocate_nothing_larger_than_a_batch():
     model.compile("adam", "sparse_categorical_crossentropy")
     model.fit(x[:64], y[:64], epochs=1, batch_size=32, verbose=0)  # warm-up: buffers exist
     data = glassnet.models.data.prepare(model, x, y)
-    loop = glassnet.models.fit._EpochLoop(model, data, 32, np.random.default_rng(0),
-                                          glassnet.callbacks.CallbackList([], model, {}), 100)
+    batches = glassnet.models.fit.ArrayBatches(data, 32, np.random.default_rng(0), 100)
+    loop = glassnet.models.fit._EpochLoop(model, batches,
+                                          glassnet.callbacks.CallbackList([], model, {}))
     order = np.random.default_rng(1).permutation(len(x))
     batch_bytes = 32 * 28 * 28 * 4
     tracemalloc.start()
@@ -117,7 +118,7 @@ def test_steady_state_steps_allocate_nothing_larger_than_a_batch():
         base, _ = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
         for step in range(100):
-            batch = loop._batch(order, step * 32, step * 32 + 32)
+            batch = batches._batch(order, step * 32, step * 32 + 32)
             _training.train_step(model, batch, loop.grad_buffers)
         current, peak = tracemalloc.get_traced_memory()
     finally:

@@ -18,7 +18,9 @@ import numpy as np
 from ._checks import positive_int
 from .errors import ConfigError, DataError
 
-__all__ = ["as_generator", "global_generator", "set_random_seed", "to_categorical"]
+__all__ = ["PyDataset", "Sequence", "as_generator", "global_generator", "set_random_seed",
+           "to_categorical"]
+
 
 _global = {"rng": np.random.default_rng()}
 
@@ -79,3 +81,32 @@ def to_categorical(y, num_classes: int | None = None, dtype="float32") -> np.nda
     out = np.zeros((*labels.shape, n), dtype=dtype)
     np.put_along_axis(out, labels[..., None], 1, axis=-1)
     return out
+
+
+class PyDataset:
+    """Base class for a dataset of batches: define ``__len__`` and ``__getitem__``.
+
+    ``workers``, ``use_multiprocessing`` and ``max_queue_size`` are Keras's arguments; glassnet
+    reads batches in the training thread, one at a time.
+    """
+
+    def __init__(self, workers: int = 1, use_multiprocessing: bool = False,
+                 max_queue_size: int = 10):
+        self.workers, self.use_multiprocessing = workers, use_multiprocessing
+        self.max_queue_size = max_queue_size
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def __getitem__(self, index):
+        raise NotImplementedError
+
+    def on_epoch_end(self) -> None:
+        """Called after every epoch (shuffle your data here, as in Keras)."""
+
+    @property
+    def num_batches(self) -> int:
+        return len(self)
+
+
+Sequence = PyDataset  # Keras 2's name

@@ -22,7 +22,15 @@ from ..layers import Dropout
 from ..utils import as_generator
 from ._fit_checks import check_fit_args
 from .data import Batch, prepare
-from .training import Diverged, LogSums, evaluate_batch, grad_buffers, train_step
+from .sources import Source, is_source, source_epochs
+from .training import (
+    Diverged,
+    LogSums,
+    evaluate_batch,
+    grad_buffers,
+    head_losses,
+    train_step,
+)
 
 _ADVICE = "try a smaller learning rate."
 
@@ -61,6 +69,8 @@ def _split_validation(batch: Batch, split: float):
 
 
 def _validation(model, validation_data, validation_split, train):
+    if validation_data is not None and is_source(validation_data):
+        return train, validation_data
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
             raise ConfigError("validation_data must be a tuple (x_val, y_val[, sample_weight])")
@@ -78,9 +88,17 @@ def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation
     check_fit_args(model, epochs, batch_size, validation_split, verbose, initial_epoch,
                    callbacks, class_weight, shuffle, steps_per_epoch, validation_freq,
                    validation_batch_size, validation_steps)
-    train, val = _validation(model, validation_data, validation_split,
-                             prepare(model, x, y, sample_weight, class_weight))
     rng = as_generator(seed)
+    if is_source(x):
+        if validation_split:
+            raise ConfigError("validation_split needs arrays; with a generator or PyDataset as "
+                              "x, pass validation_data")
+        batches = SourceBatches(model, source_epochs(x, y, sample_weight, steps_per_epoch,
+                                                     shuffle, rng), class_weight)
+        _, val = _validation(model, validation_data, 0.0, None)
+    else:
+        train, val = _validation(model, validation_data, validation_split,
+                                 prepare(model, x, y, sample_weight, class_weight))
     model._claim()
     _check_finite_weights(model)
     model._resolve_metrics()
@@ -88,20 +106,18 @@ def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation
         if isinstance(layer, Dropout) and layer.seed is None:
             layer.rng = rng
     verbose = 1 if verbose == "auto" else verbose
-    n = len(train)
-    size = n if batch_size is None else min(batch_size, n)
-    steps = math.ceil(n / size) if steps_per_epoch is None else min(steps_per_epoch,
-                                                                       math.ceil(n / size))
+    if not is_source(x):
+        batches = ArrayBatches(train, batch_size, rng if shuffle else None, steps_per_epoch)
     history = History()
     extra = [ProgressBar(verbose)] if verbose else []
     cbs = CallbackList([*(callbacks or []), history, *extra], model,  # history sees their logs
-                       {"epochs": epochs, "steps": steps, "samples": n, "verbose": verbose,
-                        "batch_size": size})
+                       {"epochs": epochs, "steps": batches.steps, "samples": batches.samples,
+                        "verbose": verbose, "batch_size": batches.size})
     model._prepare_optimizer()
     model.stop_training = False
-    loop = _EpochLoop(model, train, size, rng if shuffle else None, cbs, steps)
+    loop = _EpochLoop(model, batches, cbs)
     with (_InterruptGuard() as guard, np.errstate(over="ignore", invalid="ignore"),
-          training_threads(model, size)):
+          training_threads(model, batches.size)):
         loop.guard = guard
         cbs.on_train_begin({})
         try:
@@ -109,8 +125,10 @@ def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation
                 cbs.on_epoch_begin(epoch, {})
                 logs, stop = loop.run(epoch)
                 if val is not None and stop is None and (epoch + 1) % validation_freq == 0:
-                    val_logs = evaluate_batch(model, val, validation_batch_size, cbs,
-                                              validation_steps)
+                    val_logs = (evaluate_source(model, val, validation_steps, cbs)
+                                if is_source(val) else
+                                evaluate_batch(model, val, validation_batch_size, cbs,
+                                               validation_steps))
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 if logs:
                     cbs.on_epoch_end(epoch, logs)
@@ -145,22 +163,27 @@ def _report_stop(history, kind, message, verbose):
         print(message, flush=True)
 
 
-class _EpochLoop:
-    """Runs one epoch of steps over preallocated batch buffers."""
+class ArrayBatches:
+    """An epoch of arrays: shuffled mini-batches gathered into buffers allocated once."""
 
-    def __init__(self, model, data: Batch, size, rng, cbs, steps):
-        self.model, self.data, self.size, self.rng, self.cbs = model, data, size, rng, cbs
-        self.steps = steps
-        self.shuffled = rng is not None and math.ceil(len(data) / size) > 1
-        if self.shuffled:
-            self.xb = [np.empty((size, *x.shape[1:]), x.dtype) for x in data.xs]
-            self.yb = [None if y is None else np.empty((size, *y.shape[1:]), y.dtype)
+    def __init__(self, data: Batch, batch_size, rng, steps_per_epoch):
+        n = len(data)
+        self.data, self.samples = data, n
+        self.size = n if batch_size is None else min(batch_size, n)
+        full = math.ceil(n / self.size)
+        self.steps = full if steps_per_epoch is None else min(steps_per_epoch, full)
+        self.rng = rng if rng is not None and full > 1 else None
+        if self.rng is not None:
+            self.xb = [np.empty((self.size, *x.shape[1:]), x.dtype) for x in data.xs]
+            self.yb = [None if y is None else np.empty((self.size, *y.shape[1:]), y.dtype)
                        for y in data.ys]
-            self.wb = None if data.w is None else np.empty(size, data.w.dtype)
-        self.grad_buffers = grad_buffers(model, size)
-        self.guard = None
-        self.storage = model._claim()
-        self.snapshot = np.empty_like(self.storage.buffer)
+            self.wb = None if data.w is None else np.empty(self.size, data.w.dtype)
+
+    def epoch(self):
+        order = self.rng.permutation(self.samples) if self.rng is not None else None
+        for step in range(self.steps):
+            lo, hi = step * self.size, min((step + 1) * self.size, self.samples)
+            yield self._batch(order, lo, hi)
 
     def _batch(self, order, lo, hi) -> Batch:
         data = self.data
@@ -175,6 +198,53 @@ class _EpochLoop:
               for y, b in zip(data.ys, self.yb, strict=True)]
         w = None if data.w is None else np.take(data.w, idx, out=self.wb[:m], mode="clip")
         return Batch(xs, ys, w)
+
+
+class SourceBatches:
+    """An epoch of a generator or PyDataset, each batch checked as arrays are."""
+
+    def __init__(self, model, source, class_weight):
+        self.model, self.source, self.class_weight = model, source, class_weight
+        first = prepare(model, *source.peek(), class_weight)  # builds the model
+        self.size, self.samples, self.steps = len(first), None, source.steps
+
+    def epoch(self):
+        for x, y, w in self.source.epoch():
+            yield prepare(self.model, x, y, w, self.class_weight)
+
+
+def evaluate_source(model, source, steps, callbacks=None) -> dict:
+    """Loss and metrics over the batches of a generator or PyDataset."""
+    batches = source if isinstance(source, Source) else source_epochs(
+        source, None, None, steps, False, None, "validation_data")
+    sums = LogSums(model)
+    for step, (x, y, w) in enumerate(batches.epoch()):
+        if callbacks is not None:
+            callbacks.on_test_batch_begin(step, {})
+        part = prepare(model, x, y, w)
+        outs = model._graph.forward(part.xs, False)
+        values = head_losses(model, part.ys, outs, part.w)
+        total = sum(h.weight * v for h, v in zip(model._heads, values, strict=True) if h)
+        sums.add(total, values, part.ys, outs, len(part))
+        if callbacks is not None:
+            callbacks.on_test_batch_end(step, sums.logs())
+    return sums.logs()
+
+
+class _EpochLoop:
+    """Runs one epoch of steps from ``batches`` (ArrayBatches or SourceBatches)."""
+
+    def __init__(self, model, batches, cbs):
+        self.model, self.batches, self.cbs = model, batches, cbs
+        self.grad_buffers = grad_buffers(model, batches.size)
+        self.guard = None
+        self.storage = model._claim()
+        self.snapshot = np.empty_like(self.storage.buffer)
+
+    def _buffers_for(self, n: int) -> list:
+        if n > len(self.grad_buffers[0]):
+            self.grad_buffers = grad_buffers(self.model, n)
+        return self.grad_buffers
 
     def _keep_finite_state(self) -> bool:
         """Remember the weights and optimizer state at an epoch start; False if they are no
@@ -211,24 +281,21 @@ class _EpochLoop:
 
     def run(self, epoch):
         """Train one epoch; returns (logs averaged over the finished steps, stop reason)."""
-        model, cbs, n = self.model, self.cbs, len(self.data)
+        model, cbs = self.model, self.cbs
         if not self._keep_finite_state():
             return {}, ("diverged", self._overflowed_unseen(epoch))
-        order = self.rng.permutation(n) if self.shuffled else None
         sums, stop = LogSums(model), None
-        for step in range(self.steps):
-            lo, hi = step * self.size, min((step + 1) * self.size, n)
-            batch = self._batch(order, lo, hi)
+        for step, batch in enumerate(self.batches.epoch()):
             try:
                 cbs.on_train_batch_begin(step, {})
-                total, values, outs = train_step(model, batch, self.grad_buffers)
+                total, values, outs = train_step(model, batch, self._buffers_for(len(batch)))
             except Diverged as diverged:
                 stop = ("diverged", self._diverged(epoch, step, diverged.args[0]))
                 break
             except KeyboardInterrupt:
                 stop = ("interrupted", _interrupted(epoch, step))
                 break
-            sums.add(total, values, batch.ys, outs, hi - lo)
+            sums.add(total, values, batch.ys, outs, len(batch))
             if cbs.wants_batch_logs:
                 try:
                     cbs.on_train_batch_end(step, sums.logs())

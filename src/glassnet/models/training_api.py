@@ -273,12 +273,23 @@ class TrainingAPI:
                  sample_weight=None, steps=None, callbacks=None, return_dict: bool = False):
         """The loss, or [loss, *output losses, *metrics] (a dict if asked), as Keras's."""
         from ..callbacks import CallbackList
+        from .fit import evaluate_source
+        from .sources import is_source, source_epochs
         from .training import evaluate
 
         cbs = CallbackList(callbacks or [], self, {"verbose": verbose})
         cbs.on_test_begin({})
-        logs = evaluate(self, x, y, batch_size=batch_size, sample_weight=sample_weight,
-                        callbacks=cbs, steps=steps)
+        if is_source(x):
+            self._require_compiled("evaluate")
+            source = source_epochs(x, y, sample_weight, steps, False, None)
+            from .data import prepare
+
+            prepare(self, *source.peek())  # builds the model, checks the first batch
+            self._resolve_metrics()
+            logs = evaluate_source(self, source, steps, cbs)
+        else:
+            logs = evaluate(self, x, y, batch_size=batch_size, sample_weight=sample_weight,
+                            callbacks=cbs, steps=steps)
         cbs.on_test_end(dict(logs))
         if verbose == 1:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
@@ -292,11 +303,15 @@ class TrainingAPI:
         """Outputs for ``x``, ``batch_size`` rows at a time (default up to 1024); a list or
         dict of arrays for several outputs."""
         from ..callbacks import CallbackList
+        from .sources import is_source, predict_source
         from .training import predict
 
         cbs = CallbackList(callbacks or [], self, {"verbose": verbose})
         cbs.on_predict_begin({})
-        out = predict(self, x, batch_size=batch_size, callbacks=cbs, steps=steps)
+        if is_source(x):
+            out = predict_source(self, x, steps, cbs)
+        else:
+            out = predict(self, x, batch_size=batch_size, callbacks=cbs, steps=steps)
         cbs.on_predict_end({})
         return out
 
