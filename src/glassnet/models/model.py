@@ -179,6 +179,20 @@ class Model(TrainingAPI, Layer):
         return [] if self._graph is None else list(self._graph.outputs)
 
     @property
+    def input(self):
+        """The model's input tensor(s), in the structure they were given (Keras's)."""
+        if self._graph is None:
+            raise ConfigError(f"model {self.name!r} is not built yet, so it has no input")
+        return pack_structure(self._graph.inputs, self._input_structure)
+
+    @property
+    def output(self):
+        """The model's output tensor(s), in the structure they were given (Keras's)."""
+        if self._graph is None:
+            raise ConfigError(f"model {self.name!r} is not built yet, so it has no output")
+        return pack_structure(self._graph.outputs, self._output_structure)
+
+    @property
     def input_names(self) -> list[str]:
         return [t.node.layer.name for t in self.inputs]
 
