@@ -23,9 +23,9 @@ import os
 import numpy as np
 
 from ._checks import glassnet_model, numeric_array, positive_int
-from ._explain_text import neuron_names
 from ._files import file_path
 from .errors import ConfigError, DataError, FileFormatError, ShapeError
+from .explain._text import neuron_names
 
 __all__ = ["confusion_matrix", "decision_boundary", "image_grid", "plot_history",
            "plot_network"]

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import optimizers
-from ._explain_result import Update
-from ._explain_text import fmt_sig
-from .errors import ConfigError, GradientCheckError
+from .. import optimizers
+from ..errors import ConfigError, GradientCheckError
+from ._result import Update
+from ._text import fmt_sig
 
 __all__ = ["UpdateStep", "rtol_for", "update_step"]
 

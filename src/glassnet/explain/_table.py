@@ -1,6 +1,6 @@
 """One training step of a small network, worked as the seeds work it by hand.
 
-:func:`explain` runs the engine's own forward and backward pass on one sample and writes every
+:func:`explain_table` runs the engine's own forward and backward pass on one sample and writes every
 number out: each neuron's net input and output, the error, each delta (BP1 for the output layer,
 BP2 for the hidden ones), each partial derivative dE/dw and dE/db as its chain of factors, and
 the update. The factors are multiplied out again and checked against the
@@ -25,7 +25,7 @@ Example
 ...                             dtype="float64")
 >>> model.set_weights([np.array([[0.4], [0.5]]), np.array([0.6])])
 >>> model.compile(glassnet.optimizers.SGD(0.5), "mse")
->>> step = explain(model, [0.5, 1.0], [1.0])
+>>> step = explain_table(model, [0.5, 1.0], [1.0])
 >>> print(step.gradients["w1"])  # doctest: +NORMALIZE_WHITESPACE
 dE/dw1 = dE/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw1
        = -0.428330034 * 0.168298362 * 0.5 = -0.036043622
@@ -39,84 +39,43 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _training
-from ._checks import numeric_array, positive_number
-from ._explain_result import Delta, ErrorTerm, Explanation, Factor, Gradient, Neuron, Update
-from ._explain_text import (
+from .. import _training
+from .._checks import numeric_array
+from ..errors import ConfigError, GradientCheckError
+from ..layers import Dense
+from ._pass import as_batch
+from ._result import Delta, ErrorTerm, Explanation, Factor, Gradient, Neuron, Update
+from ._text import (
     activation_texts,
     error_terms,
     fmt,
     loss_gradient_text,
     neuron_names,
 )
-from ._explain_update import rtol_for, update_step
-from .errors import ConfigError, GradientCheckError
-from .layers import Dense
+from ._update import rtol_for, update_step
 
-__all__ = ["Delta", "ErrorTerm", "Explanation", "Factor", "Gradient", "Neuron", "Update",
-           "explain"]
+__all__ = ["explain_table"]
 
 MAX_WEIGHTS = 64
 MAX_NEURONS = 16
 _FUSED_NOTE = {"softmax": "softmax with cross-entropy", "sigmoid": "sigmoid with cross-entropy"}
 
 
-def explain(model, x, y, *, learning_rate: float | None = None) -> Explanation:
-    """Trace one training step of a small Dense network on one sample.
-
-    Parameters
-    ----------
-    model : glassnet.Model
-        A compiled chain of Dense layers, at most 64 weights and 16 neurons per layer.
-    x : array_like
-        One sample: shape (features,) or (1, features).
-    y : array_like
-        Its target, as ``fit`` takes it (a vector, or a class label for sparse losses).
-    learning_rate : float, optional
-        Replaces the optimizer's learning rate in the update shown; default the optimizer's.
-
-    Returns
-    -------
-    Explanation
-        ``neurons``, ``errors``, ``total_error``, ``deltas``, ``gradients`` and ``updates``,
-        each a dict keyed by name (``'h1'``, ``'E_o1'``, ``'w5'``, ``'b_o1'``); ``updates``
-        is the step of the model's optimizer (SGD, momentum, Nesterov, Adam, RMSprop) from its
-        current state. The model (weights, gradients) and its optimizer's state are not changed.
-
-    Raises
-    ------
-    ConfigError
-        The network is too large to read, has layers other than Dense, gets several samples,
-        or its optimizer is not SGD, Adam or RMSprop.
-    GradientCheckError
-        The written chains or update disagree with the engine (a bug to report).
-    NotCompiledError
-        The model has no loss yet.
-
-    Example
-    -------
-    >>> import numpy as np, glassnet
-    >>> from glassnet.layers import Dense
-    >>> m = glassnet.Sequential([Dense(1, input_shape=(1,), name="ex_lin")], dtype="float64")
-    >>> m.set_weights([np.array([[2.0]]), np.array([0.0])]); m.compile("sgd", "mse")
-    >>> explain(m, [1.0], [3.0]).gradients["w1"].value
-    -2.0
-    """
-    model._require_compiled("explain")
-    if learning_rate is not None:
-        positive_number(learning_rate, "explain: learning_rate")
+def explain_table(model, x, y, *, learning_rate: float | None = None, fixed=()) -> Explanation:
+    """Every number of one training step of a small Dense network on one sample (see
+    :func:`glassnet.explain`); ``fixed``: parameter paths the model's trainer never moves."""
     shown = numeric_array(x, "x").astype(np.float64).reshape(-1)
     x, y = _one_sample(model, x, y)
     layers = _check_readable(model)
     lr = float(model.optimizer.learning_rate if learning_rate is None else learning_rate)
     saved_grads = model.grads.copy()  # the backward pass below writes the model's gradients
     try:
-        return _trace(model, x, y, layers, lr, shown)
+        return _trace(model, x, y, layers, lr, shown, fixed)
     finally:
         np.copyto(model.grads, saved_grads)
 
 
-def _trace(model, x, y, layers, lr: float, shown) -> Explanation:
+def _trace(model, x, y, layers, lr: float, shown, fixed) -> Explanation:
     """The forward and backward pass on the sample, the account of each, and the update."""
     names = _neuron_names(layers)
     out = _training.forward(model, x, True)
@@ -130,25 +89,38 @@ def _trace(model, x, y, layers, lr: float, shown) -> Explanation:
     deltas, factors = _backward_account(_Trace(model, layers, states, names, target), y, fused)
     gradients = _gradients(layers, states, names, factors)
     _cross_check(gradients, model.dtype)
-    update = update_step(model, layers, gradients, lr)
+    update = update_step(model, layers, _movable(gradients, fixed), lr)
+    held = {name: Update(name, float(_value(layers, g)), g.value, 0.0, float(_value(layers, g)),
+                         lines=(f"{name} stays {fmt(float(_value(layers, g)))} (fixed in this "
+                                "model)",))
+            for name, g in gradients.items() if f"{g.layer}/{g.index[0]}" in fixed}
     return Explanation(
         model=model.name, loss=model.loss.name, learning_rate=lr,
         inputs={f"i{k + 1}": float(v) for k, v in enumerate(shown)},
         targets={f"{names[-1][k]}": float(v) for k, v in enumerate(target)},
         neurons=neurons, errors={name: ErrorTerm(name, value, formula) for name, value, formula
                                  in error_terms(model.loss, states[-1][2], target, names[-1])},
-        total_error=total, deltas=deltas, gradients=gradients, updates=update.updates,
+        total_error=total, deltas=deltas, gradients=gradients, updates={name: held.get(name, update.updates.get(name)) for name in gradients},
         optimizer=update.optimizer, step=update.step, update_lines=update.lines)
 
 
 # -- checks and names ------------------------------------------------------------------------
+def _movable(gradients, fixed) -> dict:
+    return {k: g for k, g in gradients.items() if f"{g.layer}/{g.index[0]}" not in fixed}
+
+
+def _value(layers, g) -> float:
+    layer = next(layer for layer in layers if layer.name == g.layer)
+    return layer.weights[g.index[0]][g.index[1:]]
+
+
 def _one_sample(model, x, y):
-    x = np.asarray(x)
-    if x.ndim == 1:
-        x, y = x[None], np.asarray(y)[None]
+    x, y = as_batch(model, x, y)
     if x.ndim != 2 or len(x) != 1:
-        raise ConfigError(f"explain traces one sample; got x of shape {x.shape}. Pass one row, "
-                          "e.g. explain(model, x[0], y[0])")
+        raise ConfigError(f"explain's whole-table view traces one sample of a small Dense "
+                          f"network; got x of shape {x.shape}. Pass one row (explain(model, "
+                          "x[0], y[0])), or name one quantity for a batch: explain(model, x, y, "
+                          f"weight='{_first_dense(model)}/kernel[0, 0]')")
     x, y, _ = _training._prepare(model, x, y)
     model._ensure_built(x.shape[1:])
     return x.astype(model.dtype), y
@@ -157,8 +129,10 @@ def _one_sample(model, x, y):
 def _check_readable(model) -> list[Dense]:
     for layer in model.layers:
         if not isinstance(layer, Dense):
-            raise ConfigError(f"explain reads chains of Dense layers; layer {layer.name!r} is "
-                              f"{type(layer).__name__}")
+            raise ConfigError(f"explain's whole-table view reads chains of Dense layers; layer "
+                              f"{layer.name!r} is {type(layer).__name__}. Name one quantity to "
+                              "explain any model: explain(model, x, y, weight="
+                              f"'{_first_dense(model)}/kernel[0, 0]')")
     widths = [model.layers[0].input_shape[0], *(layer.units for layer in model.layers)]
     n_weights = sum(layer.kernel.size for layer in model.layers)
     if n_weights > MAX_WEIGHTS or max(widths) > MAX_NEURONS:
@@ -166,8 +140,13 @@ def _check_readable(model) -> list[Dense]:
             f"explain: model {model.name!r} is too large to read by hand ({n_weights} weights, "
             f"layer widths {'-'.join(map(str, widths))}); it traces networks of at most "
             f"{MAX_WEIGHTS} weights and {MAX_NEURONS} neurons per layer, such as the seeds' "
-            "2-2-2 example. For large networks use glassnet.gradcheck")
+            "2-2-2 example. For any network name one quantity: explain(model, x, y, "
+            f"weight='{model.layers[0].name}/kernel[0, 0]')")
     return list(model.layers)
+
+
+def _first_dense(model) -> str:
+    return next((layer.name for layer in model.layers if isinstance(layer, Dense)), "dense")
 
 
 def _neuron_names(layers) -> list[list[str]]:

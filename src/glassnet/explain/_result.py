@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._display import markdown_table
-from ._explain_text import fmt, fmt_sig
+from .._display import markdown_table
+from ._text import fmt, fmt_sig
 
 __all__ = ["Delta", "ErrorTerm", "Explanation", "Factor", "Gradient", "Neuron", "Update"]
 
