@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._display import markdown_table
+from ._lines import factor, wrap
 from ._text import fmt, fmt_sig
 
 __all__ = ["Delta", "ErrorTerm", "Explanation", "Factor", "Gradient", "Neuron", "Update"]
@@ -75,7 +76,7 @@ class Gradient:
 
     def __str__(self) -> str:
         names = " * ".join(f.name for f in self.factors)
-        values = " * ".join(fmt(f.value) for f in self.factors)
+        values = " * ".join(factor(f.value) for f in self.factors)
         return f"dE/d{self.param} = {names} = {values} = {fmt(self.value)}"
 
 
@@ -100,8 +101,9 @@ class Update:
     def __str__(self) -> str:
         if self.lines:
             return "\n".join(self.lines)
-        return (f"{self.param} = {fmt(self.old)} - {fmt(self.learning_rate)} * "
-                f"{fmt(self.gradient)} = {fmt(self.new)}")
+        sign = "+" if self.gradient < 0 else "-"
+        return (f"{self.param} = {fmt(self.old)} {sign} {fmt(self.learning_rate)} * "
+                f"{fmt(abs(self.gradient))} = {fmt(self.new)}")
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,9 @@ class Explanation:
                 f"{fmt(self.learning_rate)})", f"inputs:  {values}", f"targets: {targets}"]
 
     def __str__(self) -> str:
+        return "\n".join(wrap(line) for line in self._text().split("\n"))
+
+    def _text(self) -> str:
         names, terms = list(self.errors), list(self.errors.values())
         total = f"E_total = {' + '.join(names)} = "
         if len(terms) > 1:
@@ -153,19 +158,18 @@ class Explanation:
 
     @property
     def _plain(self) -> bool:
-        """Plain gradient descent: each update is the seeds' one line."""
-        return not any(u.lines for u in self.updates.values())
+        """Plain gradient descent: each update is the seeds' one line (fixed ones aside)."""
+        return not any(u.lines for u in self.updates.values() if u.learning_rate)
 
     def _update_title(self) -> str:
         return (f"Update: {self.optimizer}, step t = {self.step} (each line is an assignment; "
                 "read them top to bottom)")
 
     def _update_text(self) -> list[str]:
+        each = [f"  {line}" for u in self.updates.values() for line in str(u).split("\n")]
         if self._plain:
-            return [f"Update: parameter - {fmt(self.learning_rate)} * dE/dparameter",
-                    *(f"  {u}" for u in self.updates.values())]
-        return [self._update_title(), *(f"  {line}" for line in self.update_lines),
-                *(f"  {line}" for u in self.updates.values() for line in u.lines)]
+            return [f"Update: parameter - {fmt(self.learning_rate)} * dE/dparameter", *each]
+        return [self._update_title(), *(f"  {line}" for line in self.update_lines), *each]
 
     def _update_markdown(self) -> str:
         if self._plain:

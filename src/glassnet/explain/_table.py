@@ -28,7 +28,7 @@ Example
 >>> step = explain_table(model, [0.5, 1.0], [1.0])
 >>> print(step.gradients["w1"])  # doctest: +NORMALIZE_WHITESPACE
 dE/dw1 = dE/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw1
-       = -0.428330034 * 0.168298362 * 0.5 = -0.036043622
+       = (-0.428330034) * 0.168298362 * 0.5 = -0.036043622
 >>> round(step.updates["w1"].new, 9)
 0.418021811
 """
@@ -43,6 +43,7 @@ from .. import _training
 from .._checks import numeric_array
 from ..errors import ConfigError, GradientCheckError
 from ..layers import Dense
+from ._lines import factor
 from ._pass import as_batch
 from ._result import Delta, ErrorTerm, Explanation, Factor, Gradient, Neuron, Update
 from ._text import (
@@ -100,7 +101,8 @@ def _trace(model, x, y, layers, lr: float, shown, fixed) -> Explanation:
         targets={f"{names[-1][k]}": float(v) for k, v in enumerate(target)},
         neurons=neurons, errors={name: ErrorTerm(name, value, formula) for name, value, formula
                                  in error_terms(model.loss, states[-1][2], target, names[-1])},
-        total_error=total, deltas=deltas, gradients=gradients, updates={name: held.get(name, update.updates.get(name)) for name in gradients},
+        total_error=total, deltas=deltas, gradients=gradients,
+        updates={name: held.get(name, update.updates.get(name)) for name in gradients},
         optimizer=update.optimizer, step=update.step, update_lines=update.lines)
 
 
@@ -174,11 +176,11 @@ def _forward_account(layers, states, names) -> dict[str, Neuron]:
             ws = [_weight_name(layers, index, i, j) for i in range(len(senders))]
             symbols = [f"{w} * {s if index == 0 else 'out_' + s}"
                        for w, s in zip(ws, senders, strict=True)]
-            values = [f"{fmt(layer.kernel[i, j])} * {fmt(a_prev[i])}"
+            values = [f"{factor(layer.kernel[i, j])} * {factor(a_prev[i])}"
                       for i in range(len(senders))]
             if layer.use_bias:
                 symbols.append(f"b_{name}")
-                values.append(fmt(layer.bias[j]))
+                values.append(factor(layer.bias[j]))
             net_text = (f"net_{name} = {' + '.join(symbols)} = {' + '.join(values)} "
                         f"= {fmt(net[j])}")
             neurons[name] = Neuron(name, layer.name, float(net[j]), float(out[j]), net_text,
@@ -255,7 +257,8 @@ def _first_line(trace: _Trace, step: _LayerStep, j: int) -> str:
     chains = [f"dE/dnet_{r} * dnet_{r}/dout_{name}" for r in receivers]  # the seed's sum
     symbols = [f"delta_{r} * {_weight_name(layers, index + 1, j, k)}"
                for k, r in enumerate(receivers)]
-    values = [f"{fmt(step.next_delta[k])} * {fmt(kernel[j, k])}" for k in range(len(receivers))]
+    values = [f"{factor(step.next_delta[k])} * {factor(kernel[j, k])}"
+              for k in range(len(receivers))]
     return (f"dE/dout_{name} = {' + '.join(chains)} = {' + '.join(symbols)} = "
             f"{' + '.join(values)} = {fmt(step.grad_out[j])}")
 
@@ -274,9 +277,11 @@ def _delta_lines(trace: _Trace, step: _LayerStep, j: int):
     d_act = float(act.backward(np.ones((1, 1)), net[None, j:j + 1], out[None, j:j + 1],
                                np.empty((1, 1)))[0, 0])
     g = float(step.grad_out[j])
-    lines = [first, f"dout_{name}/dnet_{name} = {activation_texts(act, name)[1]} = {fmt(d_act)}",
-             f"delta_{name} = dE/dout_{name} * dout_{name}/dnet_{name} = {fmt(g)} * "
-             f"{fmt(d_act)} = {fmt(step.delta[j])}"]
+    how = activation_texts(act, name)[1]
+    how = "" if how == fmt(d_act) else f"{how} = "
+    lines = [first, f"dout_{name}/dnet_{name} = {how}{fmt(d_act)}",
+             f"delta_{name} = dE/dout_{name} * dout_{name}/dnet_{name} = {factor(g)} * "
+             f"{factor(d_act)} = {fmt(step.delta[j])}"]
     return lines, [Factor(f"dE/dout_{name}", g), Factor(f"dout_{name}/dnet_{name}", d_act)], d_act
 
 

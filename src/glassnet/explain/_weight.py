@@ -28,7 +28,7 @@ from ._chain import chain_sections, forward_lines, input_name
 from ._lines import Line, Section, factor, html_page
 from ._result import Gradient, Update
 from ._text import fmt
-from ._update import rtol_for, update_step
+from ._update import describe, rtol_for, update_step
 
 __all__ = ["Chain", "Target", "explain_one", "parse_target"]
 
@@ -244,5 +244,5 @@ def _update(p, target, symbol, value, learning_rate, fixed):
     step = update_step(model, model.layers, {symbol: Gradient(symbol, layer.name, index, value,
                                                               ())}, lr)
     u = step.updates[symbol]
-    title = f"Update by {step.optimizer}, step t = {step.step}"
+    title = f"Update by {describe(model.optimizer)}, step t = {step.step}"
     return u, title, (*step.lines, *(u.lines or (str(u),)))
