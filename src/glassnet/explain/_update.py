@@ -14,9 +14,9 @@ Example
 >>> m.compile(glassnet.optimizers.Adam(0.1), "mse")
 >>> step = glassnet.explain(m, [1.0], [3.0])
 >>> print(step.updates["w1"])  # doctest: +NORMALIZE_WHITESPACE
-m_w1 = beta_1 * m_w1 + (1 - beta_1) * dE/dw1 = 0.9 * 0 + 0.1 * -2 = -0.2
+m_w1 = beta_1 * m_w1 + (1 - beta_1) * dE/dw1 = 0.9 * 0 + 0.1 * (-2) = -0.2
 v_w1 = beta_2 * v_w1 + (1 - beta_2) * (dE/dw1)^2 = 0.999 * 0 + 0.001 * (-2)^2 = 0.004
-w1 = w1 - lr_t * m_w1 / (sqrt(v_w1) + epsilon) = 2 - 0.031622777 * -0.2 / (sqrt(0.004) + 1e-07)
+w1 = w1 - lr_t * m_w1 / (sqrt(v_w1) + epsilon) = 2 - 0.031622777 * (-0.2) / (sqrt(0.004) + 1e-07)
     = 2.099999842
 """
 
