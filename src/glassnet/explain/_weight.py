@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import ConfigError, GradientCheckError
 from ..layers import Dense
 from ._chain import chain_sections, forward_lines, input_name
-from ._lines import Line, Section, factor, html_page
+from ._lines import Line, Section, factor, html_page, wrap
 from ._result import Gradient, Update
 from ._text import fmt
 from ._update import describe, rtol_for, update_step
@@ -135,7 +135,7 @@ class Chain:
                 f"{self.samples} sample{'s' if self.samples > 1 else ''}")
 
     def __str__(self) -> str:
-        return "\n\n".join([self._title(), *(s.text() for s in self.sections)])
+        return "\n\n".join([wrap(self._title()), *(s.text() for s in self.sections)])
 
     def to_markdown(self) -> str:
         return "\n\n".join([f"**{self._title()}**", *(s.markdown() for s in self.sections)])
