@@ -195,3 +195,38 @@ def test_the_half_sum_squared_error_is_the_seeds_error():
     worst = glassnet.gradcheck(model, rng.normal(size=(4, 3)), rng.random((4, 2)))
     assert max(worst.values()) < 1e-7
     assert re.search("glassnet's own", glassnet.losses.HalfSumSquaredError.__doc__)
+
+
+def test_classic_models_show_the_step_they_really_take():
+    from glassnet.classic import ANN, MLP, Perceptron
+
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+    Y = np.array([[0], [0], [0], [1]], float)
+    gate = Perceptron(X, Y, lr=0.1, iteration=1, seed=0)
+    name = gate.model.layers[0].name
+    kernel = glassnet.explain(gate, X, Y, weight=f"{name}/kernel[1, 0]")
+    bias = glassnet.explain(gate, X, Y, weight=f"{name}/bias[0]")
+    assert "steps perceptron_1/kernel by 4 times its gradient" in " ".join(str(kernel).split())
+    gate.run(verbose=False)
+    assert kernel.update.new == pytest.approx(gate.model.layers[0].kernel[1, 0], rel=1e-12)
+    assert bias.update.new == pytest.approx(gate.model.layers[0].bias[0], rel=1e-12)
+
+    mlp = MLP(2, [3], 1, seed=0)
+    x, y = np.array([[0.1, 0.2]]), np.array([[0.3]])
+    step = glassnet.explain(mlp, x, y, weight="mlp_1/kernel[1, 2]", learning_rate=0.1)
+    mlp.train(x, y, epochs=1, learning_rate=0.1, verbose=False)
+    assert step.update.new == pytest.approx(mlp.model.layers[0].kernel[1, 2], rel=1e-12)
+
+    ann = ANN(lr=0.1, seed=0, dtype="float64")
+    ann.Input(size=(10, 2, 2))
+    ann.Flatten()
+    ann.add_ann_layer(3)
+    ann.relu()
+    ann.add_ann_layer(2)
+    ann.softmax()
+    ann.compile()
+    rng = np.random.default_rng(0)
+    xa, ya = rng.random((4, 2, 2)), np.eye(2)[[0, 1, 1, 0]]
+    step = glassnet.explain(ann, xa, ya, weight="ann_1_ann/kernel[3, 1]")
+    ann.run(xa, ya, batchsize=4, verbose=False)
+    assert step.update.new == pytest.approx(ann.model.layers[1].kernel[3, 1], rel=1e-12)

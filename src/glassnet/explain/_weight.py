@@ -241,8 +241,15 @@ def _update(p, target, symbol, value, learning_rate, fixed):
                 (f"{symbol} stays {fmt(old)}: model {model.name!r} never trains {path} "
                  "(its fixed_weights)",))
     lr = float(model.optimizer.learning_rate if learning_rate is None else learning_rate)
+    scale = getattr(model, "gradient_scale", {}).get(path, 1)
+    lead = ()
+    if scale != 1:  # the trainer scales this gradient (classic.Perceptron sums over the rows)
+        layer.grads[target.kind][...] *= scale
+        lead = (f"g = {scale} * dE/d{symbol} = {fmt(scale * value)}   (model {model.name!r} "
+                f"steps {path} by {scale} times its gradient)",)
+        value = scale * value
     step = update_step(model, model.layers, {symbol: Gradient(symbol, layer.name, index, value,
                                                               ())}, lr)
     u = step.updates[symbol]
     title = f"Update by {describe(model.optimizer)}, step t = {step.step}"
-    return u, title, (*step.lines, *(u.lines or (str(u),)))
+    return u, title, (*lead, *step.lines, *(u.lines or (str(u),)))
