@@ -160,21 +160,33 @@ def cjk_fonts() -> list[str]:
     return sorted({f.name for f in fonts if any(k in f.name.lower() for k in _CJK_NAMES)})
 
 
+def _find(manager, font: str) -> str:
+    """The file of ``font``; a font installed after matplotlib cached its list is added."""
+    try:
+        return manager.findfont(manager.FontProperties(family=font), fallback_to_default=False)
+    except ValueError:
+        key = font.lower().replace(" ", "")
+        for path in manager.findSystemFonts():
+            if key in os.path.basename(path).lower().replace(" ", ""):
+                manager.fontManager.addfont(path)
+        return manager.findfont(manager.FontProperties(family=font), fallback_to_default=False)
+
+
 def check_font(font: str) -> str:
     """``font`` if matplotlib finds it installed; else a ConfigError naming what to install."""
     manager = _matplotlib().font_manager
     if not isinstance(font, str) or not font:
         raise ConfigError(f"font must be a font family name such as 'NanumGothic', got {font!r}")
     try:
-        manager.findfont(manager.FontProperties(family=font), fallback_to_default=False)
+        _find(manager, font)
     except ValueError:
         found = cjk_fonts()
         raise ConfigError(
             f"font {font!r} is not installed; "
             + (f"installed CJK fonts: {', '.join(found)}. " if found else "no CJK font is "
                "installed. ")
-            + "For Korean install NanumGothic (Debian/Ubuntu: apt-get install fonts-nanum; "
-              "then delete matplotlib's font cache, ~/.cache/matplotlib, and restart Python)"
+            + "For Korean install NanumGothic (Debian/Ubuntu: apt-get install fonts-nanum) "
+              "and pass font='NanumGothic'"
         ) from None
     return font
 
