@@ -161,3 +161,12 @@ def test_refuses_other_layers_batches_and_uncompiled_models():
     with pytest.raises(ConfigError, match=r"explain: learning_rate must be a number in \(0, inf\), "
                                           "got 'fast'"):
         glassnet.explain(small, [1.0, 2.0], [0.0], learning_rate="fast")
+
+
+def test_html_is_self_contained_tables(worked_model):
+    step = glassnet.explain(worked_model, X, Y)
+    html = step._repr_html_()
+    assert html.count("<table>") == 5 and "<td>0.082167041</td>" in html
+    assert "<script" not in html and "http" not in html and "<style>" in html
+    page = step.to_html(full=True)
+    assert page.startswith("<!DOCTYPE html>") and page.endswith("</html>")

@@ -230,3 +230,35 @@ def test_classic_models_show_the_step_they_really_take():
     step = glassnet.explain(ann, xa, ya, weight="ann_1_ann/kernel[3, 1]")
     ann.run(xa, ya, batchsize=4, verbose=False)
     assert step.update.new == pytest.approx(ann.model.layers[1].kernel[3, 1], rel=1e-12)
+
+
+@pytest.mark.parametrize("stack, loss", [
+    (lambda: [Dense(4, name="a"), layers.Sigmoid(name="s"), Dense(3, name="b"),
+              layers.Softmax(name="sm")], "mse"),
+    (lambda: [Dense(4, activation="tanh", name="a"), Dense(3, name="b")],
+     glassnet.losses.CategoricalCrossentropy(from_logits=True)),
+    (lambda: [Dense(4, activation="relu", name="a"), Dense(3, name="b")],
+     glassnet.losses.BinaryCrossentropy(from_logits=True)),
+    (lambda: [Dense(4, name="a"), layers.ReLU(name="r"), layers.Tanh(name="t"),
+              Dense(3, activation="softmax", name="b")], "mse"),
+    (lambda: [Dense(4, name="a"), layers.Activation("exponential", name="e"),
+              Dense(3, activation="sigmoid", name="b"), layers.Activation("linear", name="l")],
+     "half_sum_squared_error"),
+])
+def test_activation_layers_and_losses_on_logits(stack, loss):
+    rng = np.random.default_rng(11)
+    glassnet.utils.set_random_seed(11)
+    built = stack()
+    built[0] = Dense(4, activation=built[0].activation, name="a", input_shape=(3,))
+    model = glassnet.Sequential(built, dtype="float64")
+    model.compile(glassnet.optimizers.SGD(0.1), loss)
+    x = rng.normal(size=(4, 3)) * 0.5
+    y = np.eye(3)[rng.integers(0, 3, 4)]
+    engine = _engine_grads(model, x, y)
+    for weight, index in (("a", (2, 3)), ("b", (1, 2))):
+        e = glassnet.explain(model, x, y, weight=f"{weight}/kernel[{index[0]}, {index[1]}]")
+        layer = model.layers[[m.name for m in model.layers].index(weight)]
+        k = [m for m in model.layers if isinstance(m, Dense)].index(layer)
+        assert e.value == pytest.approx(engine[k][index], rel=1e-12, abs=1e-15)
+        assert e.value == pytest.approx(_numeric(model, x, y, layer, index), rel=1e-6, abs=1e-9)
+        assert max(len(line) for line in str(e).splitlines()) <= 100

@@ -116,6 +116,10 @@ def _delta_lines(rec, s: int, units) -> list[Line]:
         if act.name == "softmax":
             lines.append(_softmax_delta(name, u, rec.out[s], rec.grad_out[s], value))
             continue
+        if act.name == "linear":
+            lines.append(Line(f"delta_{name}[{u}]", (f"dE_s/dout_{name}[{u}]",), value,
+                              "linear: dout/dnet = 1"))
+            continue
         d = _local(act, float(rec.net[s, u]), float(rec.out[s, u]))
         lines.append(activation_line(act, name, u, float(rec.net[s, u]), float(rec.out[s, u]), d))
         lines.append(Line(f"delta_{name}[{u}]", (f"dE_s/dout_{name}[{u}] * dout/dnet",
@@ -129,7 +133,7 @@ def _head(p, s: int, units) -> Section:
     name, t = rec.layer.name, target_vector(p, s)
     if p.fused:
         act = rec.layer.activation.name
-        lines = fused_lines(loss, act, rec.out[s], t, rec.delta[s], units)
+        lines = fused_lines(loss, act, rec.out[s], t, rec.delta[s], units, name)
         return Section(f"Loss of sample {s + 1}: {loss.name} on {act}, fused (z: the net input "
                        f"of {name}, p: its output, y: the target)", tuple(lines))
     lines = loss_lines(loss, rec.out[s], t, rec.grad_out[s], units)

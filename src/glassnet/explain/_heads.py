@@ -69,9 +69,20 @@ def _derivative(loss, u: int, o: float, t: float, k: int, g: float) -> Line:
     return Line(lhs, (f"-t_{u} / o[{u}]", f"-{factor(t)} / {f(o)}"), g)
 
 
+def _probabilities(loss, z) -> np.ndarray:
+    if loss.paired_activation == "sigmoid":
+        return 0.5 * (1 + np.tanh(0.5 * z))
+    shift = np.exp(z - z.max())
+    return shift / shift.sum()
+
+
 def loss_lines(loss, o, t, grad, units) -> list[Line]:
     """E_s and dE_s/do[u] for the output units ``units`` (``o``, ``t``, ``grad``: vectors)."""
-    formula, numbers, value = _per_sample(loss, o, t)
+    if loss.from_logits:  # the loss applies its activation to the logits z = o first
+        formula, numbers, value = _per_sample(loss, _probabilities(loss, o), t)
+        formula = formula.replace("o[k]", f"{loss.paired_activation}(z)[k]")
+    else:
+        formula, numbers, value = _per_sample(loss, o, t)
     if len(o) > 6:
         numbers = f"({len(o)} outputs)"
     lines = [Line("E_s", (formula, numbers), value)]
@@ -95,7 +106,7 @@ def _logits_lines(loss, z, t, grad, units) -> list[Line]:
                  float(grad[u]), "the loss takes logits z") for u in units]
 
 
-def fused_lines(loss, activation: str, p, t, delta, units) -> list[Line | str]:
+def fused_lines(loss, activation: str, p, t, delta, units, name: str) -> list[Line | str]:
     """The derivation of dE_s/dz = p - y for softmax or sigmoid with cross-entropy, then its
     numbers for ``units``."""
     k = len(p)
@@ -107,7 +118,8 @@ def fused_lines(loss, activation: str, p, t, delta, units) -> list[Line | str]:
                                "-y_u + p_u sum_k y_k", "p_u - y_u"), None,
                  "sum_k y_k = 1"),
         ]
-        rows = [Line(f"delta[{u}] = dE_s/dz[{u}]", (f"p_{u} - y_{u}", f"{fmt(p[u])} - {fmt(t[u])}"),
+        rows = [Line(f"delta_{name}[{u}] = dE_s/dz[{u}]", (f"p_{u} - y_{u}",
+                                                          f"{fmt(p[u])} - {fmt(t[u])}"),
                      float(delta[u])) for u in units]
         return head + rows
     scale = f" / {k}" if k > 1 else ""
@@ -118,7 +130,7 @@ def fused_lines(loss, activation: str, p, t, delta, units) -> list[Line | str]:
         Line("dE_s/dz_u", (f"(p_u - y_u) / (p_u (1 - p_u)){scale} * p_u (1 - p_u)",
                            f"(p_u - y_u){scale}"), None),
     ]
-    rows = [Line(f"delta[{u}] = dE_s/dz[{u}]", (f"(p_{u} - y_{u}){scale}",
+    rows = [Line(f"delta_{name}[{u}] = dE_s/dz[{u}]", (f"(p_{u} - y_{u}){scale}",
                                                f"({fmt(p[u])} - {fmt(t[u])}){scale}"),
                  float(delta[u])) for u in units]
     return head + rows

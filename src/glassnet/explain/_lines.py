@@ -53,7 +53,7 @@ def terms(pairs, rest: tuple[int, float] | None = None) -> str:
     text = " + ".join(" * ".join(factor(v) for v in pair) for pair in pairs)
     if rest is not None:
         count, value = rest
-        text += f" + ({count} more terms: {fmt(value)})"
+        text += f" + ({count} more term{'s' if count > 1 else ''}: {fmt(value)})"
     return text or "0"
 
 
@@ -157,7 +157,7 @@ _STYLE = ("<style>.gn-explain{font-family:system-ui,sans-serif;line-height:1.45}
           "white-space:pre-wrap}.gn-explain h4{margin:0.9em 0 0.2em}"
           ".gn-explain ul{margin:0;padding-left:1.3em}.gn-explain .gn-note{color:#555}"
           ".gn-explain table{border-collapse:collapse}.gn-explain td,.gn-explain th"
-          "{border:1px solid #ccc;padding:2px 8px;text-align:right}</style>")
+          "{border:1px solid #ccc;padding:2px 8px;text-align:left;vertical-align:top}</style>")
 
 
 def html_page(title: str, body: str, full: bool = False) -> str:

@@ -9,11 +9,12 @@ w5 = 0.4 - 0.5 * 0.082167041 = 0.35891648
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html import escape
 
 import numpy as np
 
-from .._display import markdown_table
-from ._lines import factor, wrap
+from .._display import html_table, markdown_table
+from ._lines import factor, html_page, wrap
 from ._text import fmt, fmt_sig
 
 __all__ = ["Delta", "ErrorTerm", "Explanation", "Factor", "Gradient", "Neuron", "Update"]
@@ -186,6 +187,29 @@ class Explanation:
         shared = "".join(f"`{line}`\n\n" for line in self.update_lines)
         return f"#### {self._update_title()}\n\n{shared}{table}"
 
+    def _tables(self) -> list[tuple[str, list[str], list[list[str]]]]:
+        """(title, header, rows) of each stage, shared by the Markdown and HTML forms."""
+        update = [[u.param, fmt(u.old), fmt(u.gradient), fmt(u.new),
+                   "; ".join(u.lines) or str(u)] for u in self.updates.values()]
+        return [
+            ("Forward pass", ["neuron", "net", "out", "how"], [
+                [n.name, fmt(n.net), fmt(n.out), f"{n.net_formula}; {n.out_formula}"]
+                for n in self.neurons.values()]),
+            ("Error", ["term", "value", "how"], [
+                *([t.name, fmt(t.value), t.formula] for t in self.errors.values()),
+                ["E_total", fmt(self.total_error), " + ".join(self.errors)]]),
+            ("Deltas (BP1, BP2)", ["neuron", "rule", "dE/dnet", "how"], [
+                [d.neuron, d.rule, fmt(d.value), "; ".join(d.lines)]
+                for d in self.deltas.values()]),
+            ("Partial derivatives (BP3, BP4)", ["parameter", "chain", "factors",
+                                                "dE/dparameter"], [
+                [g.param, " * ".join(f.name for f in g.factors),
+                 " * ".join(fmt(f.value) for f in g.factors), fmt(g.value)]
+                for g in self.gradients.values()]),
+            (self._update_title(), ["parameter", "before", "dE/dparameter", "after", "how"],
+             update),
+        ]
+
     def to_markdown(self) -> str:
         """The account as Markdown: a table per stage."""
         neurons = markdown_table(["neuron", "net", "out", "how"], [
@@ -205,6 +229,18 @@ class Explanation:
             "#### Error", f"{errors}\n- **E_total = {fmt(self.total_error)}**",
             "#### Deltas (BP1, BP2)", deltas, "#### Partial derivatives (BP3, BP4)", grads,
             self._update_markdown()])
+
+    def to_html(self, full: bool = False) -> str:
+        """Self-contained HTML, a table per stage (inline style only); ``full=True`` gives a
+        whole document."""
+        head = self._heading()
+        body = f"<p>{escape(head[1])}<br>{escape(head[2])}</p>" + "".join(
+            f"<h4>{escape(title)}</h4>{html_table(header, rows)}"
+            for title, header, rows in self._tables())
+        return html_page(head[0], body, full)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
