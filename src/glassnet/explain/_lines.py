@@ -25,7 +25,8 @@ from html import escape
 
 from ._text import fmt
 
-__all__ = ["WIDTH", "Line", "Section", "factor", "html_page", "signed_sum", "terms", "wrap"]
+__all__ = ["WIDTH", "Line", "Section", "Table", "factor", "html_page", "signed_sum", "terms",
+           "wrap"]
 
 WIDTH = 100
 
@@ -83,23 +84,49 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Table:
+    """Rows of numbers under a header: aligned columns in text, a table in Markdown and HTML."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    def text(self, width: int = WIDTH, indent: str = "") -> str:
+        cells = [self.header, *self.rows]
+        sizes = [max(len(row[k]) for row in cells) for k in range(len(self.header))]
+        return "\n".join(indent + "  ".join(c.rjust(n) for c, n in zip(row, sizes, strict=True))
+                         .rstrip() for row in cells)
+
+    def markdown(self) -> str:
+        from .._display import markdown_table
+
+        return markdown_table(list(self.header), [list(r) for r in self.rows])
+
+    def html(self) -> str:
+        from .._display import html_table
+
+        return html_table(list(self.header), [list(r) for r in self.rows])
+
+
+@dataclass(frozen=True)
 class Section:
     """A titled group of lines (one layer, the loss, the batch mean, the update)."""
 
     title: str
-    lines: tuple[Line | str, ...]
+    lines: tuple[Line | Table | str, ...]
 
     def text(self, width: int = WIDTH) -> str:
         body = [wrap(self.title, width)]
         for line in self.lines:
-            body.append(line.text(width, "  ") if isinstance(line, Line) else
+            body.append(line.text(width, "  ") if isinstance(line, (Line, Table)) else
                         wrap("  " + line, width))
         return "\n".join(body)
 
     def markdown(self) -> str:
         rows = []
         for line in self.lines:
-            if isinstance(line, Line):
+            if isinstance(line, Table):
+                rows.append("\n" + line.markdown() + "\n")
+            elif isinstance(line, Line):
                 note = f" ({line.note})" if line.note else ""
                 rows.append(f"- `{line.equation()}`{note}")
             else:
@@ -107,14 +134,16 @@ class Section:
         return f"#### {self.title}\n\n" + "\n".join(rows)
 
     def html(self) -> str:
-        items = []
+        items, tables = [], []
         for line in self.lines:
-            if isinstance(line, Line):
+            if isinstance(line, Table):
+                tables.append(line.html())
+            elif isinstance(line, Line):
                 note = f' <span class="gn-note">({escape(line.note)})</span>' if line.note else ""
                 items.append(f"<li><code>{escape(line.equation())}</code>{note}</li>")
             else:
                 items.append(f"<li>{escape(line)}</li>")
-        return f"<h4>{escape(self.title)}</h4><ul>{''.join(items)}</ul>"
+        return f"<h4>{escape(self.title)}</h4>{''.join(tables)}<ul>{''.join(items)}</ul>"
 
 
 def _break_points(text: str) -> list[int]:

@@ -138,6 +138,10 @@ class Explanation:
     def __str__(self) -> str:
         return "\n".join(wrap(line) for line in self._text().split("\n"))
 
+    def __repr__(self) -> str:
+        return (f"<Explanation of one step of {self.model!r}: E_total = {fmt(self.total_error)}, "
+                f"{len(self.gradients)} partial derivatives; print() it to read>")
+
     def _text(self) -> str:
         names, terms = list(self.errors), list(self.errors.values())
         total = f"E_total = {' + '.join(names)} = "

@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import ConfigError, GradientCheckError
 from ..layers import Dense
 from ._chain import chain_sections, forward_lines, input_name
-from ._lines import Line, Section, factor, html_page, wrap
+from ._lines import Line, Section, Table, factor, html_page, signed_sum, wrap
 from ._result import Gradient, Update
 from ._text import fmt
 from ._update import describe, rtol_for, update_step
@@ -137,6 +137,10 @@ class Chain:
     def __str__(self) -> str:
         return "\n\n".join([wrap(self._title()), *(s.text() for s in self.sections)])
 
+    def __repr__(self) -> str:
+        return (f"<Chain {self.quantity}: dE/d{self.symbol} = {fmt(self.value)} over "
+                f"{self.samples} sample{'s' if self.samples > 1 else ''}; print() it to read>")
+
     def to_markdown(self) -> str:
         return "\n\n".join([f"**{self._title()}**", *(s.markdown() for s in self.sections)])
 
@@ -185,16 +189,32 @@ def _last_section(p, target: Target, s: int, symbol: str) -> Section:
                    f"{s + 1}", lines)
 
 
-def _batch_section(per_sample: np.ndarray, symbol: str) -> Section:
+def _batch_section(p, target: Target, per_sample: np.ndarray, symbol: str) -> Section:
     n = len(per_sample)
-    shown = per_sample[:8].tolist()
-    numbers = " + ".join(factor(v) for v in shown) + (f" + ... ({n - 8} more)" if n > 8 else "")
     mean = float(per_sample.mean())
     if n == 1:
         return Section("One sample: the batch gradient is this sample's", (
             Line(f"dE/d{symbol}", (f"dE_s/d{symbol}",), mean),))
+    rec, name = p.records[target.layer], p.records[target.layer].layer.name
+    delta = rec.delta[:, target.unit]
+    header = ("sample", f"delta_{name}[{target.unit}]")
+    columns = [delta]
+    if target.kind == "kernel":
+        header += (input_name(p, target.layer, target.input),)
+        columns.append(rec.inputs.reshape(n, -1)[:, target.input])
+    header += (f"dE_s/d{symbol}",)
+    columns.append(per_sample)
+    shown = min(n, 10)
+    rows = tuple((str(s + 1), *(fmt(c[s]) for c in columns)) for s in range(shown))
+    if n > shown:
+        rows += (("...", *("" for _ in columns[:-1]), f"({n - shown} more)"),)
+    total = float(per_sample.sum())
+    numbers = signed_sum([(v, fmt(v)) for v in per_sample[:8].tolist()]) + (
+        f" + ({n - 8} more terms: {fmt(float(per_sample[8:].sum()))})" if n > 8 else "")
     return Section(f"Batch mean over the {n} samples (E = 1/n sum_s E_s)", (
-        Line(f"dE/d{symbol}", (f"1/{n} sum_s dE_s/d{symbol}", f"1/{n} * ({numbers})"), mean),))
+        Table(header, rows),
+        Line(f"sum_s dE_s/d{symbol}", (numbers,), total),
+        Line(f"dE/d{symbol}", (f"1/{n} sum_s dE_s/d{symbol}", f"{fmt(total)} / {n}"), mean)))
 
 
 def _check(value: float, engine: float | None, quantity: str, dtype) -> None:
@@ -220,7 +240,7 @@ def explain_one(p, target: Target, *, sample: int, top: int, learning_rate: floa
     value = float(per_sample.mean())
     if target.kind != "neuron":
         _check(value, _engine_value(p, target), quantity, model.dtype)
-        sections.append(_batch_section(per_sample, symbol))
+        sections.append(_batch_section(p, target, per_sample, symbol))
     update, title = None, ""
     if target.kind != "neuron":
         update, title, lines = _update(p, target, symbol, value, learning_rate, fixed)
