@@ -36,13 +36,21 @@ import numpy as np
 
 from .._checks import positive_int, positive_number
 from ..errors import ConfigError
-from ._pass import record
-from ._result import Delta, ErrorTerm, Explanation, Factor, Gradient, Neuron, Update
-from ._table import explain_table
-from ._weight import Chain, explain_one, parse_target
 
 __all__ = ["Chain", "Delta", "ErrorTerm", "Explanation", "Factor", "Gradient", "Neuron",
            "Update", "explain"]
+
+# The records live in submodules loaded on first use, so `import glassnet` stays fast.
+_RECORDS = {"Chain": "_weight", **{name: "_result" for name in (
+    "Delta", "ErrorTerm", "Explanation", "Factor", "Gradient", "Neuron", "Update")}}
+
+
+def __getattr__(name: str):
+    if name in _RECORDS:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_RECORDS[name]}", __name__), name)
+    raise AttributeError(f"module 'glassnet.explain' has no attribute {name!r}")
 
 
 def _unwrap(model):
@@ -90,6 +98,10 @@ def explain(model, x, y, *, weight=None, neuron=None, sample: int = 0, top: int 
         :class:`Explanation` of a small Dense network (at most 64 weights, 16 units a layer)
         on one sample.
     """
+    from ._pass import record
+    from ._table import explain_table
+    from ._weight import explain_one, parse_target
+
     model = _unwrap(model)
     model._require_compiled("explain")
     if learning_rate is not None:
