@@ -77,3 +77,20 @@ def test_one_neurons_helpers_and_the_seeds_backprop_error():
     assert network[1][0]["delta"] == pytest.approx(delta, rel=1e-12)
     with pytest.raises(DataError, match="transfer: 3 weights"):
         classic.transfer(weights, [1.0])
+
+
+def test_explain_shows_the_row_list_networks_step():
+    import numpy as np
+
+    import glassnet
+
+    network = classic.initialize_network(2, 2, 2, seed=4)
+    row = [0.3, 0.8, 1]
+    step = glassnet.explain(network, [row[:2]], [[0.0, 1.0]], weight="rowlist_2/kernel[1, 0]",
+                            learning_rate=0.5)
+    classic.feedforward(network, row)
+    classic.backprop_error(network, [0.0, 1.0])
+    classic.update_weights(network, row, 0.5)
+    assert network[1][0]["weights"][1] == pytest.approx(step.update.new, rel=1e-12)
+    assert network.model.optimizer.learning_rate == 0.5
+    assert np.isfinite(step.value)

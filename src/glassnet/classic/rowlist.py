@@ -98,6 +98,8 @@ def initialize_network(n_inputs: int, n_hidden: int, n_outputs: int, seed=None) 
               for n_in, n_out in itertools.pairwise(sizes)]
     network = Network(layers, dense_chain(sizes, ["sigmoid", "sigmoid"], use_bias=True,
                                           prefix="rowlist"))
+    # the seed's error at the rate of the last update_weights / train_network: what explain shows
+    network.model.compile(SGD(learning_rate=1.0), "half_sum_squared_error")
     network.load()
     return network
 
@@ -150,7 +152,9 @@ def update_weights(network: Network, row, l_rate: float) -> None:
     _features(row, network.n_inputs)
     if any("delta" not in n for n in network[-1]):
         raise ConfigError("update_weights needs deltas: call backward_propagate_error first")
-    network.model.params -= float(l_rate) * network.model.grads
+    rate = positive_number(l_rate, "l_rate")
+    network.model.optimizer.learning_rate = rate
+    network.model.params -= rate * network.model.grads
     network.store()
 
 
