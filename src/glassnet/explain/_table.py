@@ -39,12 +39,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _training
 from .._checks import numeric_array
 from ..errors import ConfigError, GradientCheckError
 from ..layers import Dense
 from ._lines import factor
-from ._pass import as_batch
+from ._pass import as_batch, record
 from ._result import Delta, ErrorTerm, Explanation, Factor, Gradient, Neuron, Update
 from ._text import (
     activation_texts,
@@ -67,25 +66,25 @@ def explain_table(model, x, y, *, learning_rate: float | None = None, fixed=()) 
     :func:`glassnet.explain`); ``fixed``: parameter paths the model's trainer never moves."""
     shown = numeric_array(x, "x").astype(np.float64).reshape(-1)
     x, y = _one_sample(model, x, y)
-    layers = _check_readable(model)
+    if model.built:
+        _check_readable(model)
     lr = float(model.optimizer.learning_rate if learning_rate is None else learning_rate)
-    saved_grads = model.grads.copy()  # the backward pass below writes the model's gradients
+    saved_grads = model.grads.copy() if model.built else None  # the pass writes the gradients
     try:
-        return _trace(model, x, y, layers, lr, shown, fixed)
+        p = record(model, x, y)
+        return _trace(p, _check_readable(model), lr, shown, fixed)
     finally:
-        np.copyto(model.grads, saved_grads)
+        if saved_grads is not None:
+            np.copyto(model.grads, saved_grads)
 
 
-def _trace(model, x, y, layers, lr: float, shown, fixed) -> Explanation:
-    """The forward and backward pass on the sample, the account of each, and the update."""
+def _trace(p, layers, lr: float, shown, fixed) -> Explanation:
+    """The recorded pass on the sample, the account of each step, and the update."""
+    model, y, fused = p.model, p.y, p.fused
     names = _neuron_names(layers)
-    out = _training.forward(model, x, True)
-    states = [(layer.inputs[0].copy(), layer.net[0].copy(), layer.out[0].copy())
-              for layer in layers]
-    fused = model.fused_output
-    total = float(_training.loss_value(model, y, out, None, fused))
-    target = _target_vector(y, out)
-    _training.backward(model, y, out, None, fused, np.empty_like(out))
+    states = [(r.inputs[0], r.net[0], r.out[0]) for r in p.records]
+    total = p.loss
+    target = _target_vector(y, p.records[-1].out)
     neurons = _forward_account(layers, states, names)
     deltas, factors = _backward_account(_Trace(model, layers, states, names, target), y, fused)
     gradients = _gradients(layers, states, names, factors)
@@ -123,9 +122,7 @@ def _one_sample(model, x, y):
                           f"network; got x of shape {x.shape}. Pass one row (explain(model, "
                           "x[0], y[0])), or name one quantity for a batch: explain(model, x, y, "
                           f"weight='{_first_dense(model)}/kernel[0, 0]')")
-    x, y, _ = _training._prepare(model, x, y)
-    model._ensure_built(x.shape[1:])
-    return x.astype(model.dtype), y
+    return x, y
 
 
 def _check_readable(model) -> list[Dense]:
