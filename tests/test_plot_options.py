@@ -115,3 +115,14 @@ def test_watch_writes_a_gif_frame_every_few_epochs(tmp_path):
     assert watcher.curve.get_ylabel() == "loss" and len(watcher.curve.lines[0].get_ydata()) == 30
     with pytest.raises(ConfigError, match=r"must end in \.gif \(Pillow\) or \.mp4"):
         plot.watch(model, (x, y), path=tmp_path / "run.avi")
+
+
+def test_watch_writes_an_mp4_where_ffmpeg_is_installed(tmp_path):
+    from matplotlib import animation
+
+    if not animation.FFMpegWriter.isAvailable():
+        pytest.skip("ffmpeg is not installed")
+    model, x, y = _xor_model()
+    watcher = plot.watch(model, (x, y), every=5, path=tmp_path / "run.mp4", resolution=10)
+    model.fit(x, y, epochs=10, batch_size=4, verbose=0, callbacks=[watcher])
+    assert watcher.frames == 2 and (tmp_path / "run.mp4").stat().st_size > 0
