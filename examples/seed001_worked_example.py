@@ -46,6 +46,7 @@ def main(argv=None) -> dict:
     n.train(INPUTS, TARGETS)
     updated = _weights(n)
     print("after one step: " + "  ".join(f"w{i}={w:.9f}" for i, w in enumerate(updated, 1)))
+    print(f"after one step: E_total = {n.error(INPUTS, TARGETS):.9f} (biases fixed)")
     steps = 1000 if args.quick else 10000
     for _ in range(steps - 1):
         n.train(INPUTS, TARGETS)

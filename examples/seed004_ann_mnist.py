@@ -7,8 +7,9 @@ call by call with :class:`glassnet.classic.ANN` (Input, Flatten, 128 ReLU, 10 so
 trained an epoch per ``run`` (batch 32, SGD at 0.1, a tqdm bar showing the loss).
 
 Initial weights: the seed draws them uniform on [-1, 1), which saturates the softmax of a
-784-input network (about 0.89 test accuracy after 5 epochs); this script starts from He's
-uniform draw instead (``kernel_initializer='he_uniform'``), which reaches 0.97.
+784-input network at the start (0.9387 and 0.9397 test accuracy after 5 epochs from seeds 0
+and 1, measured); this script starts from He's uniform draw instead
+(``kernel_initializer='he_uniform'``), which reaches 0.97.
 Saves the 4x4 grid of training images and the loss per epoch as PNGs.
 """
 

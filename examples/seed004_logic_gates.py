@@ -52,7 +52,8 @@ def main(argv=None) -> dict:
     print_table("xor", X, Y, tables["xor"])
     losses["XOR (two layers)"] = loss
     figure = Path(args.out) / "seed004_logic_gates_loss.png"
-    plot.plot_history(losses, path=figure)  # one panel per gate, loss per iteration
+    plot.plot_history(losses, path=figure, xlabel="iteration", ylabel="loss",
+                      title="Seed 004: binary cross-entropy per iteration")  # a panel a gate
     print("saved", figure)
     return {"tables": {k: v.tolist() for k, v in tables.items()}, "figure": str(figure),
             "final_losses": {k: v[-1] for k, v in losses.items()}}

@@ -4,6 +4,7 @@ numbers, on the engine's views, with clear errors."""
 import numpy as np
 import pytest
 
+import glassnet
 from glassnet.classic import MLP, NeuralNetwork
 from glassnet.errors import ConfigError, DataError, ShapeError
 
@@ -170,3 +171,20 @@ def test_neural_network_errors():
     with pytest.raises(ShapeError, match="argument targets_list: expected 2 values"):
         n.train([0.05, 0.10], [0.01])
     np.testing.assert_array_equal(n.model.params, before)
+
+
+def test_explain_of_the_worked_network_is_the_step_train_makes():
+    n = NeuralNetwork(WIH, WHO)
+    assert n.model.loss.name == "half_sum_squared_error" and n.model.optimizer.learning_rate == 0.5
+    step = n.explain([0.05, 0.10], [0.01, 0.99])
+    chain = glassnet.explain(n, [0.05, 0.10], [0.01, 0.99], weight="worked_2/bias[0]")
+    assert chain.update.new == 0.6 and "is fixed in this model" in str(chain)
+    n.train([0.05, 0.10], [0.01, 0.99])
+    w_ih, w_ho = n.wih.T.ravel(), n.who.T.ravel()  # kernels: w1..w4 and w5..w8 by column
+    np.testing.assert_allclose([step.updates[f"w{k}"].new for k in (1, 3, 2, 4)], w_ih,
+                               rtol=1e-12)
+    np.testing.assert_allclose([step.updates[f"w{k}"].new for k in (5, 7, 6, 8)], w_ho,
+                               rtol=1e-12)
+    assert [step.updates[b].new for b in ("b_h1", "b_h2", "b_o1", "b_o2")] == \
+        [0.35, 0.35, 0.6, 0.6] == [*n.model.layers[0].bias, *n.model.layers[1].bias]
+    assert n.error([0.05, 0.10], [0.01, 0.99]) == pytest.approx(0.291027774, abs=1e-9)

@@ -142,17 +142,42 @@ def test_the_defaults_are_the_seeds_mnist_model():
     assert cli._fit_options(Fake, args) == {"epochs": 5, "batch_size": 32}
 
 
-def test_explain_prints_the_worked_example():
+def test_explain_prints_the_worked_example_with_its_biases_fixed():
     code, stdout, _ = run("explain")
-    assert code == 0
+    assert code == 0 and max(len(line) for line in stdout.splitlines()) <= 100
+    flat = " ".join(stdout.split())
     assert ("dE/dw5 = dE/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5 = 0.74136507 * 0.186815602 * "
-            "0.593269992 = 0.082167041") in stdout
+            "0.593269992 = 0.082167041") in flat
+    assert "E_total = E_o1 + E_o2 = 0.274811083 + 0.023560026 = 0.298371109" in flat
+    assert "b_o1 stays 0.6 (fixed in this model)" in flat
     code, stdout, _ = run("explain", "--markdown")
     assert code == 0 and "| w1 | 0.15 | 0.000438568 | 0.149780716 |" in stdout
+    assert "| b_h1 | 0.35 | 0.008771355 | 0.35 |" in stdout
+    code, stdout, _ = run("explain", "--weight", "worked_2/kernel[0, 0]", "--format", "html")
+    assert code == 0 and stdout.startswith("<!DOCTYPE html>") and "0.082167041" in stdout
+
+
+def test_explain_a_saved_model_on_rows_of_its_data(trained, animals, tmp_path):
+    out, _ = trained
+    model = str(out / "model.safetensors")
+    code, stdout, stderr = run("explain", model, "--rows", "0-3", "--weight",
+                               "dense_1/kernel[2, 1]")
+    assert code == 0, stderr
+    assert "4 samples" in stdout and "Batch mean over the 4 samples" in stdout
+    assert max(len(line) for line in stdout.splitlines()) <= 100
+    page = tmp_path / "w.html"
+    code, stdout, _ = run("explain", model, "--data", str(animals), "--rows", "1,5", "--neuron",
+                          "dense[0]", "--format", "html", "--output", str(page))
+    assert code == 0 and page.read_text().startswith("<!DOCTYPE html>")
+    code, _, stderr = run("explain", model)
+    assert code == 2 and '--weight "' in stderr
+    code, _, stderr = run("explain", model, "--rows", "0-999", "--weight", "dense/bias[0]")
+    assert code == 2 and "the data has" in stderr
 
 
 @pytest.mark.parametrize("name, expected", [
-    ("worked-example", "E_total 0.298371109"),
+    ("worked-example", "E_total 0.291027774"),
+    ("worked-example", "after 10000:     outputs 0.015913620 0.984064274, E_total 3.5102e-05"),
     ("xor", " 1  1 |   0    | 0.0"),
     ("gates", "NOR with one sigmoid neuron"),
     ("streetlights", "       10 | 0.6342311598444467     | 0.6342311598444467"),

@@ -64,13 +64,16 @@ def test_neurons_deltas_and_updates_match_the_seed(worked_model):
 def test_the_text_reads_like_the_seed(worked_model):
     before = worked_model.get_weights()
     text = str(glassnet.explain(worked_model, X, Y))
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "+ -" not in text and "* -" not in text
+    text = " ".join(text.split())  # the wrapped lines joined again
     assert ("dE/dw5 = dE/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5 = 0.74136507 * 0.186815602 * "
             "0.593269992 = 0.082167041") in text
     assert "net_h1 = w1 * i1 + w2 * i2 + b_h1 = 0.15 * 0.05 + 0.2 * 0.1 + 0.35 = 0.3775" in text
     assert "E_total = E_o1 + E_o2 = 0.274811083 + 0.023560026 = 0.298371109" in text
     assert "dE/dout_o1 = -(target_o1 - out_o1) = -(0.01 - 0.75136507) = 0.74136507" in text
     assert ("dE/dout_h1 = dE/dnet_o1 * dnet_o1/dout_h1 + dE/dnet_o2 * dnet_o2/dout_h1 = "
-            "delta_o1 * w5 + delta_o2 * w7 = 0.138498562 * 0.4 + -0.038098237 * 0.5 = "
+            "delta_o1 * w5 + delta_o2 * w7 = 0.138498562 * 0.4 + (-0.038098237) * 0.5 = "
             "0.036350306") in text
     assert "w5 = 0.4 - 0.5 * 0.082167041 = 0.35891648" in text
     for got, want in zip(worked_model.get_weights(), before, strict=True):
@@ -136,7 +139,8 @@ def test_refuses_networks_too_large_to_read():
     model = glassnet.Sequential([Dense(20, input_shape=(4,)), Dense(1)])
     model.compile("sgd", "mse")
     with pytest.raises(ConfigError, match=r"too large to read by hand \(100 weights, layer "
-                                          r"widths 4-20-1\).*at most 64 weights and 16"):
+                                          r"widths 4-20-1\).*at most 64 weights and 16.*"
+                                          r"weight='dense_.*/kernel\[0, 0\]'"):
         glassnet.explain(model, np.zeros(4), [0.0])
 
 
@@ -147,7 +151,8 @@ def test_refuses_other_layers_batches_and_uncompiled_models():
         glassnet.explain(model, [1.0, 2.0], [0.0])
     small = glassnet.Sequential([Dense(1, input_shape=(2,))])
     small.compile("sgd", "mse")
-    with pytest.raises(ConfigError, match=r"one sample; got x of shape \(2, 2\)"):
+    with pytest.raises(ConfigError, match=r"one sample of a small Dense network; got x of shape "
+                                          r"\(2, 2\).*weight='dense_.*/kernel\[0, 0\]'"):
         glassnet.explain(small, np.zeros((2, 2)), np.zeros(2))
     with pytest.raises(NotCompiledError):
         glassnet.explain(glassnet.Sequential([Dense(1, input_shape=(2,))]), [1, 2], [0])
@@ -156,3 +161,12 @@ def test_refuses_other_layers_batches_and_uncompiled_models():
     with pytest.raises(ConfigError, match=r"explain: learning_rate must be a number in \(0, inf\), "
                                           "got 'fast'"):
         glassnet.explain(small, [1.0, 2.0], [0.0], learning_rate="fast")
+
+
+def test_html_is_self_contained_tables(worked_model):
+    step = glassnet.explain(worked_model, X, Y)
+    html = step._repr_html_()
+    assert html.count("<table>") == 5 and "<td>0.082167041</td>" in html
+    assert "<script" not in html and "http" not in html and "<style>" in html
+    page = step.to_html(full=True)
+    assert page.startswith("<!DOCTYPE html>") and page.endswith("</html>")

@@ -92,7 +92,7 @@ def test_confusion_matrix_annotates_every_cell():
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.texts] == ["1", "0", "0", "0", "1", "0", "1", "0", "1"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["cat", "cow", "dog"]
-    assert (ax.get_xlabel(), ax.get_ylabel()) == ("predicted", "true")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("predicted class", "true class")
     assert ax.get_title() == "confusion matrix (3 of 4 right)"
     assert ax.images[0].get_array().tolist() == [[1, 0, 0], [0, 1, 0], [1, 0, 1]]
     named = plot.confusion_matrix([0, 1], [0, 1], class_names=["no", "yes"]).axes[0]

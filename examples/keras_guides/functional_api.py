@@ -11,7 +11,7 @@ import tempfile
 import numpy as np
 
 import glassnet as keras
-import glassnet.datasets  # noqa: F401  (keras.datasets)
+import glassnet.datasets
 from glassnet import layers
 
 inputs = keras.Input(shape=(784,))

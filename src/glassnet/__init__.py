@@ -35,12 +35,33 @@ from .models import Model, Sequential
 
 __version__ = "0.1.0"
 
+# Imported on first use, as Keras makes keras.datasets available after `import keras`: plot
+# needs matplotlib only when it is touched, and `import glassnet` stays fast.
+_LAZY = ("classic", "data", "datasets", "plot")
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 __all__ = [
     "Input",
     "Model",
     "Sequential",
     "activations",
     "callbacks",
+    "classic",
+    "data",
+    "datasets",
     "errors",
     "explain",
     "gradcheck",
@@ -51,6 +72,7 @@ __all__ = [
     "metrics",
     "models",
     "optimizers",
+    "plot",
     "set_kernels",
     "utils",
 ]

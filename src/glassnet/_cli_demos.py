@@ -2,9 +2,11 @@
 
 Example
 -------
->>> model = worked_example()
->>> [round(float(v), 9) for v in model.predict([[0.05, 0.10]])[0]]
+>>> net = worked_example()
+>>> [round(float(v), 9) for v in net.query([0.05, 0.10]).ravel()]
 [0.75136507, 0.772928465]
+>>> net.train([0.05, 0.10], [0.01, 0.99]); round(net.error([0.05, 0.10], [0.01, 0.99]), 9)
+0.291027774
 """
 
 from __future__ import annotations
@@ -23,31 +25,44 @@ STREETLIGHT_ERRORS = (0.6342311598444467, 0.35838407676317513, 0.083018311330329
                       0.006467054957103705, 0.0003292669000750734, 1.5055622665134859e-05)
 
 
-def worked_example() -> Sequential:
-    """Seed 001's 2-2-2 sigmoid network with its weights, compiled with SGD(0.5) and MSE."""
+#: Seed 001's weights in its orientation (wih[j, i]: input i to hidden unit j), input, target.
+WIH, WHO = [[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]
+WORKED_X, WORKED_Y = [0.05, 0.10], [0.01, 0.99]
+
+
+def worked_example():
+    """Seed 001's 2-2-2 network as the seed and its post keep it: biases 0.35 and 0.60 fixed,
+    eta 0.5, E = 1/2 sum (t - o)^2 (a :class:`glassnet.classic.NeuralNetwork`)."""
+    from .classic import NeuralNetwork
+
+    return NeuralNetwork(WIH, WHO, bih=0.35, bho=0.60, eta=0.5)
+
+
+def worked_example_training_biases() -> Sequential:
+    """A variant, labelled as such: the same network as a Keras-style model whose biases train
+    too (SGD(0.5) on the seeds' loss)."""
     model = Sequential([Dense(2, activation="sigmoid", input_shape=(2,), name="hidden"),
                         Dense(2, activation="sigmoid", name="output")],
-                       name="worked_example", dtype="float64")
-    model.set_weights([np.array([[0.15, 0.25], [0.20, 0.30]]), np.full(2, 0.35),
-                       np.array([[0.40, 0.50], [0.45, 0.55]]), np.full(2, 0.60)])
-    model.compile(optimizers.SGD(0.5), "mse")
+                       name="worked_example_training_biases", dtype="float64")
+    model.set_weights([np.array(WIH).T, np.full(2, 0.35), np.array(WHO).T, np.full(2, 0.60)])
+    model.compile(optimizers.SGD(0.5), "half_sum_squared_error")
     return model
 
 
 def _worked() -> None:
-    model = worked_example()
-    x, y = np.array([[0.05, 0.10]]), np.array([[0.01, 0.99]])
-    print("Seed 001's worked example: inputs 0.05 0.10, targets 0.01 0.99, learning rate 0.5")
-    print(f"before training: outputs {_row(model.predict(x)[0])}, "
-          f"E_total {model.evaluate(x, y):.9f}")
-    model.fit(x, y, epochs=1, batch_size=1, verbose=0)
-    print(f"after 1 step:    outputs {_row(model.predict(x)[0])}, "
-          f"E_total {model.evaluate(x, y):.9f}")
-    # 9999 more steps on the one sample: one pass over 9999 copies, without per-epoch overhead
-    model.fit(np.repeat(x, 9999, axis=0), np.repeat(y, 9999, axis=0), batch_size=1,
-              shuffle=False, verbose=0)
-    print(f"after 10000:     outputs {_row(model.predict(x)[0])}, "
-          f"E_total {model.evaluate(x, y):.9f}")
+    net, x, y = worked_example(), WORKED_X, WORKED_Y
+    print("Seed 001's worked example: inputs 0.05 0.10, targets 0.01 0.99, learning rate 0.5, "
+          "biases fixed")
+    print(f"before training: outputs {_row(net.query(x).ravel())}, E_total {net.error(x, y):.9f}")
+    net.train(x, y)
+    print(f"after 1 step:    outputs {_row(net.query(x).ravel())}, E_total {net.error(x, y):.9f}")
+    for _ in range(9999):
+        net.train(x, y)
+    print(f"after 10000:     outputs {_row(net.query(x).ravel())}, E_total {net.error(x, y):.4e}")
+    variant = worked_example_training_biases()
+    variant.fit(np.array([x]), np.array([y]), epochs=1, batch_size=1, verbose=0)
+    print(f"(a variant that trains the biases too: E_total {variant.evaluate([x], [y]):.9f} "
+          "after 1 step)")
     print("See every number of the first step with: glassnet explain")
 
 
@@ -63,7 +78,8 @@ def _xor() -> None:
     model.compile(optimizers.SGD(0.1, momentum=0.9), "mse")
     model.fit(np.tile(x, (3000, 1)), np.tile(y, (3000, 1)), batch_size=1, shuffle=False,
               verbose=0)  # 3000 epochs of the four rows, one row per step
-    print("XOR with a 2-2-1 sigmoid network (SGD with momentum, MSE, 3000 epochs):")
+    print("XOR with a 2-2-1 sigmoid network (MSE, 3000 epochs, SGD(0.1) with momentum 0.9; the "
+          "seed's Keras run uses plain SGD(0.1)):")
     _truth_table(x, y, model.predict(x))
 
 

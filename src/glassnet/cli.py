@@ -10,7 +10,7 @@ not fit the model, a malformed file); ``--debug`` shows the traceback instead.
 Example
 -------
 >>> main(["explain"])  # doctest: +ELLIPSIS
-One training step of model 'worked_example' (loss mean_squared_error, learning rate 0.5)
+One training step of model 'worked' (loss half_sum_squared_error, learning rate 0.5)
 ...
 0
 """
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _cli_data
+from . import _cli_data, _cli_explain
 from .errors import ConfigError, GlassnetError
 
 __all__ = ["main"]
@@ -74,9 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     summary = sub.add_parser("summary", parents=[common],
                              help="layers and parameters of a saved model")
     summary.add_argument("model")
-    explain = sub.add_parser("explain", parents=[common],
-                             help="one training step of the seeds' worked example, written out")
-    explain.add_argument("--markdown", action="store_true")
+    _cli_explain.add_parser(sub, common)
     demo = sub.add_parser("demo", parents=[common], help="the seeds' small examples")
     demo.add_argument("name", choices=DEMOS)
     return top
@@ -291,10 +289,7 @@ def _summary(args) -> None:
 
 
 def _explain(args) -> None:
-    from ._cli_demos import worked_example
-
-    step = worked_example().explain([0.05, 0.10], [0.01, 0.99])
-    print(step.to_markdown() if args.markdown else step)
+    _cli_explain.run(args)
 
 
 def _demo(args) -> None:

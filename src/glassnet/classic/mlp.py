@@ -28,6 +28,7 @@ import numpy as np
 
 from .._checks import positive_count, positive_number
 from ..errors import ConfigError, DataError
+from ..optimizers import SGD
 from ._engine import (
     as_rows,
     backprop,
@@ -69,6 +70,9 @@ class MLP:
         self.model = dense_chain(sizes, ["sigmoid"] * (len(sizes) - 1), use_bias=False,
                                  prefix="mlp")
         draw_kernels(self.model, seed)
+        # E = 1/2 sum (t - o)^2 and SGD at the rate of the last gradient_descent: what explain
+        # shows (the class itself steps by hand, one sample at a time)
+        self.model.compile(SGD(learning_rate=1.0), "half_sum_squared_error")
         self._inputs = np.zeros(self.num_inputs)
         self._single = True
 
@@ -123,7 +127,9 @@ class MLP:
 
     def gradient_descent(self, learning_rate: float = 1.0) -> None:
         """Step every weight by ``learning_rate * derivative`` (one vector operation)."""
-        self.model.params += positive_number(learning_rate, "learning_rate") * self.model.grads
+        rate = positive_number(learning_rate, "learning_rate")
+        self.model.optimizer.learning_rate = rate
+        self.model.params += rate * self.model.grads
 
     def train(self, inputs, targets, epochs: int, learning_rate: float, verbose: bool = True):
         """Train sample by sample; print (and return) each epoch's mean squared error.

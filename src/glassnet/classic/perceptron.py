@@ -73,6 +73,10 @@ class _GateNetwork:
         self.model = dense_chain([self.X.shape[1], *sizes], ["sigmoid"] * len(sizes),
                                  use_bias=True, prefix=type(self).__name__.lower())
         self.model.compile(SGD(learning_rate=self.lr), "binary_crossentropy")
+        # the seed sums the kernels' gradient over the rows (and averages the bias's): explain
+        # reads this to show the step run() really takes
+        self.model.gradient_scale = {f"{layer.name}/kernel": len(self.X)
+                                     for layer in self.model.layers}
         self._init_weights(np.random.default_rng(seed) if seed is not None else None)
         self._grad_buffer = np.empty((len(self.X), 1))
 

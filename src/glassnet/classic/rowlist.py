@@ -45,6 +45,7 @@ __all__ = [
     "Network",
     "accuracy_metric",
     "back_propagation",
+    "backprop_error",
     "backward_propagate_error",
     "cross_validation_split",
     "dataset_minmax",
@@ -97,6 +98,8 @@ def initialize_network(n_inputs: int, n_hidden: int, n_outputs: int, seed=None) 
               for n_in, n_out in itertools.pairwise(sizes)]
     network = Network(layers, dense_chain(sizes, ["sigmoid", "sigmoid"], use_bias=True,
                                           prefix="rowlist"))
+    # the seed's error at the rate of the last update_weights / train_network: what explain shows
+    network.model.compile(SGD(learning_rate=1.0), "half_sum_squared_error")
     network.load()
     return network
 
@@ -140,13 +143,18 @@ def backward_propagate_error(network: Network, expected) -> None:
             neuron["delta"] = -grad
 
 
+backprop_error = backward_propagate_error  # the seed's name
+
+
 def update_weights(network: Network, row, l_rate: float) -> None:
     """weight += l_rate * delta * input for every weight (BP3, BP4 and one SGD step)."""
     network = _checked_network(network)
     _features(row, network.n_inputs)
     if any("delta" not in n for n in network[-1]):
         raise ConfigError("update_weights needs deltas: call backward_propagate_error first")
-    network.model.params -= float(l_rate) * network.model.grads
+    rate = positive_number(l_rate, "l_rate")
+    network.model.optimizer.learning_rate = rate
+    network.model.params -= rate * network.model.grads
     network.store()
 
 
@@ -182,10 +190,9 @@ def train_network(network: Network, train, l_rate: float, n_epoch: int, n_output
                         f"{n_outputs} outputs; classes must be 0..n_outputs-1")
     model = network.model
     network.load()
-    # The engine's mse is (2 / k) E with E = 1/2 sum (expected - output)^2; scaling the rate by
-    # k / 2 takes the seed's step l_rate * dE/dw.
-    model.compile(SGD(learning_rate=l_rate * n_outputs / 2), "mse")
-    printer = _EpochError(l_rate, len(X) * n_outputs, verbose)
+    # E = 1/2 sum (expected - output)^2 per row: the seed's step l_rate * dE/dw
+    model.compile(SGD(learning_rate=l_rate), "half_sum_squared_error")
+    printer = _EpochError(l_rate, 2 * len(X), verbose)
     model.fit(X, one_hot(y, n_outputs, dtype="float64"), epochs=positive_count(n_epoch, "n_epoch"),
               batch_size=batch_size, shuffle=False, verbose=0, callbacks=[printer])
     network.store()

@@ -7,9 +7,11 @@ bias (``bih`` for the hidden layer, ``bho`` for the output layer) that training 
 
 On glassnet's engine: a float64 :class:`~glassnet.Sequential` of two sigmoid
 :class:`~glassnet.layers.Dense` layers; ``wih`` and ``who`` are transposed views of their
-kernels. A training step is the engine's forward, backward (with the ``mse`` loss, which for two
-outputs *is* the seed's E_total = sum 1/2 (target - out)^2) and SGD step, with the bias
-gradients zeroed first. The seed's listing applies the sigmoid's derivative where the sigmoid
+kernels. A training step is the engine's forward, backward (with glassnet's
+``half_sum_squared_error`` loss, the seed's E_total = sum 1/2 (target - out)^2) and SGD step at
+the seed's eta, with the bias gradients zeroed first: the model's ``fixed_weights`` name the
+biases, so :func:`glassnet.explain` shows the step this class really takes.
+The seed's listing applies the sigmoid's derivative where the sigmoid
 belongs (``final_outputs = sigm(final_inputs)``); this class computes what the text derives.
 
 Example
@@ -84,9 +86,8 @@ class NeuralNetwork:
                                  ["sigmoid", "sigmoid"], use_bias=True, prefix="worked")
         self.model.set_weights([wih.T, np.full(self.n_hidden, float(bih)),
                                 who.T, np.full(self.n_outputs, float(bho))])
-        # The engine's mse averages over the outputs: (2/k) E_total. Scaling the step by k/2
-        # makes SGD take exactly the seed's eta * dE_total/dw.
-        self.model.compile(SGD(learning_rate=eta * self.n_outputs / 2), "mse")
+        self.model.compile(SGD(learning_rate=eta), "half_sum_squared_error")
+        self.model.fixed_weights = ("worked_1/bias", "worked_2/bias")  # never trained
         self.bih, self.bho, self.eta = float(bih), float(bho), float(eta)
         self._grad_buffer = np.empty((1, self.n_outputs))
 
@@ -116,7 +117,7 @@ class NeuralNetwork:
     def error(self, inputs_list, targets_list) -> float:
         """E_total = sum over outputs of 1/2 (target - out)^2 for one example."""
         x, y = paired(inputs_list, targets_list, self.n_inputs, self.n_outputs, _NAMES)
-        return self.model.evaluate(_one(x, "inputs_list"), y) * self.n_outputs / 2
+        return self.model.evaluate(_one(x, "inputs_list"), y)
 
     def gradients(self, inputs_list, targets_list) -> tuple[np.ndarray, np.ndarray]:
         """(dE/dwih, dE/dwho) for one example, in the seed's orientation; weights unchanged.
@@ -130,13 +131,28 @@ class NeuralNetwork:
         """
         self._backward(inputs_list, targets_list)
         hidden, final = self.model.layers
-        scale = self.n_outputs / 2  # the engine's mse gradient is (2 / k) dE_total/dw
-        return hidden.grads["kernel"].T * scale, final.grads["kernel"].T * scale
+        return hidden.grads["kernel"].T.copy(), final.grads["kernel"].T.copy()
 
     def train(self, inputs_list, targets_list) -> None:
         """One gradient-descent step on one example; the biases stay fixed."""
         self._backward(inputs_list, targets_list)
         self.model.optimizer.step(self.model.params, self.model.grads)
+
+    def explain(self, inputs_list, targets_list, **options):
+        """One step of :meth:`train` written out: see :func:`glassnet.explain` (the biases
+        are shown fixed, as this class keeps them).
+
+        Example
+        -------
+        >>> n = NeuralNetwork([[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]])
+        >>> step = n.explain([0.05, 0.10], [0.01, 0.99])
+        >>> step.updates["w5"].new, step.updates["b_o1"].new
+        (0.35891647971788465, 0.6)
+        """
+        from ..explain import explain
+
+        x, y = paired(inputs_list, targets_list, self.n_inputs, self.n_outputs, _NAMES)
+        return explain(self.model, _one(x, "inputs_list"), y, **options)
 
     def _backward(self, inputs_list, targets_list) -> None:
         x, y = paired(inputs_list, targets_list, self.n_inputs, self.n_outputs, _NAMES)

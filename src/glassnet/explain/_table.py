@@ -1,6 +1,6 @@
 """One training step of a small network, worked as the seeds work it by hand.
 
-:func:`explain` runs the engine's own forward and backward pass on one sample and writes every
+:func:`explain_table` runs the engine's own forward and backward pass on one sample and writes every
 number out: each neuron's net input and output, the error, each delta (BP1 for the output layer,
 BP2 for the hidden ones), each partial derivative dE/dw and dE/db as its chain of factors, and
 the update. The factors are multiplied out again and checked against the
@@ -25,10 +25,10 @@ Example
 ...                             dtype="float64")
 >>> model.set_weights([np.array([[0.4], [0.5]]), np.array([0.6])])
 >>> model.compile(glassnet.optimizers.SGD(0.5), "mse")
->>> step = explain(model, [0.5, 1.0], [1.0])
+>>> step = explain_table(model, [0.5, 1.0], [1.0])
 >>> print(step.gradients["w1"])  # doctest: +NORMALIZE_WHITESPACE
 dE/dw1 = dE/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw1
-       = -0.428330034 * 0.168298362 * 0.5 = -0.036043622
+       = (-0.428330034) * 0.168298362 * 0.5 = -0.036043622
 >>> round(step.updates["w1"].new, 9)
 0.418021811
 """
@@ -39,135 +39,113 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import numeric_array, positive_number
-from ._explain_result import Delta, ErrorTerm, Explanation, Factor, Gradient, Neuron, Update
-from ._explain_text import (
+from .._checks import numeric_array
+from ..errors import ConfigError, GradientCheckError
+from ..layers import Dense
+from ._lines import factor
+from ._pass import as_batch, record
+from ._result import Delta, ErrorTerm, Explanation, Factor, Gradient, Neuron, Update
+from ._text import (
     activation_texts,
     error_terms,
     fmt,
     loss_gradient_text,
     neuron_names,
 )
-from ._explain_update import rtol_for, update_step
-from .errors import ConfigError, GradientCheckError
-from .layers import Dense
-from .models import training as _training
+from ._update import rtol_for, update_step
 
-__all__ = ["Delta", "ErrorTerm", "Explanation", "Factor", "Gradient", "Neuron", "Update",
-           "explain"]
+__all__ = ["explain_table"]
 
 MAX_WEIGHTS = 64
 MAX_NEURONS = 16
 _FUSED_NOTE = {"softmax": "softmax with cross-entropy", "sigmoid": "sigmoid with cross-entropy"}
 
 
-def explain(model, x, y, *, learning_rate: float | None = None) -> Explanation:
-    """Trace one training step of a small Dense network on one sample.
-
-    Parameters
-    ----------
-    model : glassnet.Model
-        A compiled chain of Dense layers, at most 64 weights and 16 neurons per layer.
-    x : array_like
-        One sample: shape (features,) or (1, features).
-    y : array_like
-        Its target, as ``fit`` takes it (a vector, or a class label for sparse losses).
-    learning_rate : float, optional
-        Replaces the optimizer's learning rate in the update shown; default the optimizer's.
-
-    Returns
-    -------
-    Explanation
-        ``neurons``, ``errors``, ``total_error``, ``deltas``, ``gradients`` and ``updates``,
-        each a dict keyed by name (``'h1'``, ``'E_o1'``, ``'w5'``, ``'b_o1'``); ``updates``
-        is the step of the model's optimizer (SGD, momentum, Nesterov, Adam, RMSprop) from its
-        current state. The model (weights, gradients) and its optimizer's state are not changed.
-
-    Raises
-    ------
-    ConfigError
-        The network is too large to read, has layers other than Dense, gets several samples,
-        or its optimizer is not SGD, Adam or RMSprop.
-    GradientCheckError
-        The written chains or update disagree with the engine (a bug to report).
-    NotCompiledError
-        The model has no loss yet.
-
-    Example
-    -------
-    >>> import numpy as np, glassnet
-    >>> from glassnet.layers import Dense
-    >>> m = glassnet.Sequential([Dense(1, input_shape=(1,), name="ex_lin")], dtype="float64")
-    >>> m.set_weights([np.array([[2.0]]), np.array([0.0])]); m.compile("sgd", "mse")
-    >>> explain(m, [1.0], [3.0]).gradients["w1"].value
-    -2.0
-    """
-    model._require_compiled("explain")
-    if learning_rate is not None:
-        positive_number(learning_rate, "explain: learning_rate")
+def explain_table(model, x, y, *, learning_rate: float | None = None, fixed=()) -> Explanation:
+    """Every number of one training step of a small Dense network on one sample (see
+    :func:`glassnet.explain`); ``fixed``: parameter paths the model's trainer never moves."""
     shown = numeric_array(x, "x").astype(np.float64).reshape(-1)
     x, y = _one_sample(model, x, y)
-    layers = _check_readable(model)
+    if model.built:
+        _check_readable(model)
     lr = float(model.optimizer.learning_rate if learning_rate is None else learning_rate)
-    saved_grads = model.grads.copy()  # the backward pass below writes the model's gradients
+    saved_grads = model.grads.copy() if model.built else None  # the pass writes the gradients
     try:
-        return _trace(model, x, y, layers, lr, shown)
+        p = record(model, x, y)
+        return _trace(p, _check_readable(model), lr, shown, fixed)
     finally:
-        np.copyto(model.grads, saved_grads)
+        if saved_grads is not None:
+            np.copyto(model.grads, saved_grads)
 
 
-def _trace(model, x, y, layers, lr: float, shown) -> Explanation:
-    """The forward and backward pass on the sample, the account of each, and the update."""
+def _trace(p, layers, lr: float, shown, fixed) -> Explanation:
+    """The recorded pass on the sample, the account of each step, and the update."""
+    model, y, fused = p.model, p.y, p.fused
     names = _neuron_names(layers)
-    out = _training.forward(model, x, True)
-    states = [(layer.inputs[0].copy(), layer.net[0].copy(), layer.out[0].copy())
-              for layer in layers]
-    fused = model.fused_output
-    total = float(_training.loss_value(model, y, out, None, fused))
-    target = _target_vector(y, out)
-    _training.backward(model, y, out, None, fused, np.empty_like(out))
+    states = [(r.inputs[0], r.net[0], r.out[0]) for r in p.records]
+    total = p.loss
+    target = _target_vector(y, p.records[-1].out)
     neurons = _forward_account(layers, states, names)
     deltas, factors = _backward_account(_Trace(model, layers, states, names, target), y, fused)
     gradients = _gradients(layers, states, names, factors)
     _cross_check(gradients, model.dtype)
-    update = update_step(model, layers, gradients, lr)
+    update = update_step(model, layers, _movable(gradients, fixed), lr)
+    held = {name: Update(name, float(_value(layers, g)), g.value, 0.0, float(_value(layers, g)),
+                         lines=(f"{name} stays {fmt(float(_value(layers, g)))} (fixed in this "
+                                "model)",))
+            for name, g in gradients.items() if f"{g.layer}/{g.index[0]}" in fixed}
     return Explanation(
         model=model.name, loss=model.loss.name, learning_rate=lr,
         inputs={f"i{k + 1}": float(v) for k, v in enumerate(shown)},
         targets={f"{names[-1][k]}": float(v) for k, v in enumerate(target)},
         neurons=neurons, errors={name: ErrorTerm(name, value, formula) for name, value, formula
                                  in error_terms(model.loss, states[-1][2], target, names[-1])},
-        total_error=total, deltas=deltas, gradients=gradients, updates=update.updates,
+        total_error=total, deltas=deltas, gradients=gradients,
+        updates={name: held.get(name, update.updates.get(name)) for name in gradients},
         optimizer=update.optimizer, step=update.step, update_lines=update.lines)
 
 
 # -- checks and names ------------------------------------------------------------------------
+def _movable(gradients, fixed) -> dict:
+    return {k: g for k, g in gradients.items() if f"{g.layer}/{g.index[0]}" not in fixed}
+
+
+def _value(layers, g) -> float:
+    layer = next(layer for layer in layers if layer.name == g.layer)
+    return layer.arrays[g.index[0]][g.index[1:]]
+
+
 def _one_sample(model, x, y):
-    x = np.asarray(x)
-    if x.ndim == 1:
-        x, y = x[None], np.asarray(y)[None]
+    x, y = as_batch(model, x, y)
     if x.ndim != 2 or len(x) != 1:
-        raise ConfigError(f"explain traces one sample; got x of shape {x.shape}. Pass one row, "
-                          "e.g. explain(model, x[0], y[0])")
-    x, y, _ = _training.prepare_single(model, x, y)
-    return x.astype(model.dtype), y
+        raise ConfigError(f"explain's whole-table view traces one sample of a small Dense "
+                          f"network; got x of shape {x.shape}. Pass one row (explain(model, "
+                          "x[0], y[0])), or name one quantity for a batch: explain(model, x, y, "
+                          f"weight='{_first_dense(model)}/kernel[0, 0]')")
+    return x, y
 
 
 def _check_readable(model) -> list[Dense]:
     for layer in model._leaf_layers():
         if not isinstance(layer, Dense):
-            raise ConfigError(f"explain reads chains of Dense layers; layer {layer.name!r} is "
-                              f"{type(layer).__name__}")
-    dense = model._leaf_layers()
-    widths = [dense[0].input_shape[0], *(layer.units for layer in dense)]
+            raise ConfigError(f"explain's whole-table view reads chains of Dense layers; layer "
+                              f"{layer.name!r} is {type(layer).__name__}. Name one quantity to "
+                              "explain any model: explain(model, x, y, weight="
+                              f"'{_first_dense(model)}/kernel[0, 0]')")
+    widths = [model._leaf_layers()[0].input_shape[0], *(layer.units for layer in model._leaf_layers())]
     n_weights = sum(layer.kernel.size for layer in model._leaf_layers())
     if n_weights > MAX_WEIGHTS or max(widths) > MAX_NEURONS:
         raise ConfigError(
             f"explain: model {model.name!r} is too large to read by hand ({n_weights} weights, "
             f"layer widths {'-'.join(map(str, widths))}); it traces networks of at most "
             f"{MAX_WEIGHTS} weights and {MAX_NEURONS} neurons per layer, such as the seeds' "
-            "2-2-2 example. For large networks use glassnet.gradcheck")
+            "2-2-2 example. For any network name one quantity: explain(model, x, y, "
+            f"weight='{model._leaf_layers()[0].name}/kernel[0, 0]')")
     return list(model._leaf_layers())
+
+
+def _first_dense(model) -> str:
+    return next((layer.name for layer in model._leaf_layers() if isinstance(layer, Dense)), "dense")
 
 
 def _neuron_names(layers) -> list[list[str]]:
@@ -195,11 +173,11 @@ def _forward_account(layers, states, names) -> dict[str, Neuron]:
             ws = [_weight_name(layers, index, i, j) for i in range(len(senders))]
             symbols = [f"{w} * {s if index == 0 else 'out_' + s}"
                        for w, s in zip(ws, senders, strict=True)]
-            values = [f"{fmt(layer.kernel[i, j])} * {fmt(a_prev[i])}"
+            values = [f"{factor(layer.kernel[i, j])} * {factor(a_prev[i])}"
                       for i in range(len(senders))]
             if layer.use_bias:
                 symbols.append(f"b_{name}")
-                values.append(fmt(layer.bias[j]))
+                values.append(factor(layer.bias[j]))
             net_text = (f"net_{name} = {' + '.join(symbols)} = {' + '.join(values)} "
                         f"= {fmt(net[j])}")
             neurons[name] = Neuron(name, layer.name, float(net[j]), float(out[j]), net_text,
@@ -276,7 +254,8 @@ def _first_line(trace: _Trace, step: _LayerStep, j: int) -> str:
     chains = [f"dE/dnet_{r} * dnet_{r}/dout_{name}" for r in receivers]  # the seed's sum
     symbols = [f"delta_{r} * {_weight_name(layers, index + 1, j, k)}"
                for k, r in enumerate(receivers)]
-    values = [f"{fmt(step.next_delta[k])} * {fmt(kernel[j, k])}" for k in range(len(receivers))]
+    values = [f"{factor(step.next_delta[k])} * {factor(kernel[j, k])}"
+              for k in range(len(receivers))]
     return (f"dE/dout_{name} = {' + '.join(chains)} = {' + '.join(symbols)} = "
             f"{' + '.join(values)} = {fmt(step.grad_out[j])}")
 
@@ -295,9 +274,11 @@ def _delta_lines(trace: _Trace, step: _LayerStep, j: int):
     d_act = float(act.backward(np.ones((1, 1)), net[None, j:j + 1], out[None, j:j + 1],
                                np.empty((1, 1)))[0, 0])
     g = float(step.grad_out[j])
-    lines = [first, f"dout_{name}/dnet_{name} = {activation_texts(act, name)[1]} = {fmt(d_act)}",
-             f"delta_{name} = dE/dout_{name} * dout_{name}/dnet_{name} = {fmt(g)} * "
-             f"{fmt(d_act)} = {fmt(step.delta[j])}"]
+    how = activation_texts(act, name)[1]
+    how = "" if how == fmt(d_act) else f"{how} = "
+    lines = [first, f"dout_{name}/dnet_{name} = {how}{fmt(d_act)}",
+             f"delta_{name} = dE/dout_{name} * dout_{name}/dnet_{name} = {factor(g)} * "
+             f"{factor(d_act)} = {fmt(step.delta[j])}"]
     return lines, [Factor(f"dE/dout_{name}", g), Factor(f"dout_{name}/dnet_{name}", d_act)], d_act
 
 

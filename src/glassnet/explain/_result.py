@@ -9,11 +9,13 @@ w5 = 0.4 - 0.5 * 0.082167041 = 0.35891648
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html import escape
 
 import numpy as np
 
-from ._display import markdown_table
-from ._explain_text import fmt, fmt_sig
+from .._display import html_table, markdown_table
+from ._lines import factor, html_page, wrap
+from ._text import fmt, fmt_sig
 
 __all__ = ["Delta", "ErrorTerm", "Explanation", "Factor", "Gradient", "Neuron", "Update"]
 
@@ -75,7 +77,7 @@ class Gradient:
 
     def __str__(self) -> str:
         names = " * ".join(f.name for f in self.factors)
-        values = " * ".join(fmt(f.value) for f in self.factors)
+        values = " * ".join(factor(f.value) for f in self.factors)
         return f"dE/d{self.param} = {names} = {values} = {fmt(self.value)}"
 
 
@@ -100,8 +102,9 @@ class Update:
     def __str__(self) -> str:
         if self.lines:
             return "\n".join(self.lines)
-        return (f"{self.param} = {fmt(self.old)} - {fmt(self.learning_rate)} * "
-                f"{fmt(self.gradient)} = {fmt(self.new)}")
+        sign = "+" if self.gradient < 0 else "-"
+        return (f"{self.param} = {fmt(self.old)} {sign} {fmt(self.learning_rate)} * "
+                f"{fmt(abs(self.gradient))} = {fmt(self.new)}")
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,13 @@ class Explanation:
                 f"{fmt(self.learning_rate)})", f"inputs:  {values}", f"targets: {targets}"]
 
     def __str__(self) -> str:
+        return "\n".join(wrap(line) for line in self._text().split("\n"))
+
+    def __repr__(self) -> str:
+        return (f"<Explanation of one step of {self.model!r}: E_total = {fmt(self.total_error)}, "
+                f"{len(self.gradients)} partial derivatives; print() it to read>")
+
+    def _text(self) -> str:
         names, terms = list(self.errors), list(self.errors.values())
         total = f"E_total = {' + '.join(names)} = "
         if len(terms) > 1:
@@ -153,19 +163,18 @@ class Explanation:
 
     @property
     def _plain(self) -> bool:
-        """Plain gradient descent: each update is the seeds' one line."""
-        return not any(u.lines for u in self.updates.values())
+        """Plain gradient descent: each update is the seeds' one line (fixed ones aside)."""
+        return not any(u.lines for u in self.updates.values() if u.learning_rate)
 
     def _update_title(self) -> str:
         return (f"Update: {self.optimizer}, step t = {self.step} (each line is an assignment; "
                 "read them top to bottom)")
 
     def _update_text(self) -> list[str]:
+        each = [f"  {line}" for u in self.updates.values() for line in str(u).split("\n")]
         if self._plain:
-            return [f"Update: parameter - {fmt(self.learning_rate)} * dE/dparameter",
-                    *(f"  {u}" for u in self.updates.values())]
-        return [self._update_title(), *(f"  {line}" for line in self.update_lines),
-                *(f"  {line}" for u in self.updates.values() for line in u.lines)]
+            return [f"Update: parameter - {fmt(self.learning_rate)} * dE/dparameter", *each]
+        return [self._update_title(), *(f"  {line}" for line in self.update_lines), *each]
 
     def _update_markdown(self) -> str:
         if self._plain:
@@ -181,6 +190,29 @@ class Explanation:
             for u in self.updates.values()])
         shared = "".join(f"`{line}`\n\n" for line in self.update_lines)
         return f"#### {self._update_title()}\n\n{shared}{table}"
+
+    def _tables(self) -> list[tuple[str, list[str], list[list[str]]]]:
+        """(title, header, rows) of each stage, shared by the Markdown and HTML forms."""
+        update = [[u.param, fmt(u.old), fmt(u.gradient), fmt(u.new),
+                   "; ".join(u.lines) or str(u)] for u in self.updates.values()]
+        return [
+            ("Forward pass", ["neuron", "net", "out", "how"], [
+                [n.name, fmt(n.net), fmt(n.out), f"{n.net_formula}; {n.out_formula}"]
+                for n in self.neurons.values()]),
+            ("Error", ["term", "value", "how"], [
+                *([t.name, fmt(t.value), t.formula] for t in self.errors.values()),
+                ["E_total", fmt(self.total_error), " + ".join(self.errors)]]),
+            ("Deltas (BP1, BP2)", ["neuron", "rule", "dE/dnet", "how"], [
+                [d.neuron, d.rule, fmt(d.value), "; ".join(d.lines)]
+                for d in self.deltas.values()]),
+            ("Partial derivatives (BP3, BP4)", ["parameter", "chain", "factors",
+                                                "dE/dparameter"], [
+                [g.param, " * ".join(f.name for f in g.factors),
+                 " * ".join(fmt(f.value) for f in g.factors), fmt(g.value)]
+                for g in self.gradients.values()]),
+            (self._update_title(), ["parameter", "before", "dE/dparameter", "after", "how"],
+             update),
+        ]
 
     def to_markdown(self) -> str:
         """The account as Markdown: a table per stage."""
@@ -201,6 +233,18 @@ class Explanation:
             "#### Error", f"{errors}\n- **E_total = {fmt(self.total_error)}**",
             "#### Deltas (BP1, BP2)", deltas, "#### Partial derivatives (BP3, BP4)", grads,
             self._update_markdown()])
+
+    def to_html(self, full: bool = False) -> str:
+        """Self-contained HTML, a table per stage (inline style only); ``full=True`` gives a
+        whole document."""
+        head = self._heading()
+        body = f"<p>{escape(head[1])}<br>{escape(head[2])}</p>" + "".join(
+            f"<h4>{escape(title)}</h4>{html_table(header, rows)}"
+            for title, header, rows in self._tables())
+        return html_page(head[0], body, full)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()

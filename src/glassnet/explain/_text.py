@@ -77,7 +77,11 @@ def error_terms(loss, out, target, names) -> list[tuple[str, float, str]]:
     n, terms = len(out), []
     for k, name in enumerate(names):
         o, t = float(out[k]), float(target[k])
-        if loss.name == "mean_squared_error":
+        if loss.name == "half_sum_squared_error":
+            value = (t - o) ** 2 / 2
+            formula = (f"E_{name} = 1/2 * (target_{name} - out_{name})^2 = "
+                       f"1/2 * ({fmt(t)} - {fmt(o)})^2")
+        elif loss.name == "mean_squared_error":
             share = _mse_share(n)
             lead = f"{share} * " if share else ""
             value = (t - o) ** 2 / n
@@ -108,6 +112,8 @@ def loss_gradient_text(loss, name: str, out: float, target: float, n: int, fused
         return f"out_{name} - target_{name} = {o} - {t}"
     if loss.from_logits:
         return f"{loss.paired_activation}(out)_{name} - target_{name}   (the loss takes logits)"
+    if loss.name == "half_sum_squared_error":
+        return f"-(target_{name} - out_{name}) = -({t} - {o})"
     if loss.name == "mean_squared_error":
         lead = "-" if n == 2 else f"-2/{n} * " if n > 2 else "-2 * "
         return f"{lead}(target_{name} - out_{name}) = {lead}({t} - {o})"

@@ -14,9 +14,9 @@ Example
 >>> m.compile(glassnet.optimizers.Adam(0.1), "mse")
 >>> step = glassnet.explain(m, [1.0], [3.0])
 >>> print(step.updates["w1"])  # doctest: +NORMALIZE_WHITESPACE
-m_w1 = beta_1 * m_w1 + (1 - beta_1) * dE/dw1 = 0.9 * 0 + 0.1 * -2 = -0.2
+m_w1 = beta_1 * m_w1 + (1 - beta_1) * dE/dw1 = 0.9 * 0 + 0.1 * (-2) = -0.2
 v_w1 = beta_2 * v_w1 + (1 - beta_2) * (dE/dw1)^2 = 0.999 * 0 + 0.001 * (-2)^2 = 0.004
-w1 = w1 - lr_t * m_w1 / (sqrt(v_w1) + epsilon) = 2 - 0.031622777 * -0.2 / (sqrt(0.004) + 1e-07)
+w1 = w1 - lr_t * m_w1 / (sqrt(v_w1) + epsilon) = 2 - 0.031622777 * (-0.2) / (sqrt(0.004) + 1e-07)
     = 2.099999842
 """
 
@@ -24,16 +24,17 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import optimizers
-from ._explain_result import Update
-from ._explain_text import fmt_sig
-from .errors import ConfigError, GradientCheckError
+from .. import optimizers
+from ..errors import ConfigError, GradientCheckError
+from ._result import Update
+from ._text import fmt_sig
 
-__all__ = ["UpdateStep", "rtol_for", "update_step"]
+__all__ = ["UpdateStep", "describe", "rtol_for", "update_step"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,14 @@ def update_step(model, layers, gradients, learning_rate: float) -> UpdateStep:
     return UpdateStep(repr(engine), t, _shared_lines(engine, t), updates)
 
 
+def describe(optimizer) -> str:
+    """``SGD(learning_rate=0.5)``: the optimizer with the settings that are not off."""
+    config = optimizer.get_config()
+    args = ", ".join(f"{k}={fmt_sig(v) if isinstance(v, float) else v}"
+                     for k, v in config.items() if k != "name" and v not in (None, 0, False))
+    return f"{type(optimizer).__name__}({args})"
+
+
 def _writer(optimizer):
     for kind, writer in ((optimizers.Adam, _adam), (optimizers.RMSprop, _rmsprop),
                          (optimizers.SGD, _sgd)):
@@ -127,6 +136,15 @@ def _squared(value: float) -> str:
 def _with_decay(optimizer, p: _Param, writer, t: int):
     """Weight decay folded into the gradient (``g = dE/dp + weight_decay * p``), then the
     optimizer's own lines. Returns (terms, lines, new value)."""
+    terms, lines, new = _decayed(optimizer, p, writer, t)
+    return terms, tuple(_NEGATIVE.sub(r"(\1)", line) for line in lines), new
+
+
+# a negative number right after an operator: written in parentheses, never "* -2" or "+ -2"
+_NEGATIVE = re.compile(r"(?<=[*/+\-] )(-[0-9][0-9.]*(?:e[-+][0-9]+)?)")
+
+
+def _decayed(optimizer, p: _Param, writer, t: int):
     n, wd = p.name, optimizer.weight_decay
     if not wd:
         return writer(optimizer, p, f"dE/d{n}", p.grad, t)

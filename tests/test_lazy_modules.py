@@ -1,0 +1,47 @@
+"""glassnet.datasets, .plot, .classic and .data after a plain `import glassnet`, loaded lazily."""
+
+import os
+import subprocess
+import sys
+
+CODE = """
+import sys, time
+start = time.perf_counter()
+import glassnet
+elapsed = time.perf_counter() - start
+loaded = [m for m in ("matplotlib", "glassnet.plot", "glassnet.classic", "glassnet.datasets")
+          if m in sys.modules]
+print(loaded)
+print(glassnet.datasets.mnist.__name__, glassnet.classic.NeuralNetwork.__name__,
+      glassnet.data.load_csv.__name__, callable(glassnet.plot.plot_history))
+print("plot" in dir(glassnet), "matplotlib" in sys.modules)
+print(elapsed)
+"""
+
+
+def _run(code, env=None):
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_the_modules_load_on_first_use():
+    lines = _run(CODE)
+    assert lines[0] == "[]"  # nothing heavy at import
+    assert lines[1] == "glassnet.datasets.mnist NeuralNetwork load_csv True"
+    assert lines[2] == "True False"  # touching glassnet.plot does not import matplotlib yet
+    print("import glassnet took", lines[3], "s")  # measured, not asserted (timings vary)
+
+
+def test_without_matplotlib_plot_fails_only_when_drawing():
+    blocker = ("import sys\nclass Block:\n    def find_spec(self, name, path=None, target=None):\n"
+               "        if name.split('.')[0] == 'matplotlib':\n"
+               "            raise ImportError('no matplotlib here')\n"
+               "sys.meta_path.insert(0, Block())\n")
+    code = blocker + ("import glassnet\nfrom glassnet import plot\n"
+                      "try:\n    plot.plot_history({'loss': [1.0]})\n"
+                      "except ImportError as exc:\n    print(exc)\n")
+    lines = _run(code)
+    assert lines == ["glassnet.plot needs matplotlib: pip install 'glassnet[plot]' (or pip "
+                     "install matplotlib)"]
