@@ -132,7 +132,8 @@ def _check_readable(model) -> list[Dense]:
                               f"{layer.name!r} is {type(layer).__name__}. Name one quantity to "
                               "explain any model: explain(model, x, y, weight="
                               f"'{_first_dense(model)}/kernel[0, 0]')")
-    widths = [model._leaf_layers()[0].input_shape[0], *(layer.units for layer in model._leaf_layers())]
+    chain = model._leaf_layers()
+    widths = [chain[0].input_shape[0], *(layer.units for layer in chain)]
     n_weights = sum(layer.kernel.size for layer in model._leaf_layers())
     if n_weights > MAX_WEIGHTS or max(widths) > MAX_NEURONS:
         raise ConfigError(

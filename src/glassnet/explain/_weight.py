@@ -268,8 +268,8 @@ def _update(p, target, symbol, value, learning_rate, fixed):
         lead = (f"g = {scale} * dE/d{symbol} = {fmt(scale * value)}   (model {model.name!r} "
                 f"steps {path} by {scale} times its gradient)",)
         value = scale * value
-    step = update_step(model, model._leaf_layers(), {symbol: Gradient(symbol, layer.name, index, value,
-                                                              ())}, lr)
+    gradient = Gradient(symbol, layer.name, index, value, ())
+    step = update_step(model, model._leaf_layers(), {symbol: gradient}, lr)
     u = step.updates[symbol]
     title = f"Update by {describe(model.optimizer)}, step t = {step.step}"
     return u, title, (*lead, *step.lines, *(u.lines or (str(u),)))

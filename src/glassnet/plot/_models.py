@@ -133,7 +133,8 @@ def _network_widths(model) -> list[int]:
     if not model.built:
         raise ConfigError(f"plot_network: model {model.name!r} is not built yet; give its "
                           "first layer an input_shape or call it on data first")
-    widths = [model._leaf_layers()[0].input_shape[0], *(layer.units for layer in model._leaf_layers())]
+    chain = model._leaf_layers()
+    widths = [chain[0].input_shape[0], *(layer.units for layer in chain)]
     if max(widths) > MAX_DRAWN_NEURONS:
         raise ConfigError(
             f"plot_network: model {model.name!r} has layers of {'-'.join(map(str, widths))} "
