@@ -9,10 +9,10 @@ layer's own ``backward`` from the last down to the first layer with parameters, 
 Gradients are kept **per sample**: the engine's are ``1/n`` of them (the losses average over
 the batch), so each is multiplied by ``n``; ``E = 1/n sum_s E_s`` and the model's gradient is
 the mean of the per-sample ones. What this relies on from the engine:
-``model._leaf_layers()`` (a chain, in order), each layer's ``forward(x, training)`` / ``backward(grad, preactivation_grad)`` and
-its ``grads`` views, ``Dense.net`` / ``.out`` / ``.activation``, ``Activation.net``,
-``model.fused_output`` and ``_training._prepare`` / ``loss_and_grad``. The model's ``grads``
-are overwritten (callers restore them).
+``model._leaf_layers()`` (a chain, in order), each layer's ``forward(x, training)`` /
+``backward(grad, preactivation_grad)`` and its ``grads`` views, ``Dense.net`` / ``.out`` /
+``.activation``, ``Activation.net``, ``model.fused_output`` and ``_training.prepare_single`` /
+``loss_and_grad``. The model's ``grads`` are overwritten (callers restore them).
 
 Example
 -------
