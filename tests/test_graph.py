@@ -275,3 +275,11 @@ def test_training_api_extras():
     assert len([e for e in seen if e[0] == "test"]) == 4  # 2 validations x 2 batches of 20
     assert isinstance(model.test_on_batch(x, y), list)
     assert model.predict_on_batch(x).shape == (40, 2)
+
+
+def test_explain_refuses_a_graph_with_a_clear_message():
+    model = _wide_and_deep("float32")
+    model.compile("sgd", "binary_crossentropy")
+    with pytest.raises(ConfigError, match=r"explain follows a chain of layers.*gradcheck"):
+        glassnet.explain(model, [np.zeros((1, 3)), np.zeros((1, 4))], np.zeros(1),
+                         weight="out/kernel[0, 0]")

@@ -93,6 +93,11 @@ def as_batch(model, x, y):
 def record(model, x, y) -> Pass:
     """Forward and backward of the batch ``(x, y)`` with every layer's quantities kept."""
     model._require_compiled("explain")
+    if model._graph is not None and not model._graph.is_chain:
+        raise ConfigError(
+            f"explain follows a chain of layers; model {model.name!r} has branches, merges, "
+            "shared layers or several inputs/outputs. Check its gradients with "
+            "glassnet.gradcheck(model, x, y), or explain a chain part of it")
     x, y = as_batch(model, x, y)
     x, y, _ = _training.prepare_single(model, x, y)
     h = np.ascontiguousarray(x, dtype=model.dtype)
