@@ -93,6 +93,12 @@ def input_arrays(model, x, prefix: str = "", finite: bool = True) -> list[np.nda
 def target_arrays(model, y, n: int, prefix: str = "") -> list:
     """``y`` as one prepared target array per output (None for an output without a loss)."""
     names = model.output_names
+    with_loss = [n for n, loss in zip(names, model._losses, strict=True) if loss is not None]
+    y = _values(y)
+    if isinstance(y, (list, tuple)) and len(names) > 1 and len(y) == len(with_loss) < len(names):
+        y = dict(zip(with_loss, y, strict=True))  # one array per output that has a loss
+    if isinstance(y, dict):  # outputs without a loss need no targets
+        y = {**{n: None for n in names if n not in with_loss}, **y}
     ys = _by_name(y, names, "outputs", prefix + "y")
     shapes = model.output_shape if isinstance(model.output_shape, list) else [model.output_shape]
     out = []
