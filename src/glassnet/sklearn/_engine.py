@@ -1,0 +1,171 @@
+"""The one place :mod:`glassnet.sklearn` reaches into glassnet's engine.
+
+Everything the estimators need from a network goes through :class:`Engine`: a training
+forward pass, the backward pass from the output's error signal (with scikit-learn's L2 term),
+an optimizer step, prediction, and the permutation between the model's flat ``params`` and
+scikit-learn's packing (all kernels, then all biases). It uses the layers' ``forward`` /
+``backward``, ``Model._backward_chain``, ``params`` / ``grads`` and ``optimizer.step``; when the
+engine changes, this module is the one to re-point.
+
+Sparse input (``scipy.sparse``, kept as CSR) is multiplied sparse in the first layer, here: its
+forward is ``x @ kernel`` by scipy, its kernel gradient ``x.T @ delta`` is computed on the
+batch's non-zero columns only and added into the gradient buffer.
+
+Example
+-------
+>>> import numpy as np, scipy.sparse as sp
+>>> from glassnet.sklearn._base import network
+>>> model = network([3, 2, 1], "tanh", "linear", "float64")
+>>> engine = Engine(model)
+>>> x = np.array([[1., 0, 2], [0, 0, 3]])
+>>> bool(np.allclose(engine.predict(sp.csr_matrix(x)), model.predict(x)))
+True
+>>> [w.shape for w in engine.unpack(engine.packed())]
+[(3, 2), (2, 1), (2,), (1,)]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._blas import training_threads
+
+#: Rows per block when predicting from a sparse matrix.
+PREDICT_BATCH = 1024
+
+
+class Engine:
+    """A glassnet Sequential of Dense layers seen as scikit-learn's MLP sees its network."""
+
+    def __init__(self, model):
+        self.model = model
+        self.layers = model.layers
+        self._first = None  # (x, net, out) of the first layer's sparse forward
+        self._scratch = {}
+        self._order = None
+
+    @property
+    def order(self) -> np.ndarray:
+        """Indices into ``model.params`` in scikit-learn's packing order."""
+        if self._order is None:
+            self._order = np.concatenate(
+                [self._offsets(layer, "kernel") for layer in self.layers]
+                + [self._offsets(layer, "bias") for layer in self.layers])
+        return self._order
+
+    def _offsets(self, layer, name) -> np.ndarray:
+        view = layer.weights[name]
+        start = (view.__array_interface__["data"][0]
+                 - self.model.params.__array_interface__["data"][0]) // view.itemsize
+        return np.arange(start, start + view.size)
+
+    # -- scikit-learn's packing --------------------------------------------------------------
+    def packed(self) -> np.ndarray:
+        """The weights in scikit-learn's order (a copy): kernels, then biases."""
+        return self.model.params[self.order]
+
+    def set_packed(self, packed) -> None:
+        self.model.params[self.order] = packed
+
+    def packed_grads(self) -> np.ndarray:
+        return self.model.grads[self.order]
+
+    def unpack(self, packed) -> list[np.ndarray]:
+        """``packed`` split into scikit-learn's ``coefs_ + intercepts_`` shapes."""
+        shapes = ([layer.kernel.shape for layer in self.layers]
+                  + [layer.bias.shape for layer in self.layers])
+        bounds = np.cumsum([0] + [int(np.prod(s)) for s in shapes])
+        return [packed[a:b].reshape(s) for a, b, s in zip(bounds, bounds[1:], shapes)]
+
+    def kernels(self) -> list[np.ndarray]:
+        return [layer.kernel for layer in self.layers]
+
+    # -- passes ------------------------------------------------------------------------------
+    def forward(self, x) -> np.ndarray:
+        """The training forward pass (each layer keeps what its backward needs)."""
+        rest = self.layers
+        if sp.issparse(x):
+            x, rest = self._sparse_forward(self.layers[0], x), self.layers[1:]
+        for layer in rest:
+            x = layer.forward(x, True)
+        return x
+
+    def _sparse_forward(self, layer, x) -> np.ndarray:
+        net = np.asarray(x @ layer.kernel)
+        out = layer.activation.bias_forward(net, layer.bias, np.empty_like(net))
+        self._first = (x, net, out)
+        return out
+
+    def backward(self, delta: np.ndarray, l2: float) -> None:
+        """Gradients into ``model.grads`` from ``delta`` = dL/dz at the output; each kernel's
+        gradient gets ``l2 * kernel`` added (scikit-learn's ``alpha / n`` term)."""
+        layers, sparse = self.layers, self._first is not None
+        grad = delta
+        if not (sparse and len(layers) == 1):
+            grad = layers[-1].backward(delta, preactivation_grad=True)
+            for layer in self.model._backward_chain:
+                if sparse and layer is layers[0]:
+                    break
+                grad = layer.backward(grad)
+        for i, layer in enumerate(layers):
+            if sparse and i == 0:
+                continue
+            if l2:
+                scaled = self._scratch_like(layer.kernel)
+                layer.grads["kernel"] += np.multiply(layer.kernel, l2, out=scaled)
+        if sparse:
+            self._sparse_backward(layers[0], grad, l2, preactivation=len(layers) == 1)
+
+    def _sparse_backward(self, layer, grad, l2, preactivation) -> None:
+        x, net, out = self._first
+        self._first = None
+        delta = grad if preactivation else layer.activation.backward(grad, net, out,
+                                                                     np.empty_like(grad))
+        kernel_grad = layer.grads["kernel"]
+        if l2:
+            np.multiply(layer.kernel, l2, out=kernel_grad)
+        else:
+            kernel_grad.fill(0)
+        columns, compact = np.unique(x.indices, return_inverse=True)
+        x_used = sp.csr_matrix((x.data, compact.ravel(), x.indptr),
+                               shape=(x.shape[0], len(columns)))
+        kernel_grad[columns] += x_used.T @ delta
+        np.add.reduce(delta, axis=0, out=layer.grads["bias"])
+
+    def _scratch_like(self, array) -> np.ndarray:
+        buf = self._scratch.get(array.shape)
+        if buf is None or buf.dtype != array.dtype:
+            buf = self._scratch[array.shape] = np.empty_like(array)
+        return buf
+
+    def buffer(self, key: str, shape: tuple) -> np.ndarray:
+        """A reusable array of the model's dtype (grows, never shrinks)."""
+        buf = self._scratch.get(key)
+        if buf is None or buf.shape[0] < shape[0] or buf.shape[1:] != shape[1:]:
+            buf = self._scratch[key] = np.empty(shape, self.model.dtype)
+        return buf[:shape[0]]
+
+    def training(self, batch: int):
+        """The context to train in: glassnet's BLAS thread policy for ``batch`` rows."""
+        return training_threads(self.model, batch)
+
+    def step(self) -> None:
+        """One update of ``model.params`` by the model's optimizer."""
+        self.model.optimizer.step(self.model.params, self.model.grads)
+
+    def predict(self, x) -> np.ndarray:
+        """The network's outputs for dense or sparse ``x`` (sparse: the first layer's product
+        sparse, ``PREDICT_BATCH`` rows at a time)."""
+        if not sp.issparse(x):
+            return self.model.predict(x)
+        x = x.tocsr()
+        result = np.empty((x.shape[0], self.layers[-1].units), self.model.dtype)
+        first = self.layers[0]
+        for lo in range(0, x.shape[0], PREDICT_BATCH):
+            net = np.asarray(x[lo:lo + PREDICT_BATCH] @ first.kernel)
+            out = first.activation.bias_forward(net, first.bias, np.empty_like(net))
+            for layer in self.layers[1:]:
+                out = layer.forward(out, False)
+            result[lo:lo + len(out)] = out
+        return result
