@@ -21,7 +21,7 @@ from .._checks import boolean, number_in, positive_int
 from ..errors import ConfigError, DataError, ShapeError
 from ..layers import Dense
 from ..models import Sequential
-from . import _lbfgs
+from . import _engine, _lbfgs
 from ._engine import Engine
 from ._helpers import sample_weights, validate_data, warn_at_caller
 from ._sgd import Epochs
@@ -307,7 +307,8 @@ class _BaseMLP(BaseEstimator):
 
 def network(units, activation: str, out_activation: str, dtype) -> Sequential:
     """Dense layers of ``units`` (inputs first); zero-initialised, the caller sets weights."""
-    layer_list = [Dense(n, activation=activation if i < len(units) - 2 else out_activation,
+    layer_list = [Dense(n, activation=_engine.activation(activation if i < len(units) - 2
+                                                         else out_activation),
                         kernel_initializer="zeros", input_shape=(units[0],) if i == 0 else None)
                   for i, n in enumerate(units[1:])]
     return Sequential(layer_list, dtype=dtype)

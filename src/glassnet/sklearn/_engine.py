@@ -20,15 +20,18 @@ Example
 >>> x = np.array([[1., 0, 2], [0, 0, 3]])
 >>> bool(np.allclose(engine.predict(sp.csr_matrix(x)), model.predict(x)))
 True
->>> [w.shape for w in engine.unpack(engine.packed())]
-[(3, 2), (2, 1), (2,), (1,)]
+>>> model.set_weights([np.ones((3, 2)), np.zeros(2), np.full((2, 1), 2.), np.array([3.])])
+>>> engine.packed()  # kernels first, then biases, as scikit-learn packs them
+array([1., 1., 1., 1., 1., 1., 2., 2., 0., 0., 3.])
 """
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 
+from .. import activations
 from .._blas import training_threads
 
 #: Rows per block when predicting from a sparse matrix.
@@ -71,13 +74,6 @@ class Engine:
     def packed_grads(self) -> np.ndarray:
         return self.model.grads[self.order]
 
-    def unpack(self, packed) -> list[np.ndarray]:
-        """``packed`` split into scikit-learn's ``coefs_ + intercepts_`` shapes."""
-        shapes = ([layer.kernel.shape for layer in self.layers]
-                  + [layer.bias.shape for layer in self.layers])
-        bounds = np.cumsum([0] + [int(np.prod(s)) for s in shapes])
-        return [packed[a:b].reshape(s) for a, b, s in zip(bounds, bounds[1:], shapes)]
-
     def kernels(self) -> list[np.ndarray]:
         return [layer.kernel for layer in self.layers]
 
@@ -97,9 +93,10 @@ class Engine:
         self._first = (x, net, out)
         return out
 
-    def backward(self, delta: np.ndarray, l2: float) -> None:
-        """Gradients into ``model.grads`` from ``delta`` = dL/dz at the output; each kernel's
-        gradient gets ``l2 * kernel`` added (scikit-learn's ``alpha / n`` term)."""
+    def backward(self, delta: np.ndarray, alpha: float, total: float) -> None:
+        """Gradients into ``model.grads`` from ``delta`` = dL/dz at the output (times
+        ``total``): each kernel's is ``(x.T @ delta + alpha * kernel) / total``, each bias's
+        ``delta.sum(0) / total``, in scikit-learn's order of operations."""
         layers, sparse = self.layers, self._first is not None
         grad = delta
         if not (sparse and len(layers) == 1):
@@ -108,23 +105,24 @@ class Engine:
                 if sparse and layer is layers[0]:
                     break
                 grad = layer.backward(grad)
-        for i, layer in enumerate(layers):
-            if sparse and i == 0:
-                continue
-            if l2:
-                scaled = self._scratch_like(layer.kernel)
-                layer.grads["kernel"] += np.multiply(layer.kernel, l2, out=scaled)
         if sparse:
-            self._sparse_backward(layers[0], grad, l2, preactivation=len(layers) == 1)
+            self._sparse_backward(layers[0], grad, alpha, preactivation=len(layers) == 1)
+        for layer in layers:
+            kernel_grad = layer.grads["kernel"]
+            if alpha and not (sparse and layer is layers[0]):
+                kernel_grad += np.multiply(layer.kernel, alpha,
+                                           out=self._scratch_like(layer.kernel))
+            kernel_grad /= total
+            layer.grads["bias"] /= total
 
-    def _sparse_backward(self, layer, grad, l2, preactivation) -> None:
+    def _sparse_backward(self, layer, grad, alpha, preactivation) -> None:
         x, net, out = self._first
         self._first = None
         delta = grad if preactivation else layer.activation.backward(grad, net, out,
                                                                      np.empty_like(grad))
         kernel_grad = layer.grads["kernel"]
-        if l2:
-            np.multiply(layer.kernel, l2, out=kernel_grad)
+        if alpha:
+            np.multiply(layer.kernel, alpha, out=kernel_grad)
         else:
             kernel_grad.fill(0)
         columns, compact = np.unique(x.indices, return_inverse=True)
@@ -155,17 +153,43 @@ class Engine:
         self.model.optimizer.step(self.model.params, self.model.grads)
 
     def predict(self, x) -> np.ndarray:
-        """The network's outputs for dense or sparse ``x`` (sparse: the first layer's product
-        sparse, ``PREDICT_BATCH`` rows at a time)."""
-        if not sp.issparse(x):
-            return self.model.predict(x)
-        x = x.tocsr()
+        """The network's outputs for dense or sparse ``x``, ``PREDICT_BATCH`` rows at a time
+        (sparse: the first layer's product sparse)."""
+        x = x.tocsr() if sp.issparse(x) else x
+        x = x.astype(self.model.dtype, copy=False)
         result = np.empty((x.shape[0], self.layers[-1].units), self.model.dtype)
-        first = self.layers[0]
         for lo in range(0, x.shape[0], PREDICT_BATCH):
-            net = np.asarray(x[lo:lo + PREDICT_BATCH] @ first.kernel)
-            out = first.activation.bias_forward(net, first.bias, np.empty_like(net))
-            for layer in self.layers[1:]:
+            out, rest = x[lo:lo + PREDICT_BATCH], self.layers
+            if sp.issparse(out):
+                out, rest = self._sparse_forward(self.layers[0], out), self.layers[1:]
+            for layer in rest:
                 out = layer.forward(out, False)
             result[lo:lo + len(out)] = out
+            self._first = None
         return result
+
+
+class SklearnLogistic(activations.Sigmoid):
+    """glassnet's sigmoid computed as scikit-learn computes it (``expit``; the derivative as
+    ``grad * a * (1 - a)``), so that L-BFGS, which amplifies the last bit over hundreds of
+    iterations, follows scikit-learn's path. Saves and exports as 'sigmoid'."""
+
+    def forward(self, z, out):
+        return expit(z, out=out)
+
+    def backward(self, grad, z, a, out):
+        np.multiply(grad, a, out=out)
+        out *= 1 - a
+        return out
+
+
+class SklearnSoftmax(activations.Softmax):
+    """glassnet's softmax always by its NumPy formula (scikit-learn's: ``exp(z - max) / sum``),
+    never the fused kernel, for the same reason. Saves and exports as 'softmax'."""
+
+    bias_forward = activations.ActivationFunction.bias_forward
+
+
+def activation(name: str):
+    """The activation a glassnet.sklearn network uses for glassnet's ``name``."""
+    return {"sigmoid": SklearnLogistic, "softmax": SklearnSoftmax}.get(name, lambda: name)()

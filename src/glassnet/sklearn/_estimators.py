@@ -11,8 +11,8 @@ try:
     from sklearn.base import ClassifierMixin, RegressorMixin
     from sklearn.metrics import accuracy_score, r2_score
     from sklearn.preprocessing import LabelBinarizer
-    from sklearn.utils.multiclass import type_of_target, unique_labels
     from sklearn.utils.metaestimators import available_if
+    from sklearn.utils.multiclass import type_of_target, unique_labels
     from sklearn.utils.validation import column_or_1d
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("glassnet.sklearn needs scikit-learn: pip install 'glassnet[sklearn]'"

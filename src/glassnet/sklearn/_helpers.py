@@ -22,29 +22,24 @@ from ..errors import DataError
 
 def output_loss(out_activation: str, p: np.ndarray, y: np.ndarray,
                 weights: np.ndarray | None = None) -> float:
-    """scikit-learn's loss for its output: half squared error, half Poisson deviance (output
-    'exp'), log loss, or binary log loss.
+    """scikit-learn's loss for its output, computed as scikit-learn computes it: half squared
+    error, half Poisson deviance (output 'exp'), log loss, or binary log loss.
 
     The log losses clip probabilities to [eps, 1 - eps] and sum over the outputs, as does the
     Poisson deviance ``y log(y / p) - y + p``; all are averaged over the samples, weighted by
-    ``weights`` if given (``np.average``, as scikit-learn does). In each case dL/dz at the
-    output is ``w * (p - y) / sum(w)``.
+    ``weights`` if given (``np.average``). In each case dL/dz at the output is
+    ``w * (p - y) / sum(w)``.
     """
     if out_activation == "exp":
         deviance = xlogy(y, y / p) - y + p
         return float(np.average(deviance, weights=weights, axis=0).sum())
     if out_activation == "identity":
-        squares = np.square(y - p)
-        if weights is None:
-            return float(squares.mean() / 2)
-        return float(np.average(squares, weights=weights, axis=0).mean() / 2)
+        return float(0.5 * np.average((y - p) ** 2, weights=weights, axis=0).mean())
     eps = np.finfo(p.dtype).eps
     q = np.clip(p, eps, 1 - eps)
-    terms = y * np.log(q)
+    terms = xlogy(y, q)
     if out_activation == "logistic":
-        terms += (1 - y) * np.log(1 - q)
-    if weights is None:
-        return float(-terms.sum() / len(p))
+        terms += xlogy(1 - y, 1 - q)
     return float(-np.average(terms, weights=weights, axis=0).sum())
 
 
@@ -88,8 +83,10 @@ def backprop(est, engine, x, y: np.ndarray, weights: np.ndarray | None) -> float
     """scikit-learn's ``_backprop`` on glassnet's engine: the loss of ``x, y`` (weighted by
     ``weights``, plus ``alpha``'s L2 term) and its gradient in ``engine.model.grads``.
 
-    The output error ``w * (p - y) / sum(w)`` (``(p - y) / n`` unweighted) goes back through
-    the layers; each kernel's gradient gets ``alpha / sum(w)`` times the kernel.
+    As there, the output error ``w * (p - y)`` goes back through the layers, and each layer's
+    gradient is then ``(x.T @ delta + alpha * kernel) / sum(w)`` (``sum(w)`` is n unweighted),
+    in that order, so the gradients agree with scikit-learn's to the last bit where the
+    activations do.
     """
     n, alpha = x.shape[0], est.alpha
     total = n if weights is None else float(weights.sum())
@@ -102,8 +99,7 @@ def backprop(est, engine, x, y: np.ndarray, weights: np.ndarray | None) -> float
     delta = np.subtract(out, y, out=engine.buffer("delta", out.shape))
     if weights is not None:
         delta *= weights[:, None]
-    delta /= total
-    engine.backward(delta, alpha / total)
+    engine.backward(delta, alpha, total)
     if alpha:
         squares = sum(float(np.vdot(kernel, kernel)) for kernel in engine.kernels())
         loss += 0.5 * alpha * squares / total
