@@ -84,7 +84,7 @@ class Epochs:
             for _ in range(est.max_iter):
                 if est.shuffle:
                     order = shuffle(order, random_state=est._random_state)
-                total = 0.0
+                total = np.float64(0.0)  # loss_ and loss_curve_ are np.float64 there
                 for part in gen_batches(n, self.batch):
                     rows = order[part] if est.shuffle else part
                     weights = None if self.W is None else self.W[rows]
