@@ -86,7 +86,7 @@ def test_lbfgs_on_the_gallerys_alpha_example():
             ours, theirs = fit_both("MLPClassifier", X_train, y_train, solver="lbfgs",
                                     alpha=alpha, random_state=1, max_iter=2000,
                                     early_stopping=True, hidden_layer_sizes=[10, 10])
-            assert_same_fit(ours, theirs, atol=1e-10)
+            assert_same_fit(ours, theirs)
             assert ours.score(X_test, y_test) == theirs.score(X_test, y_test)
 
 

@@ -27,10 +27,15 @@ step, so code written for ``sklearn.neural_network`` runs with only its import c
 - epochs, shuffling, mini-batches ('auto' = min(200, n)), ``tol`` / ``n_iter_no_change``
   stopping, ``early_stopping`` on a held-out ``validation_fraction``, ``warm_start`` and
   ``partial_fit`` behave as in scikit-learn; not converging within ``max_iter`` epochs emits a
-  ``ConvergenceWarning``.
+  ``ConvergenceWarning``, attributed to the code that called ``fit``.
 
-Not supported: ``solver='lbfgs'``, learning-rate schedules other than constant and sparse
-input. The fitted network is ``estimator.model_``, compiled with glassnet's
+``solver='lbfgs'`` is scipy's L-BFGS-B over the network's weights, as in scikit-learn; the
+``learning_rate`` schedules ('constant', 'invscaling', 'adaptive', with ``power_t``) are
+scikit-learn's; ``X`` may be a ``scipy.sparse`` matrix (the first layer multiplies it sparse).
+Gradients and the logistic / softmax outputs are computed in scikit-learn's order of
+operations, so fits agree with scikit-learn's to the last bit where the data allow (see
+``docs/sklearn_and_dask.md``). As there, a diverging loss does not stop training, and weights
+that end non-finite raise a ``ValueError`` (:class:`~glassnet.errors.DataError`). The fitted network is ``estimator.model_``, compiled with glassnet's
 nearest loss (categorical or binary cross-entropy, mse) so that glassnet's own ``fit``,
 ``save`` and ONNX export work on it (a Poisson fit's output layer is glassnet's
 'exponential'; glassnet has no Poisson loss, so its own ``fit`` would train that one with mse).

@@ -106,30 +106,38 @@ class Engine:
                     break
                 grad = layer.backward(grad)
         if sparse:
-            self._sparse_backward(layers[0], grad, alpha, preactivation=len(layers) == 1)
-        for layer in layers:
+            self._sparse_backward(layers[0], grad, alpha, total, len(layers) == 1)
+        for layer in layers[1:] if sparse else layers:
             kernel_grad = layer.grads["kernel"]
-            if alpha and not (sparse and layer is layers[0]):
+            if alpha:
                 kernel_grad += np.multiply(layer.kernel, alpha,
                                            out=self._scratch_like(layer.kernel))
             kernel_grad /= total
             layer.grads["bias"] /= total
 
-    def _sparse_backward(self, layer, grad, alpha, preactivation) -> None:
+    def _sparse_backward(self, layer, grad, alpha, total, preactivation) -> None:
+        """The first layer's gradients from a sparse batch: the product on the columns the
+        batch uses (in scikit-learn's order there), ``alpha / total * kernel`` elsewhere (one
+        pass over the kernel; within an ulp of ``(alpha * kernel) / total``)."""
         x, net, out = self._first
         self._first = None
         delta = grad if preactivation else layer.activation.backward(grad, net, out,
                                                                      np.empty_like(grad))
-        kernel_grad = layer.grads["kernel"]
+        kernel_grad, kernel = layer.grads["kernel"], layer.kernel
         if alpha:
-            np.multiply(layer.kernel, alpha, out=kernel_grad)
+            np.multiply(kernel, alpha / total, out=kernel_grad)
         else:
             kernel_grad.fill(0)
         columns, compact = np.unique(x.indices, return_inverse=True)
         x_used = sp.csr_matrix((x.data, compact.ravel(), x.indptr),
                                shape=(x.shape[0], len(columns)))
-        kernel_grad[columns] += x_used.T @ delta
+        used = x_used.T @ delta
+        if alpha:
+            used += alpha * kernel[columns]
+        used /= total
+        kernel_grad[columns] = used
         np.add.reduce(delta, axis=0, out=layer.grads["bias"])
+        layer.grads["bias"] /= total
 
     def _scratch_like(self, array) -> np.ndarray:
         buf = self._scratch.get(array.shape)

@@ -35,14 +35,21 @@ _PARAMETERS = """
         Units of each hidden layer.
     activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
         The hidden layers' activation.
-    solver : {'sgd', 'adam'}, default='adam'
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        'lbfgs': scipy's L-BFGS-B on the whole data set (no ``partial_fit``, no
+        ``loss_curve_``); 'sgd' and 'adam': mini-batch steps.
     alpha : float, default=0.0001
         Strength of the L2 penalty on the kernels (see the module's notes).
     batch_size : int or 'auto', default='auto'
         Samples per step; 'auto' is min(200, n_samples).
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        SGD's schedule: 'invscaling' is ``learning_rate_init / (t_ + 1) ** power_t``,
+        'adaptive' divides the rate by 5 whenever training stalls (see ``n_iter_no_change``).
     learning_rate_init : float, default=0.001
+    power_t : float, default=0.5
+        The exponent of 'invscaling'.
     max_iter : int, default=200
-        Epochs at most.
+        Epochs at most ('lbfgs': iterations at most).
     shuffle : bool, default=True
         Shuffle the samples each epoch.
     random_state : int, RandomState or None, default=None
@@ -62,8 +69,10 @@ _PARAMETERS = """
     validation_fraction : float, default=0.1
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
         Adam only.
-    n_iter_no_change : int, default=10
-        Epochs without a ``tol`` improvement before stopping.
+    n_iter_no_change : int or np.inf, default=10
+        Epochs without a ``tol`` improvement before stopping (np.inf: never).
+    max_fun : int, default=15000
+        'lbfgs' only: loss evaluations at most.
 """
 
 
@@ -114,7 +123,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return X, self._label_binarizer.transform(y)
 
     def fit(self, X, y, sample_weight=None):
-        """Train on ``X`` (n_samples, n_features) and labels ``y``; returns ``self``.
+        """Train on ``X`` (n_samples, n_features; dense or scipy.sparse) and labels ``y``;
+        returns ``self``.
 
         ``sample_weight`` (one finite weight >= 0 per row, not all zero) weights each row's
         loss as scikit-learn does; see the module's notes.
