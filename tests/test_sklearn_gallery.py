@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("sklearn")
 pytest.importorskip("matplotlib")
 
-import glassnet  # noqa: E402
+import glassnet
 
 THEIRS = "from sklearn.neural_network import MLPClassifier\n"
 OURS = "from glassnet.sklearn import MLPClassifier\n"

@@ -201,3 +201,18 @@ def test_convergence_warning_points_at_the_caller():
         warnings.filterwarnings("error")
         warnings.filterwarnings("ignore", category=ConvergenceWarning, module=__name__)
         MLPClassifier(hidden_layer_sizes=3, max_iter=1, random_state=0).fit(X, y)
+
+
+def test_warm_start_goes_on_from_lbfgs_to_sgd():
+    X, y = _digits(2)
+    clf = MLPClassifier(hidden_layer_sizes=8, solver="lbfgs", warm_start=True, max_iter=5,
+                        random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+        assert not hasattr(clf, "loss_curve_")
+        after_lbfgs = clf.model_.get_weights()
+        clf.set_params(solver="sgd", learning_rate_init=1e-12, max_iter=3).fit(X, y)
+    assert len(clf.loss_curve_) == clf.n_iter_ == 3
+    for a, b in zip(after_lbfgs, clf.model_.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)

@@ -70,7 +70,7 @@ def test_sparse_input_matches_scikit_learn():
 
 
 def test_sparse_regression_partial_fit_weights_and_float32():
-    X, y = _text_like(seed=2)
+    X, _ = _text_like(seed=2)
     target = np.asarray(X[:, :20].sum(axis=1)).ravel() / 5
     weights = np.random.default_rng(0).uniform(0.5, 2, X.shape[0])
     dense, sparse = MLPRegressor(hidden_layer_sizes=(8,), random_state=0), \

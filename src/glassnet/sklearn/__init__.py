@@ -35,7 +35,9 @@ scikit-learn's; ``X`` may be a ``scipy.sparse`` matrix (the first layer multipli
 Gradients and the logistic / softmax outputs are computed in scikit-learn's order of
 operations, so fits agree with scikit-learn's to the last bit where the data allow (see
 ``docs/sklearn_and_dask.md``). As there, a diverging loss does not stop training, and weights
-that end non-finite raise a ``ValueError`` (:class:`~glassnet.errors.DataError`). The fitted network is ``estimator.model_``, compiled with glassnet's
+that end non-finite raise a ``ValueError`` (:class:`~glassnet.errors.DataError`).
+
+The fitted network is ``estimator.model_``, compiled with glassnet's
 nearest loss (categorical or binary cross-entropy, mse) so that glassnet's own ``fit``,
 ``save`` and ONNX export work on it (a Poisson fit's output layer is glassnet's
 'exponential'; glassnet has no Poisson loss, so its own ``fit`` would train that one with mse).

@@ -208,11 +208,14 @@ class _BaseMLP(BaseEstimator):
         model = self.model_
         if not incremental or model.optimizer is None:
             model.compile(self._make_optimizer(), _GLASSNET_LOSSES[self.out_activation_])
-        X = X.tocsr() if hasattr(X, "tocsr") else np.ascontiguousarray(X, dtype=model.dtype)
+        X = (X.tocsr().astype(model.dtype, copy=False) if hasattr(X, "tocsr")
+             else np.ascontiguousarray(X, dtype=model.dtype))
         data = (X, Y.astype(model.dtype), weights)
         if self.solver == "lbfgs":
             _lbfgs.fit_lbfgs(self, Engine(model), *data)
         else:
+            if "loss_curve_" not in self.__dict__:
+                self._start_stochastic()
             Epochs(self, Engine(model), data, incremental).run()
         if not np.isfinite(model.params).all():
             raise DataError("Solver produced non-finite parameter weights. The input data may "
@@ -231,11 +234,14 @@ class _BaseMLP(BaseEstimator):
         self.model_ = network(units, ACTIVATIONS[self.activation],
                               _OUTPUT_ACTIVATIONS[self.out_activation_], dtype)
         self.model_.set_weights(weights)
-        for name in ("loss_curve_", "best_loss_", "validation_scores_",
+        for name in ("loss_curve_", "best_loss_", "validation_scores_", "_coefs", "_intercepts",
                      "best_validation_score_", "_no_improvement_count", "_best_weights"):
             self.__dict__.pop(name, None)  # lbfgs has none of them, as in scikit-learn
-        if self.solver == "lbfgs":
-            return
+        if self.solver != "lbfgs":
+            self._start_stochastic()
+
+    def _start_stochastic(self) -> None:
+        """The stochastic solvers' bookkeeping, fresh (also when a warm start leaves lbfgs)."""
         self.loss_curve_, self._no_improvement_count = [], 0
         self.best_loss_ = None if self.early_stopping else np.inf
         self.validation_scores_ = [] if self.early_stopping else None

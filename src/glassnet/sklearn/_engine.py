@@ -4,12 +4,13 @@ Everything the estimators need from a network goes through :class:`Engine`: a tr
 forward pass, the backward pass from the output's error signal (with scikit-learn's L2 term),
 an optimizer step, prediction, and the permutation between the model's flat ``params`` and
 scikit-learn's packing (all kernels, then all biases). It uses the layers' ``forward`` /
-``backward``, ``Model._backward_chain``, ``params`` / ``grads`` and ``optimizer.step``; when the
-engine changes, this module is the one to re-point.
+``backward`` (and a Dense layer's ``kernel`` / ``bias`` / ``activation`` / ``grads``),
+``Model._backward_chain``, ``params`` / ``grads``, ``optimizer.step`` and
+``_blas.training_threads``; when the engine changes, this module is the one to re-point.
 
 Sparse input (``scipy.sparse``, kept as CSR) is multiplied sparse in the first layer, here: its
 forward is ``x @ kernel`` by scipy, its kernel gradient ``x.T @ delta`` is computed on the
-batch's non-zero columns only and added into the gradient buffer.
+batch's non-zero columns only and written into the gradient buffer.
 
 Example
 -------
