@@ -1,51 +1,5 @@
-"""scikit-learn estimators on glassnet's engine: :class:`MLPClassifier` and :class:`MLPRegressor`.
-
-They take scikit-learn's own parameter names and defaults and follow its algorithm step for
-step, so code written for ``sklearn.neural_network`` runs with only its import changed:
-
-- the network is a :class:`glassnet.Sequential` of :class:`~glassnet.layers.Dense` layers,
-  trained by glassnet's forward and backward passes and its SGD (momentum, Nesterov) and Adam
-  optimizers (``epsilon`` as given, 1e-8 by default);
-- weights start as scikit-learn starts them (uniform within sqrt(6 / (fan_in + fan_out)),
-  sqrt(2 / ...) for 'logistic', biases too), drawn from ``random_state``;
-- the output is softmax with cross-entropy (multiclass), sigmoid with cross-entropy summed over
-  outputs (binary, multilabel), identity with half the squared error (regression) or, with
-  ``MLPRegressor(loss='poisson')``, exp with half the Poisson deviance; the error signal at the
-  output is ``(prediction - target) / batch size`` in every case;
-- ``alpha`` is scikit-learn's L2 penalty on the kernels (never the biases): each batch adds
-  ``alpha / 2 * sum(W**2) / batch_size`` to the loss and ``alpha * W / batch_size`` to each
-  kernel's gradient, between glassnet's backward pass and the optimizer step. (glassnet's
-  optimizer ``weight_decay`` would also shrink biases and ignores the batch size, so it is not
-  used.)
-- ``sample_weight`` (``fit`` and ``partial_fit``) weights the rows as scikit-learn does: each
-  batch's loss is the weighted average ``sum(w * loss) / sum(w)``, its output error
-  ``w * (prediction - target) / sum(w)``, and ``alpha``'s terms are divided by the batch's
-  ``sum(w)`` instead of its size; ``loss_curve_`` still weights each batch's loss by its number
-  of rows; with ``early_stopping`` the weights are split with the rows and the validation score
-  is weighted. Weights must be finite, >= 0 and not all zero (a number means that weight for
-  every row); all-ones weights give the unweighted fit exactly.
-- epochs, shuffling, mini-batches ('auto' = min(200, n)), ``tol`` / ``n_iter_no_change``
-  stopping, ``early_stopping`` on a held-out ``validation_fraction``, ``warm_start`` and
-  ``partial_fit`` behave as in scikit-learn; not converging within ``max_iter`` epochs emits a
-  ``ConvergenceWarning``.
-
-Not supported: ``solver='lbfgs'``, learning-rate schedules other than constant and sparse
-input. The fitted network is ``estimator.model_``, compiled with glassnet's
-nearest loss (categorical or binary cross-entropy, mse) so that glassnet's own ``fit``,
-``save`` and ONNX export work on it (a Poisson fit's output layer is glassnet's
-'exponential'; glassnet has no Poisson loss, so its own ``fit`` would train that one with mse).
-Needs the ``sklearn`` extra.
-
-Example
--------
->>> from sklearn.datasets import load_iris
->>> from glassnet.sklearn import MLPClassifier
->>> X, y = load_iris(return_X_y=True)
->>> clf = MLPClassifier(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=500,
-...                     random_state=0).fit(X, y)
->>> clf.score(X, y) > 0.9, [c.shape for c in clf.coefs_], clf.out_activation_
-(True, [(4, 16), (16, 3)], 'softmax')
-"""
+"""MLPClassifier and MLPRegressor: scikit-learn's parameters, fitted attributes and methods
+(see :mod:`glassnet.sklearn`)."""
 
 from __future__ import annotations
 
@@ -57,14 +11,17 @@ try:
     from sklearn.base import ClassifierMixin, RegressorMixin
     from sklearn.metrics import accuracy_score, r2_score
     from sklearn.preprocessing import LabelBinarizer
+    from sklearn.utils.metaestimators import available_if
     from sklearn.utils.multiclass import type_of_target, unique_labels
     from sklearn.utils.validation import column_or_1d
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("glassnet.sklearn needs scikit-learn: pip install 'glassnet[sklearn]'"
                       ) from exc
 
-from ._sklearn_mlp import _BaseMLP, _validate_data, sample_weights
-from .errors import ConfigError, DataError
+from ..errors import ConfigError, DataError
+from ._base import SPARSE_FORMATS, _BaseMLP
+from ._engine import Engine
+from ._helpers import sample_weights, validate_data
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -78,14 +35,21 @@ _PARAMETERS = """
         Units of each hidden layer.
     activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
         The hidden layers' activation.
-    solver : {'sgd', 'adam'}, default='adam'
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        'lbfgs': scipy's L-BFGS-B on the whole data set (no ``partial_fit``, no
+        ``loss_curve_``); 'sgd' and 'adam': mini-batch steps.
     alpha : float, default=0.0001
         Strength of the L2 penalty on the kernels (see the module's notes).
     batch_size : int or 'auto', default='auto'
         Samples per step; 'auto' is min(200, n_samples).
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        SGD's schedule: 'invscaling' is ``learning_rate_init / (t_ + 1) ** power_t``,
+        'adaptive' divides the rate by 5 whenever training stalls (see ``n_iter_no_change``).
     learning_rate_init : float, default=0.001
+    power_t : float, default=0.5
+        The exponent of 'invscaling'.
     max_iter : int, default=200
-        Epochs at most.
+        Epochs at most ('lbfgs': iterations at most).
     shuffle : bool, default=True
         Shuffle the samples each epoch.
     random_state : int, RandomState or None, default=None
@@ -105,8 +69,10 @@ _PARAMETERS = """
     validation_fraction : float, default=0.1
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
         Adam only.
-    n_iter_no_change : int, default=10
-        Epochs without a ``tol`` improvement before stopping.
+    n_iter_no_change : int or np.inf, default=10
+        Epochs without a ``tol`` improvement before stopping (np.inf: never).
+    max_fun : int, default=15000
+        'lbfgs' only: loss evaluations at most.
 """
 
 
@@ -137,7 +103,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = _validate_data(self, X, y, reset=reset, multi_output=True,
+        X, y = validate_data(self, X, y, reset=reset, multi_output=True,
+                             accept_sparse=SPARSE_FORMATS,
                               dtype=(np.float64, np.float32))
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -156,13 +123,15 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return X, self._label_binarizer.transform(y)
 
     def fit(self, X, y, sample_weight=None):
-        """Train on ``X`` (n_samples, n_features) and labels ``y``; returns ``self``.
+        """Train on ``X`` (n_samples, n_features; dense or scipy.sparse) and labels ``y``;
+        returns ``self``.
 
         ``sample_weight`` (one finite weight >= 0 per row, not all zero) weights each row's
         loss as scikit-learn does; see the module's notes.
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
+    @available_if(_BaseMLP._check_solver)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over ``X, y`` (weighted as in ``fit``); the first call needs ``classes``
         (all labels to expect)."""
@@ -184,7 +153,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self._label_binarizer.inverse_transform(Y.ravel() if Y.shape[1] == 1 else Y)
 
     def _score_decoded(self, X, y, sample_weight) -> float:
-        return accuracy_score(y, self._decode(self.model_.predict(X)),
+        return accuracy_score(y, self._decode(Engine(self.model_).predict(X)),
                               sample_weight=sample_weight)
 
     def predict(self, X) -> np.ndarray:
@@ -258,7 +227,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return _LOSSES[self.loss]
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = _validate_data(self, X, y, reset=reset, multi_output=True, y_numeric=True,
+        X, y = validate_data(self, X, y, reset=reset, multi_output=True,
+                             accept_sparse=SPARSE_FORMATS, y_numeric=True,
                               dtype=(np.float64, np.float32))
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -282,6 +252,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
+    @available_if(_BaseMLP._check_solver)
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch over ``X, y`` (weighted as in ``fit``), continuing from the current
         weights."""
@@ -291,7 +262,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return Y.ravel() if Y.shape[1] == 1 else Y
 
     def _score_decoded(self, X, y, sample_weight) -> float:
-        prediction = self.model_.predict(X)
+        prediction = Engine(self.model_).predict(X)
         if not np.isfinite(prediction).all():  # exp can overflow; scikit-learn scores nan
             return np.nan
         return r2_score(y, self._decode(prediction), sample_weight=sample_weight)
