@@ -283,3 +283,25 @@ def test_explain_refuses_a_graph_with_a_clear_message():
     with pytest.raises(ConfigError, match=r"explain follows a chain of layers.*gradcheck"):
         glassnet.explain(model, [np.zeros((1, 3)), np.zeros((1, 4))], np.zeros(1),
                          weight="out/kernel[0, 0]")
+
+
+def test_evaluate_and_predict_call_their_callbacks_with_logs():
+    model = glassnet.Sequential([layers.Dense(1, input_shape=(2,))])
+    model.compile("sgd", "mse")
+    calls = []
+
+    class Recorder(glassnet.callbacks.Callback):
+        def on_test_batch_end(self, batch, logs=None):
+            calls.append(("test", batch, sorted(logs)))
+
+        def on_predict_batch_end(self, batch, logs=None):
+            calls.append(("predict", batch, logs["outputs"][0].shape))
+
+        def on_test_end(self, logs=None):
+            calls.append(("test_end", sorted(logs)))
+
+    x = rng.normal(size=(10, 2))
+    model.evaluate(x, x[:, :1], batch_size=4, callbacks=[Recorder()])
+    model.predict(x, batch_size=5, callbacks=[Recorder()])
+    assert calls == [("test", 0, ["loss"]), ("test", 1, ["loss"]), ("test", 2, ["loss"]),
+                     ("test_end", ["loss"]), ("predict", 0, (5, 1)), ("predict", 1, (5, 1))]

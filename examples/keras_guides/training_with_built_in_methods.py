@@ -9,7 +9,6 @@ model, whose inputs are here flat vectors so an MLP can take them. Run it as a s
 import numpy as np
 
 import glassnet as keras
-import glassnet.datasets  # noqa: F401  (keras.datasets)
 from glassnet import layers
 
 inputs = keras.Input(shape=(784,), name="digits")
