@@ -317,3 +317,50 @@ def test_fit_with_text_labels_says_how_to_encode_them():
                        match=r"argument y: holds text .*dtype <U3.*classes, y = np.unique\(y, "
                              r"return_inverse=True\)"):
         model.fit(np.zeros((4, 2)), ["cat", "dog", "cat", "dog"], epochs=1, verbose=0)
+
+
+def test_a_seeded_dropout_resumes_its_masks_after_save_and_load(tmp_path):
+    x = np.random.default_rng(0).normal(size=(32, 4))
+    y = x.sum(1, keepdims=True)
+
+    def fresh():
+        glassnet.utils.set_random_seed(5)
+        model = glassnet.Sequential([layers.Dense(8, activation="relu", input_shape=(4,)),
+                                     layers.Dropout(0.5, seed=3), layers.Dense(1)])
+        model.compile("adam", "mse")
+        return model
+
+    straight = fresh()
+    straight.fit(x, y, epochs=4, batch_size=8, shuffle=False, verbose=0)
+    halves = fresh()
+    halves.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    halves.save(tmp_path / "m.safetensors")
+    resumed = glassnet.models.load_model(tmp_path / "m.safetensors")
+    resumed.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    for a, b in zip(straight.get_weights(), resumed.get_weights(), strict=True):
+        assert a.tobytes() == b.tobytes()
+
+
+def test_a_second_ctrl_c_waits_for_the_step_and_between_steps_keeps_the_history():
+    from glassnet.models.fit import _InterruptGuard
+
+    guard = _InterruptGuard()
+    guard._handle(None, None)
+    guard.in_step = True
+    guard._handle(None, None)  # inside a step: deferred, no exception
+    guard.in_step = False
+    with pytest.raises(KeyboardInterrupt):
+        guard._handle(None, None)
+
+    class CtrlCAtEpochEnd(glassnet.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise KeyboardInterrupt
+
+    model = glassnet.Sequential([layers.Dense(1, input_shape=(2,))])
+    model.compile("sgd", "mse")
+    x = np.ones((8, 2))
+    with pytest.warns(TrainingStopped, match="interrupted in epoch 2, between steps"):
+        history = model.fit(x, x[:, :1], epochs=5, verbose=0, callbacks=[CtrlCAtEpochEnd()])
+    assert len(history.history["loss"]) == 1 and history.interrupted  # History runs last
+    assert model.optimizer.iterations == 2

@@ -154,6 +154,7 @@ def _config_json(model, with_state: bool) -> str:
         "optimizer": model.optimizer.get_config() if model.optimizer is not None else None,
         "metrics": _metric_names(model._metric_specs),
         "optimizer_state": with_state,
+        "random_streams": _random_streams(model),
     }
 
     def refuse(value):
@@ -162,6 +163,27 @@ def _config_json(model, with_state: bool) -> str:
                           "numbers and strings (an int seed, not a Generator)")
 
     return json.dumps(config, sort_keys=True, default=refuse, allow_nan=False)
+
+
+def _seeded_dropouts(model) -> dict:
+    from .layers import Dropout
+
+    return {layer.name: layer for layer in model._leaf_layers()
+            if isinstance(layer, Dropout) and layer.rng is not None and layer.seed is not None}
+
+
+def _random_streams(model) -> dict:
+    """Where each ``Dropout(seed=)`` stream is, so training resumes on the same masks."""
+    return {name: layer.rng.bit_generator.state for name, layer in _seeded_dropouts(model).items()}
+
+
+def _restore_random_streams(model, streams: dict) -> None:
+    layers = _seeded_dropouts(model)
+    for name, state in streams.items():
+        if name not in layers:
+            raise FileFormatError(f"the file has a random stream for layer {name!r}, which is "
+                                  "not a seeded Dropout of its model")
+        layers[name].rng.bit_generator.state = state
 
 
 def _loss_config(model):
@@ -237,6 +259,7 @@ def load_model(path, compile: bool = True):
                               "the file was altered or damaged after it was saved")
     with _refusing(source, "the model config is not valid"):
         model = _rebuild(config, tensors, source)
+        _restore_random_streams(model, config.get("random_streams") or {})
         if compile and config.get("optimizer") is not None:
             _restore_training(model, config, tensors, source)
     return model

@@ -22,9 +22,11 @@ Example
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 
+from ..errors import ConfigError
 from ..utils import global_generator
 
 __all__ = ["FlatStorage"]
@@ -43,6 +45,7 @@ class FlatStorage:
             regions[kind] += [(layer, name, shape) for name, shape, _ in layer.param_specs()]
             regions["state"] += [(layer, name, shape) for name, shape, _ in layer.state_specs()]
         sizes = {k: sum(math.prod(s) for _, _, s in v) for k, v in regions.items()}
+        _check_fits(regions, sizes, self.dtype)
         self.buffer = np.empty(sum(sizes.values()), self.dtype)
         self.grad_buffer = np.zeros(sizes["params"] + sizes["frozen"], self.dtype)
         cut1, cut2 = sizes["params"], sizes["params"] + sizes["frozen"]
@@ -69,3 +72,25 @@ class FlatStorage:
                 and all(a is b and b._storage is self for a, b in
                         zip(layers, self.layers, strict=True))
                 and tuple(layer.trainable for layer in self.layers) == self.signature)
+
+
+def _memory_bytes() -> int | None:
+    """The machine's physical memory, where the OS tells (None elsewhere)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _check_fits(regions, sizes, dtype) -> None:
+    """Refuse, before allocating, weights that cannot fit in this machine's memory."""
+    n = sum(sizes.values()) + sizes["params"] + sizes["frozen"]  # weights and gradients
+    limit = _memory_bytes()
+    if limit is None or n * dtype.itemsize <= limit:
+        return
+    layer, name, shape = max((e for v in regions.values() for e in v),
+                             key=lambda e: math.prod(e[2]))
+    raise ConfigError(
+        f"the weights need {n * dtype.itemsize / 2**30:,.1f} GiB with their gradients, more than "
+        f"this machine's {limit / 2**30:,.1f} GiB; the largest is layer {layer.name!r} {name} of "
+        f"shape {shape}: use fewer units")

@@ -36,10 +36,15 @@ _ADVICE = "try a smaller learning rate."
 
 
 class _InterruptGuard:
-    """Turns Ctrl-C during fit into a request to stop after the current step."""
+    """Turns Ctrl-C during fit into a request to stop after the current step.
+
+    A second Ctrl-C stops at once, except inside a training step (``in_step``): there it waits
+    for the step to finish, so weights, optimizer state and step count always agree.
+    """
 
     def __init__(self):
         self.interrupted = False
+        self.in_step = False
         self._previous = None
 
     def __enter__(self):
@@ -48,7 +53,7 @@ class _InterruptGuard:
         return self
 
     def _handle(self, signum, frame):
-        if self.interrupted:  # a second Ctrl-C stops at once
+        if self.interrupted and not self.in_step:  # a second Ctrl-C stops at once
             raise KeyboardInterrupt
         self.interrupted = True
 
@@ -122,16 +127,20 @@ def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation
         cbs.on_train_begin({})
         try:
             for epoch in range(initial_epoch, epochs):
-                cbs.on_epoch_begin(epoch, {})
-                logs, stop = loop.run(epoch)
-                if val is not None and stop is None and (epoch + 1) % validation_freq == 0:
-                    val_logs = (evaluate_source(model, val, validation_steps, cbs)
-                                if is_source(val) else
-                                evaluate_batch(model, val, validation_batch_size, cbs,
-                                               validation_steps))
-                    logs.update({f"val_{k}": v for k, v in val_logs.items()})
-                if logs:
-                    cbs.on_epoch_end(epoch, logs)
+                logs, stop = {}, None
+                try:
+                    cbs.on_epoch_begin(epoch, {})
+                    logs, stop = loop.run(epoch)
+                    if val is not None and stop is None and (epoch + 1) % validation_freq == 0:
+                        val_logs = (evaluate_source(model, val, validation_steps, cbs)
+                                    if is_source(val) else
+                                    evaluate_batch(model, val, validation_batch_size, cbs,
+                                                   validation_steps))
+                        logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                    if logs:
+                        cbs.on_epoch_end(epoch, logs)
+                except KeyboardInterrupt:  # outside a step: the weights are consistent
+                    stop = ("interrupted", _interrupted_between_steps(epoch))
                 if stop is not None:
                     _report_stop(history, *stop, verbose)
                     break
@@ -286,16 +295,22 @@ class _EpochLoop:
             return {}, ("diverged", self._overflowed_unseen(epoch))
         sums, stop = LogSums(model), None
         for step, batch in enumerate(self.batches.epoch()):
+            guard = self.guard
             try:
                 cbs.on_train_batch_begin(step, {})
+                if guard is not None:
+                    guard.in_step = True
                 total, values, outs = train_step(model, batch, self._buffers_for(len(batch)))
+                sums.add(total, values, batch.ys, outs, len(batch))
             except Diverged as diverged:
                 stop = ("diverged", self._diverged(epoch, step, diverged.args[0]))
                 break
             except KeyboardInterrupt:
                 stop = ("interrupted", _interrupted(epoch, step))
                 break
-            sums.add(total, values, batch.ys, outs, len(batch))
+            finally:
+                if guard is not None:
+                    guard.in_step = False
             if cbs.wants_batch_logs:
                 try:
                     cbs.on_train_batch_end(step, sums.logs())
@@ -306,6 +321,11 @@ class _EpochLoop:
             if stop is not None:
                 break
         return sums.logs(), stop
+
+
+def _interrupted_between_steps(epoch) -> str:
+    return (f"Training interrupted in epoch {epoch + 1}, between steps: fit returns the History "
+            "so far, and the model holds the weights after the last finished step.")
 
 
 def _interrupted(epoch, step) -> str:
