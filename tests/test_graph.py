@@ -305,3 +305,17 @@ def test_evaluate_and_predict_call_their_callbacks_with_logs():
     model.predict(x, batch_size=5, callbacks=[Recorder()])
     assert calls == [("test", 0, ["loss"]), ("test", 1, ["loss"]), ("test", 2, ["loss"]),
                      ("test_end", ["loss"]), ("predict", 0, (5, 1)), ("predict", 1, (5, 1))]
+
+
+def test_a_failed_add_leaves_the_model_working_with_its_weights():
+    model = glassnet.Sequential([layers.Dense(3, input_shape=(2,), name="keep")])
+    before = model.get_weights()
+    with pytest.raises(ConfigError, match="more than this machine's .* layer 'huge' kernel"):
+        model.add(layers.Dense(10**12, name="huge"))
+    with pytest.raises(ShapeError):
+        model.add(layers.Concatenate())
+    assert [layer.name for layer in model.layers] == ["keep"]
+    for a, b in zip(model.get_weights(), before, strict=True):
+        assert a.tobytes() == b.tobytes()
+    assert model.predict(np.ones((1, 2))).shape == (1, 3)
+    assert len(model.layers[0]._inbound_nodes) == 1
