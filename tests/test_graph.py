@@ -310,7 +310,7 @@ def test_evaluate_and_predict_call_their_callbacks_with_logs():
 def test_a_failed_add_leaves_the_model_working_with_its_weights():
     model = glassnet.Sequential([layers.Dense(3, input_shape=(2,), name="keep")])
     before = model.get_weights()
-    with pytest.raises(ConfigError, match="more than this machine's .* layer 'huge' kernel"):
+    with pytest.raises(ConfigError, match=r"more than this machine's .* layer 'huge' kernel"):
         model.add(layers.Dense(10**12, name="huge"))
     with pytest.raises(ShapeError):
         model.add(layers.Concatenate())
