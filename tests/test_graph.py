@@ -319,3 +319,18 @@ def test_a_failed_add_leaves_the_model_working_with_its_weights():
         assert a.tobytes() == b.tobytes()
     assert model.predict(np.ones((1, 2))).shape == (1, 3)
     assert len(model.layers[0]._inbound_nodes) == 1
+
+
+def test_looking_at_a_nested_model_does_not_reset_the_outer_training():
+    inner_in = glassnet.Input((3,))
+    inner = glassnet.Model(inner_in, layers.Dense(2, name="inner_dense")(inner_in))
+    x = glassnet.Input((3,))
+    outer = glassnet.Model(x, layers.Dense(1, name="head")(inner(x)))
+    outer.compile("adam", "mse")
+    data = rng.normal(size=(16, 3)), rng.normal(size=(16, 1))
+    outer.fit(*data, epochs=1, verbose=0)
+    storage = outer._storage_
+    inner.summary(print_fn=lambda line: None)
+    assert inner.count_params() == 8 and len(inner.weights) == 2
+    outer.fit(*data, epochs=1, verbose=0)
+    assert outer._storage_ is storage and outer.optimizer.iterations == 2

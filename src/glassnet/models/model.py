@@ -291,7 +291,8 @@ class Model(TrainingAPI, Layer):
     def count_params(self) -> int:
         if self._graph is None:
             raise ConfigError(f"model {self.name!r} is not built yet: call it on data first")
-        return int(self._claim().buffer.size)
+        return sum(layer.count_params() for layer in self._weighted_layers())  # no claim: a
+        # nested model's summary must not take its layers from the model that trains them
 
     @property
     def weights(self):
