@@ -175,7 +175,7 @@ def test_feature_extraction_and_get_layer():
     w, b = model.get_layer("h").get_weights()
     np.testing.assert_allclose(features.predict(x), x @ w + b, rtol=1e-6)
     assert model.get_layer(index=1).name == "o"
-    with pytest.raises(ConfigError, match="no layer named 'nope'.*'h', 'o'"):
+    with pytest.raises(ConfigError, match=r"no layer named 'nope'.*'h', 'o'"):
         model.get_layer("nope")
     head = glassnet.Sequential(model.layers[:-1])
     assert head.output_shape == (3,)
@@ -273,4 +273,22 @@ def test_training_api_extras():
     assert "val_loss" not in [k for e in seen if e[:2] == ("epoch", 0) for k in e[2]]
     assert ("test", 1, ["accuracy", "loss"]) in seen and len(history.history["loss"]) == 4
     assert len([e for e in seen if e[0] == "test"]) == 4  # 2 validations x 2 batches of 20
-    assert isinstance(model.test_on_batch(x, y), list) and model.predict_on_batch(x).shape == (40, 2)
+    assert isinstance(model.test_on_batch(x, y), list)
+    assert model.predict_on_batch(x).shape == (40, 2)
+
+
+def test_a_nested_model_called_with_a_dict_takes_its_inputs_by_name():
+    p, q = glassnet.Input((2,), name="p", dtype="float64"), glassnet.Input((3,), name="q",
+                                                                          dtype="float64")
+    inner = glassnet.Model([p, q], layers.Dense(2, name="mix")(layers.concatenate([p, q])))
+    u, v = glassnet.Input((3,), dtype="float64"), glassnet.Input((2,), dtype="float64")
+    pre = layers.Dense(3, activation="tanh", name="pre")  # its gradient comes back through q
+    model = glassnet.Model([u, v], inner({"q": pre(u), "p": v}))
+    xs, y = [rng.normal(size=(5, 3)), rng.normal(size=(5, 2))], rng.normal(size=(5, 2))
+    w, b = inner.get_weights()
+    np.testing.assert_allclose(model.predict(xs), np.concatenate([xs[1], pre(xs[0])], 1) @ w + b,
+                               rtol=1e-12)
+    model.compile("sgd", "mse")
+    assert max(glassnet.gradcheck(model, xs, y).values()) < 1e-6
+    with pytest.raises(ConfigError, match=r"keyed \['q', 'x'\]; its input names are \['p', 'q'\]"):
+        inner({"q": u, "x": v})
