@@ -10,7 +10,9 @@ cut into the phases below, each timed with perf_counter_ns, and the table gives 
 microseconds over ``--steps`` steps. "step" is the median of whole steps timed on their own
 (``_EpochLoop._batch`` + ``train_step`` + the metric), so it includes the Python between phases.
 The BLAS threads are those ``fit`` would use (one, for these sizes), unless ``--blas-default``.
-``--before COMMIT`` extracts that commit's ``src/`` with ``git archive`` into a temp dir.
+``--before COMMIT`` extracts that commit's ``src/`` with ``git archive`` into a temp dir;
+``--before-src DIR`` takes a source tree as it is (another worktree's ``src``). It runs on the
+graph engine (``glassnet.models.training``, session 4) and on the chain engine before it.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 ``nn.Sequential(Flatten, Linear, ReLU, ..., Linear)`` producing logits, ``CrossEntropyLoss`` on the
 logits, ``torch.optim.Adam(lr=1e-3)`` with its defaults, and a DataLoader-free loop that gathers
 each shuffled batch by index (``X[idx]``), the fastest idiomatic way to feed an in-memory set.
-Threads: ``torch.set_num_threads(os.cpu_count())``.
+Threads: ``torch.set_num_threads(os.cpu_count())``. The graph configs (``harness.GRAPHS``) are
+``nn.Module`` s whose ``forward`` concatenates or adds, as a PyTorch user writes them.
 """
 
 from __future__ import annotations
