@@ -53,10 +53,15 @@ class Config:
     unit: str = "s/epoch"
     title: str = ""
     extra: dict = field(default_factory=dict)
+    graph: str = ""  # a key of GRAPHS: a model with branches instead of the chain ``sizes``
+    frameworks: tuple[str, ...] = ()  # who runs it (empty: everyone)
 
     @property
     def sizes(self) -> tuple[int, ...]:
         return (784, *self.hidden, 10)
+
+    def runs(self, framework: str) -> bool:
+        return not self.frameworks or framework in self.frameworks
 
     def epochs_for(self, quick: bool) -> int:
         return self.quick_epochs if quick else self.epochs
@@ -64,6 +69,15 @@ class Config:
     def fraction_for(self, quick: bool) -> float:
         return self.quick_fraction if quick else 1.0
 
+
+# The graph models: each matrix product (inputs, outputs, whether its input gradient is needed:
+# not for a layer that reads the pixels alone). wide-deep's output layer reads the 784 pixels and
+# the deep tower's 128 units, concatenated; residual's blocks are two 256x256 layers each.
+GRAPHS: dict[str, list[tuple[int, int, bool]]] = {
+    "wide-deep": [(784, 256, False), (256, 128, True), (784 + 128, 10, True)],
+    "residual": [(784, 256, False), *[(256, 256, True)] * 4, (256, 10, True)],
+}
+GRAPH_FRAMEWORKS = ("glassnet", "torch", "torch_ftz", "torch_1t")
 
 CONFIGS: dict[str, Config] = {
     c.name: c
@@ -107,6 +121,31 @@ CONFIGS: dict[str, Config] = {
             title="784-1024-1024-10, batch 128",
         ),
         Config(
+            "wide-deep",
+            "train",
+            (256, 128),
+            32,
+            epochs=2,
+            quick_epochs=1,
+            quick_fraction=0.25,
+            title="784 -> deep 256-128 relu, concatenated with the 784 inputs (wide) -> 10, "
+            "batch 32",
+            graph="wide-deep",
+            frameworks=GRAPH_FRAMEWORKS,
+        ),
+        Config(
+            "residual",
+            "train",
+            (256, 256, 256, 256, 256),
+            32,
+            epochs=2,
+            quick_epochs=1,
+            quick_fraction=0.25,
+            title="784-256 relu, 2 residual blocks (h = relu(h + W2 relu(W1 h))), -> 10, batch 32",
+            graph="residual",
+            frameworks=GRAPH_FRAMEWORKS,
+        ),
+        Config(
             "predict-10k",
             "predict_batch",
             (128,),
@@ -128,16 +167,21 @@ CONFIGS: dict[str, Config] = {
 
 # Frameworks in table order. 'numpy' is the bare-NumPy reference (training loop, matmul chain);
 # the child for 'numpy' also reports the 'sgemm' row (the matrix products alone).
-FRAMEWORKS = ("glassnet", "numpy", "torch", "torch_ftz", "sklearn", "keras")
-PEERS = ("torch", "torch_ftz", "sklearn", "keras")
+# 'glassnet_before' is glassnet from another source tree (run.py --before-src), the chain configs
+# only: the engine before or after a change, paired round by round with the checkout's.
+FRAMEWORKS = ("glassnet", "glassnet_before", "numpy", "torch", "torch_ftz", "torch_1t", "sklearn",
+              "keras")
+PEERS = ("torch", "torch_ftz", "torch_1t", "sklearn", "keras")
 DEFAULT_PEERS = ("torch", "sklearn", "keras")  # torch_ftz: PyTorch flushing subnormals, on request
 
 IMPORT_STATEMENTS = {
     "python": "pass",
     "numpy": "import numpy",
     "glassnet": "import glassnet",
+    "glassnet_before": "import glassnet",
     "torch": "import torch",
     "torch_ftz": "import torch",
+    "torch_1t": "import torch",
     "sklearn": "import sklearn.neural_network",
     "keras": "import keras",
 }
@@ -243,6 +287,14 @@ def train_flops_per_sample(sizes: tuple[int, ...]) -> int:
     pairs = list(pairwise(sizes))
     fwd = sum(2 * a * b for a, b in pairs)
     return 2 * fwd + sum(2 * a * b for a, b in pairs[1:])
+
+
+def train_flops(cfg: Config) -> int:
+    """Training FLOPs per sample of ``cfg``'s model, chain or graph (forward, weight gradients,
+    and the input gradients that are needed)."""
+    if not cfg.graph:
+        return train_flops_per_sample(cfg.sizes)
+    return sum(2 * k * n * (3 if dx else 2) for k, n, dx in GRAPHS[cfg.graph])
 
 
 def gflops(flops: float, seconds: float) -> float:

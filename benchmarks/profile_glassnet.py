@@ -10,7 +10,9 @@ cut into the phases below, each timed with perf_counter_ns, and the table gives 
 microseconds over ``--steps`` steps. "step" is the median of whole steps timed on their own
 (``_EpochLoop._batch`` + ``train_step`` + the metric), so it includes the Python between phases.
 The BLAS threads are those ``fit`` would use (one, for these sizes), unless ``--blas-default``.
-``--before COMMIT`` extracts that commit's ``src/`` with ``git archive`` into a temp dir.
+``--before COMMIT`` extracts that commit's ``src/`` with ``git archive`` into a temp dir;
+``--before-src DIR`` takes a source tree as it is (another worktree's ``src``). It runs on the
+graph engine (``glassnet.models.training``, session 4) and on the chain engine before it.
 """
 
 from __future__ import annotations
@@ -42,39 +44,82 @@ PHASES = [
 ]
 
 
-def _phase_timer(model, loop, order, steps, batch):
-    """Median ns of each phase over `steps` steps, and of whole steps."""
-    from glassnet import _training
+class _Engine:
+    """The calls a step is made of, on the graph engine (``glassnet.models.training``, session
+    4) or on the chain engine before it (``glassnet._training``)."""
 
+    def __init__(self, glassnet, model, x, y, batch):
+        import math
+
+        cbs = glassnet.callbacks.CallbackList([], model, {})
+        try:
+            from glassnet.models import data, fit, training
+        except ImportError:  # the chain engine
+            from glassnet import _training as training
+
+            self.graph = False
+            self.loop = training._EpochLoop(model, x, y, None, batch, np.random.default_rng(0),
+                                            cbs)
+            self.grad_buffer = self.loop.grad_buffer
+            self.metric = self.loop.metric_fns[0]
+        else:
+            self.graph = True
+            model._prepare_optimizer()
+            self.loop = fit._EpochLoop(model, data.prepare(model, x, y), batch,
+                                       np.random.default_rng(0), cbs, math.ceil(len(x) / batch))
+            self.grad_buffer = self.loop.grad_buffers[0]
+            self.metric = training.metric_functions(model)[0][1]
+        self.training, self.model = training, model
+
+    def batch(self, order, lo, hi):
+        """(the batch as the loop's step takes it, x, y, w)."""
+        got = self.loop._batch(order, lo, hi)
+        if self.graph:
+            return got, got.xs[0], got.ys[0], got.w
+        return got, *got
+
+    def loss_and_grad(self, y, out, w):
+        return self.training.loss_and_grad(self.model, y, out, w, True, self.grad_buffer)[1]
+
+    def params_and_grads(self):
+        model = self.model
+        return (model._train_params, model._train_grads) if self.graph else (model.params,
+                                                                              model.grads)
+
+    def train_step(self, batch):
+        """The step as fit runs it; returns the output."""
+        if self.graph:
+            return self.training.train_step(self.model, batch, self.loop.grad_buffers)[2][0]
+        return self.training.train_step(self.model, *batch, True, self.grad_buffer)[1]
+
+
+def _phase_timer(engine, order, steps, batch):
+    """Median ns of each phase over `steps` steps, and of whole steps."""
+    model = engine.model
     flatten, l1, l2 = model.layers
-    metric = getattr(loop, "metric_fns", model._metric_fns)[0]
-    fused_api = hasattr(_training, "loss_and_grad")
     acc, ns = {p: [] for p in PHASES}, time.perf_counter_ns
-    n = len(loop.x) - batch
+    n = len(order) - batch
     for s in range(steps):
         lo = (s * batch) % n
         marks = [ns()]
-        xb, yb, wb = loop._batch(order, lo, lo + batch)
+        _, xb, yb, wb = engine.batch(order, lo, lo + batch)
         marks.append(ns())
         h = l1.forward(flatten.forward(xb, True), True)
         marks.append(ns())
         out = l2.forward(h, True)
         marks.append(ns())
-        if fused_api:
-            _, grad = _training.loss_and_grad(model, yb, out, wb, True, loop.grad_buffer)
-        else:
-            _training.loss_value(model, yb, out, wb, True)
-            grad = model.loss.logits_grad(yb, out, wb, loop.grad_buffer[: len(out)])
+        grad = engine.loss_and_grad(yb, out, wb)
         marks.append(ns())
         g = l2.backward(grad, preactivation_grad=True)
         marks.append(ns())
         l1.backward(g)
         marks.append(ns())
-        float(np.dot(model.grads, model.grads))
+        params, grads = engine.params_and_grads()
+        float(np.dot(grads, grads))
         marks.append(ns())
-        model.optimizer.step(model.params, model.grads)
+        model.optimizer.step(params, grads)
         marks.append(ns())
-        metric(yb, out)
+        engine.metric(yb, out)
         marks.append(ns())
         for p, a, b in zip(PHASES, marks[:-1], marks[1:], strict=True):
             acc[p].append(b - a)
@@ -82,9 +127,9 @@ def _phase_timer(model, loop, order, steps, batch):
     for s in range(steps):
         lo = (s * batch) % n
         t0 = ns()
-        xb, yb, wb = loop._batch(order, lo, lo + batch)
-        _, out = _training.train_step(model, xb, yb, wb, True, loop.grad_buffer)
-        metric(yb, out)
+        step_batch, _, yb, _ = engine.batch(order, lo, lo + batch)
+        out = engine.train_step(step_batch)
+        engine.metric(yb, out)
         whole.append(ns() - t0)
     return {
         **{p: float(np.median(v)) / 1e3 for p, v in acc.items()},
@@ -95,7 +140,6 @@ def _phase_timer(model, loop, order, steps, batch):
 def child(args):
     """Runs in the child: build, warm up, time the phases; print JSON."""
     import glassnet
-    from glassnet import _training
     from glassnet.layers import Dense, Flatten
 
     data = harness.load_cached(Path(args.cache))
@@ -112,19 +156,11 @@ def child(args):
         glassnet.optimizers.Adam(1e-3), "sparse_categorical_crossentropy", metrics=["accuracy"]
     )
     model.fit(x[:3200], y[:3200], epochs=1, batch_size=args.batch, verbose=0, seed=0)  # warm-up
-    loop = _training._EpochLoop(
-        model,
-        x,
-        y,
-        None,
-        args.batch,
-        np.random.default_rng(0),
-        glassnet.callbacks.CallbackList([], model, {}),
-    )
+    engine = _Engine(glassnet, model, x, y, args.batch)
     order = np.random.default_rng(1).permutation(len(x))
     threads = _blas_context(model, args)
     with threads:
-        result = _phase_timer(model, loop, order, args.steps, args.batch)
+        result = _phase_timer(engine, order, args.steps, args.batch)
     kernels = getattr(glassnet.kernels.active(), "name", "numpy")
     print(json.dumps({"phases": result, "kernels": kernels}))
 
@@ -176,6 +212,10 @@ def _median_phases(reports: list[dict]) -> dict:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--before", help="also profile the engine as of this commit")
+    ap.add_argument("--before-src", help="also profile glassnet from this source tree (a "
+                    "folder holding glassnet/, e.g. another worktree's src)")
+    ap.add_argument("--only-numba", action="store_true", help="profile this checkout with the "
+                    "numba kernels only (not also numpy's)")
     ap.add_argument("--before-kernels", default="numpy", help="kernels for --before: numpy "
                     "(the engine before issue 6 had no others) or numba")
     ap.add_argument("--batch", type=int, default=32)
@@ -198,8 +238,11 @@ def main():
             label = f"before ({args.before}, {args.before_kernels})"
             src = _extract(args.before, Path(tmp))
             variants.append((label, src, args.before_kernels))
+        if args.before_src:
+            label = f"before ({args.before_src}, {args.before_kernels})"
+            variants.append((label, Path(args.before_src).resolve(), args.before_kernels))
         variants += [
-            ("after, numpy kernels", harness.SRC_DIR, "numpy"),
+            *([] if args.only_numba else [("after, numpy kernels", harness.SRC_DIR, "numpy")]),
             ("after, numba kernels", harness.SRC_DIR, "numba"),
         ]
         runs = [[_run_variant(label, src, k, args, cache) for label, src, k in variants]

@@ -41,16 +41,20 @@ def child_env(framework: str | None = None, seed: int = 0) -> dict:
     """This environment, with the checkout's src/ first on the path (so glassnet is the working
     tree), Keras on the torch backend unless the caller chose another, and the round's seed."""
     env = dict(os.environ, GLASSNET_BENCH_SEED=str(seed))
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(harness.SRC_DIR), env.get("PYTHONPATH", "")) if p
-    )
+    src = BEFORE_SRC if framework == "glassnet_before" else harness.SRC_DIR
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(src), env.get("PYTHONPATH", "")) if p)
     env.setdefault("KERAS_BACKEND", "torch")
     env.setdefault("PYTHONWARNINGS", "ignore")
     return env
 
 
+BEFORE_SRC: Path | None = None  # --before-src: the source tree of the 'glassnet_before' row
+
+
 def installed(framework: str) -> bool:
-    module = {"torch_ftz": "torch"}.get(framework, framework)
+    module = {"torch_ftz": "torch", "torch_1t": "torch"}.get(framework, framework)
+    if framework == "glassnet_before":
+        return BEFORE_SRC is not None and (BEFORE_SRC / "glassnet" / "__init__.py").is_file()
     if framework == "glassnet":
         return (harness.SRC_DIR / "glassnet" / "__init__.py").is_file() or bool(
             importlib.util.find_spec("glassnet")
@@ -99,7 +103,7 @@ def run_config(cfg, frameworks, cache: Path, args, log, seed=0) -> list[dict]:
     (others' CPU above NOISY %) is repeated up to args.retries times, keeping the least disturbed
     one."""
     rows = []
-    for fw in frameworks:
+    for fw in (f for f in frameworks if cfg.runs(f)):
         if not installed(fw):
             rows.append({"config": cfg.name, "framework": fw, "status": "not installed"})
             log(f"  {cfg.name:14} {fw:9} not installed")
@@ -369,6 +373,32 @@ def render_markdown(body: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _per_round(a: dict, b: dict) -> list[float]:
+    """a's time / b's time in each round (one ratio without rounds)."""
+    ta, tb = a.get("round_times") or [a["time"]], b.get("round_times") or [b["time"]]
+    return [x / y for x, y in zip(ta, tb, strict=True)] if len(ta) == len(tb) else []
+
+
+def before_lines(t: dict) -> list[str]:
+    """With --before-src: glassnet before / now, and PyTorch against each, per config."""
+    out = []
+    for (cfg, fw), before in t.items():
+        now = t.get((cfg, "glassnet"))
+        if fw != "glassnet_before" or now is None:
+            continue
+        pairs = [("glassnet before / glassnet now", before, now)]
+        for peer, label in (("torch", "PyTorch"), ("torch_1t", "PyTorch on 1 thread")):
+            if (cfg, peer) in t:
+                pairs += [(f"{label} / glassnet before", t[(cfg, peer)], before),
+                          (f"{label} / glassnet now", t[(cfg, peer)], now)]
+        for text, a, b in pairs:
+            ratios = _per_round(a, b)
+            if ratios:
+                out.append(f"- (information) {cfg}: {text}: {statistics.median(ratios):.2f}x "
+                           f"(per round: {', '.join(f'{r:.2f}' for r in ratios)})")
+    return out
+
+
 def goals(rows: list[dict], quick: bool = False) -> list[str]:
     """Issue 6's goals, checked against this run (only where both sides were measured)."""
     t = {(r["config"], r["framework"]): r for r in rows if r.get("status") == "ok"}
@@ -400,6 +430,7 @@ def goals(rows: list[dict], quick: bool = False) -> list[str]:
         out.append(at_least("(information) mnist-b32: PyTorch with flushed subnormals (torch_ftz) "
                             "/ glassnet >= 3", val("mnist-b32", "torch_ftz"), g("mnist-b32"), 3,
                             paired=("mnist-b32", "torch_ftz")))
+    out += before_lines(t)
     acc, text = g("mnist-b32", "acc"), "mnist-b32: glassnet test accuracy >= 0.977 (5 epochs)"
     seeds = len(val("mnist-b32", "glassnet", "round_accs") or [])
     text += f", mean of {seeds} seeds" if seeds else ""
@@ -453,6 +484,9 @@ def main(argv=None) -> int:
                     help=f"comma-separated, of {', '.join(harness.PEERS)}")
     ap.add_argument("--no-glassnet", action="store_true", help="leave glassnet out")
     ap.add_argument("--no-numpy", action="store_true", help="leave the bare-NumPy rows out")
+    ap.add_argument("--before-src", type=Path, help="also run glassnet from this source tree "
+                    "(a folder holding glassnet/, e.g. an older worktree's src) as the "
+                    "'glassnet_before' row, on the chain configs, paired with glassnet per round")
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     ap.add_argument("--json", type=Path, help="also write every row as JSON to this file")
     ap.add_argument("--timeout", type=float, default=900, help="seconds per child process")
@@ -490,8 +524,14 @@ def main(argv=None) -> int:
     bad += [p for p in peers if p not in harness.PEERS]
     if bad:
         ap.error(f"unknown config or peer: {', '.join(bad)}")
+    global BEFORE_SRC
+    if args.before_src is not None:
+        BEFORE_SRC = args.before_src.resolve()
+        if not (BEFORE_SRC / "glassnet" / "__init__.py").is_file():
+            ap.error(f"--before-src {args.before_src}: no glassnet/__init__.py in it")
     frameworks = [
         *([] if args.no_glassnet else ["glassnet"]),
+        *([] if args.before_src is None else ["glassnet_before"]),
         *([] if args.no_numpy else ["numpy"]),
         *peers,
     ]

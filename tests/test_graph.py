@@ -334,3 +334,27 @@ def test_looking_at_a_nested_model_does_not_reset_the_outer_training():
     assert inner.count_params() == 8 and len(inner.weights) == 2
     outer.fit(*data, epochs=1, verbose=0)
     assert outer._storage_ is storage and outer.optimizer.iterations == 2
+
+
+def test_a_nested_model_called_with_a_dict_takes_its_inputs_by_name():
+    p, q = glassnet.Input((2,), name="p", dtype="float64"), glassnet.Input((3,), name="q",
+                                                                          dtype="float64")
+    inner = glassnet.Model([p, q], layers.Dense(2, name="mix")(layers.concatenate([p, q])))
+    u, v = glassnet.Input((3,), dtype="float64"), glassnet.Input((2,), dtype="float64")
+    pre = layers.Dense(3, activation="tanh", name="pre")  # its gradient comes back through q
+    model = glassnet.Model([u, v], inner({"q": pre(u), "p": v}))
+    xs, y = [rng.normal(size=(5, 3)), rng.normal(size=(5, 2))], rng.normal(size=(5, 2))
+    w, b = inner.get_weights()
+    np.testing.assert_allclose(model.predict(xs), np.concatenate([xs[1], pre(xs[0])], 1) @ w + b,
+                               rtol=1e-12)
+    model.compile("sgd", "mse")
+    assert max(glassnet.gradcheck(model, xs, y).values()) < 1e-6
+    with pytest.raises(ConfigError, match=r"keyed \['q', 'x'\]; its input names are \['p', 'q'\]"):
+        inner({"q": u, "x": v})
+
+
+def test_a_one_input_model_takes_a_list_of_one_array_as_keras_does():
+    model = glassnet.Sequential([layers.Dense(2, input_shape=(3,))])
+    x = rng.normal(size=(4, 3)).astype(np.float32)
+    np.testing.assert_array_equal(model.predict([x]), model.predict(x))
+    assert model.predict([[0.5, 1.0, 2.0]]).shape == (1, 2)  # a list of rows is still data

@@ -470,7 +470,7 @@ def test_a_poisson_fits_network_saves_loads_and_exports(tmp_path):
 
     glassnet_onnx.export(reg.model_, tmp_path / "poisson.onnx")
     session = onnxruntime.InferenceSession(str(tmp_path / "poisson.onnx"))
-    got = session.run(None, {"input": X.astype(reg.model_.dtype)})[0]
+    got = session.run(None, {reg.model_.input_names[0]: X.astype(reg.model_.dtype)})[0]
     np.testing.assert_allclose(got, expected, rtol=1e-6)
 
 

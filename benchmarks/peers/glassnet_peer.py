@@ -17,6 +17,7 @@ import numpy as np
 from peers.numpy_peer import chain_predict
 
 glassnet = None
+NAME = "glassnet"
 
 
 def import_framework():
@@ -35,7 +36,33 @@ def build(sizes):
         layers.append(Dense(h, activation="relu"))
     layers.append(Dense(sizes[-1], activation="softmax"))
     glassnet.utils.set_random_seed(harness.SEED)  # the initial weights, as torch.manual_seed
-    model = glassnet.Sequential(layers)
+    return _compiled(glassnet.Sequential(layers))
+
+
+def build_graph(graph: str):
+    """The functional models of ``harness.GRAPHS``, as a Keras user writes them."""
+    from glassnet.layers import Add, Dense, Flatten, Input, ReLU, concatenate
+
+    glassnet.utils.set_random_seed(harness.SEED)
+    pixels = Input((28, 28))
+    flat = Flatten()(pixels)
+    h = Dense(256, activation="relu")(flat)
+    if graph == "wide-deep":
+        deep = Dense(128, activation="relu")(h)
+        out = Dense(10, activation="softmax")(concatenate([flat, deep]))
+    else:
+        for _ in range(2):
+            r = Dense(256)(Dense(256, activation="relu")(h))
+            h = ReLU()(Add()([h, r]))
+        out = Dense(10, activation="softmax")(h)
+    return _compiled(glassnet.Model(pixels, out))
+
+
+def build_for(cfg):
+    return build_graph(cfg.graph) if cfg.graph else build(cfg.sizes)
+
+
+def _compiled(model):
     model.compile(
         optimizer=glassnet.optimizers.Adam(learning_rate=1e-3),
         loss="sparse_categorical_crossentropy",
@@ -50,7 +77,7 @@ def _kernels_note():
 
 
 def _warm_model(cfg, data, batch_size):
-    model = build(cfg.sizes)
+    model = build_for(cfg)
     k = batch_size * harness.WARMUP_STEPS
     model.fit(
         data["x_train"][:k], data["y_train"][:k], epochs=1, batch_size=batch_size, verbose=0,
@@ -82,10 +109,10 @@ def run_train(cfg, data, quick):
     per_epoch = summary["time"]
     result = model.evaluate(data["x_test"], data["y_test"], verbose=0)
     acc = float(result[-1])
-    flops = harness.train_flops_per_sample(cfg.sizes) * len(data["x_train"])
+    flops = harness.train_flops(cfg) * len(data["x_train"])
     return [
         {
-            "framework": "glassnet",
+            "framework": NAME,
             **summary,
             "warmup_s": warm,
             "acc": acc,

@@ -3,7 +3,8 @@
 ``nn.Sequential(Flatten, Linear, ReLU, ..., Linear)`` producing logits, ``CrossEntropyLoss`` on the
 logits, ``torch.optim.Adam(lr=1e-3)`` with its defaults, and a DataLoader-free loop that gathers
 each shuffled batch by index (``X[idx]``), the fastest idiomatic way to feed an in-memory set.
-Threads: ``torch.set_num_threads(os.cpu_count())``.
+Threads: ``torch.set_num_threads(os.cpu_count())``. The graph configs (``harness.GRAPHS``) are
+``nn.Module`` s whose ``forward`` concatenates or adds, as a PyTorch user writes them.
 """
 
 from __future__ import annotations
@@ -36,6 +37,37 @@ def build(sizes):
     return torch.nn.Sequential(*layers)
 
 
+def build_graph(graph: str):
+    """The models of ``harness.GRAPHS`` as ``nn.Module`` s producing logits."""
+    nn = torch.nn
+
+    class WideDeep(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.d1, self.d2, self.out = nn.Linear(784, 256), nn.Linear(256, 128), \
+                nn.Linear(784 + 128, 10)
+
+        def forward(self, x):
+            flat = x.flatten(1)
+            deep = torch.relu(self.d2(torch.relu(self.d1(flat))))
+            return self.out(torch.cat([flat, deep], dim=1))
+
+    class Residual(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem, self.out = nn.Linear(784, 256), nn.Linear(256, 10)
+            self.blocks = nn.ModuleList(nn.Sequential(nn.Linear(256, 256), nn.ReLU(),
+                                                      nn.Linear(256, 256)) for _ in range(2))
+
+        def forward(self, x):
+            h = torch.relu(self.stem(x.flatten(1)))
+            for block in self.blocks:
+                h = torch.relu(h + block(h))
+            return self.out(h)
+
+    return {"wide-deep": WideDeep, "residual": Residual}[graph]()
+
+
 def fit(model, opt, loss_fn, X, Y, batch_size, epochs, gen, max_steps=None):
     n, steps = len(X), 0
     model.train()
@@ -58,7 +90,7 @@ def _setup(cfg, data, frac=1.0):
     gen = torch.Generator().manual_seed(harness.SEED)
     x, y = harness.train_subset(data, frac)
     X, Y = torch.from_numpy(x), torch.from_numpy(y)
-    model = build(cfg.sizes)
+    model = build_graph(cfg.graph) if cfg.graph else build(cfg.sizes)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     return model, opt, torch.nn.CrossEntropyLoss(), X, Y, gen
 
@@ -79,7 +111,7 @@ def run_train(cfg, data, quick):
     model.eval()
     with torch.inference_mode():
         pred = model(torch.from_numpy(data["x_test"])).argmax(dim=1).numpy()
-    flops = harness.train_flops_per_sample(cfg.sizes) * len(data["x_train"])
+    flops = harness.train_flops(cfg) * len(data["x_train"])
     return [
         {
             "framework": "torch",

@@ -42,10 +42,12 @@ class Step:
         "ins",
         "layer",
         "needs_input_grad",
+        "nested",
         "node",
         "outs",
         "run_backward",
         "shared",
+        "single_out",
         "state",
         "structure",
     )
@@ -54,6 +56,8 @@ class Step:
         self.layer, self.node, self.structure = node.layer, node, node.structure
         self.ins = [slot_of[id(t)] for t in node.inputs]
         self.outs = [slot_of[id(t)] for t in node.outputs]
+        self.single_out = len(self.outs) == 1
+        self.nested = hasattr(self.layer, "_graph")  # a model: it adds up inside its own graph
         self.shared, self.state, self.fused = False, None, False
         self.run_backward = self.needs_input_grad = True
 
@@ -91,6 +95,7 @@ class Graph:
             self.fan_out[slot] += 1
         self._values: list = [None] * len(slot_of)
         self._grads: list = [None] * len(slot_of)
+        self._no_grads: list = [None] * len(slot_of)
         self._sums: dict[int, np.ndarray] = {}
         self._plan_for: bool | None = None
         self.input_layers = [t.node.layer for t in self.inputs]
@@ -131,7 +136,7 @@ class Graph:
             else:
                 out = layer.forward(pack_structure([values[i] for i in step.ins],
                                                    step.structure), training)
-            if len(step.outs) == 1:
+            if step.single_out:
                 values[step.outs[0]] = out
             else:
                 for slot, o in zip(step.outs, out, strict=True):
@@ -165,25 +170,21 @@ class Graph:
         if new_pass:
             begin_pass()
         grads = self._grads
-        for i in range(len(grads)):
-            grads[i] = None
+        grads[:] = self._no_grads
         for slot, g in zip(self.output_slots, output_grads, strict=True):
             if g is not None:
                 self._accumulate(slot, g)
         for step in reversed(self.steps):
             if not step.run_backward:
                 continue
-            outs = [grads[slot] for slot in step.outs]
-            if all(g is None for g in outs):
+            grad = grads[step.outs[0]] if step.single_out else self._output_grads(step)
+            if grad is None:  # nothing that needs a gradient depends on this step
                 continue
             layer = step.layer
             if step.shared:
                 _enter(step)
             layer.needs_input_grad = step.needs_input_grad
-            grad = outs[0] if len(outs) == 1 else [
-                g if g is not None else np.zeros_like(self._values[slot])
-                for g, slot in zip(outs, step.outs, strict=True)]
-            grad_in = _layer_backward(layer, grad, step.fused)
+            grad_in = _layer_backward(layer, grad, step.fused, step.nested)
             if not step.needs_input_grad:
                 continue
             grad_in = grad_in if isinstance(grad_in, (list, tuple)) else [grad_in]
@@ -191,6 +192,14 @@ class Graph:
                 if g is not None:
                     self._accumulate(slot, g)
         return [grads[slot] for slot in self.input_slots]
+
+    def _output_grads(self, step):
+        """dL/d(each output) of a step with several (zeros where one has none), or None."""
+        outs = [self._grads[slot] for slot in step.outs]
+        if all(g is None for g in outs):
+            return None
+        return [g if g is not None else np.zeros_like(self._values[slot])
+                for g, slot in zip(outs, step.outs, strict=True)]
 
     def _accumulate(self, slot: int, g) -> None:
         """Add ``g`` to the gradient of ``slot``: the first one by reference, later ones into a
@@ -236,9 +245,10 @@ def begin_pass() -> None:
     _current_pass = next(_passes)
 
 
-def _layer_backward(layer, grad, fused):
-    """``layer.backward``; a layer whose gradients this pass already wrote adds to them."""
-    if hasattr(layer, "_graph") or not layer.grads:  # a nested model adds inside its graph
+def _layer_backward(layer, grad, fused, nested=False):
+    """``layer.backward``; a layer whose gradients this pass already wrote adds to them
+    (``nested``: a model, which adds up inside its own graph)."""
+    if nested or not layer.grads:
         return layer.backward(grad, preactivation_grad=fused)
     if getattr(layer, "_grads_pass", 0) != _current_pass:
         layer._grads_pass = _current_pass

@@ -348,6 +348,13 @@ class Model(TrainingAPI, Layer):
         dx = self._graph.backward(grads, inputs_need_grad=self.needs_input_grad, new_pass=False)
         return dx[0] if len(dx) == 1 else dx
 
+    def _inputs_by_name(self, inputs: dict) -> list:
+        names = self.input_names
+        if set(inputs) != set(names):
+            raise ConfigError(f"model {self.name!r} was called with a dict of inputs keyed "
+                              f"{list(inputs)}; its input names are {names}")
+        return [inputs[name] for name in names]
+
     def _as_input_list(self, x) -> list:
         if isinstance(x, dict):
             return [x[name] for name in self.input_names]
@@ -366,6 +373,8 @@ class Model(TrainingAPI, Layer):
         flat, _ = flatten_structure(inputs)
         if flat and all(isinstance(t, SymbolicTensor) for t in flat):
             self._ensure_graph(self._shape_argument([t.shape[1:] for t in flat], None))
+            if isinstance(inputs, dict):  # by input name, as Keras: the node records a list
+                inputs = self._inputs_by_name(inputs)
             return Layer.__call__(self, inputs, training=training, **kwargs)
         if kwargs:
             raise ConfigError(f"model {self.name!r}: unknown call argument(s) "
