@@ -358,3 +358,17 @@ def test_a_one_input_model_takes_a_list_of_one_array_as_keras_does():
     x = rng.normal(size=(4, 3)).astype(np.float32)
     np.testing.assert_array_equal(model.predict([x]), model.predict(x))
     assert model.predict([[0.5, 1.0, 2.0]]).shape == (1, 2)  # a list of rows is still data
+
+
+def test_operators_on_symbolic_tensors_become_merge_layers():
+    x = glassnet.Input((3,), dtype="float64")
+    h = layers.Dense(3, activation="tanh")(x)
+    out = layers.Dense(1)((h + x) * h - x)
+    model = glassnet.Model(x, out)
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == ["InputLayer", "Dense", "Add", "Multiply", "Subtract", "Dense"]
+    model.compile("sgd", "mse")
+    data = rng.normal(size=(5, 3))
+    assert max(glassnet.gradcheck(model, data, rng.normal(size=(5, 1))).values()) < 1e-6
+    with pytest.raises(ConfigError, match=r"the operator \* with float .*test_graph\.py"):
+        x * 2.0

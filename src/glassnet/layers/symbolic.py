@@ -102,20 +102,33 @@ class SymbolicTensor:
     def _arith(self, other, op: str):
         self._untraceable(f"the operator {op}")
 
-    def __add__(self, other):
-        return self._arith(other, "+")
+    def _merge(self, other, op: str, reverse: bool = False):
+        """``a + b``, ``a - b``, ``a * b`` of two symbolic tensors: an Add, Subtract or Multiply
+        layer, as Keras's tensors do; with a number or an array it cannot be traced."""
+        if not isinstance(other, SymbolicTensor):
+            self._arith(other, f"{op} with {type(other).__name__}")
+        from . import merging
 
-    __radd__ = __add__
+        layer = {"+": merging.Add, "-": merging.Subtract, "*": merging.Multiply}[op]()
+        return layer([other, self] if reverse else [self, other])
+
+    def __add__(self, other):
+        return self._merge(other, "+")
+
+    def __radd__(self, other):
+        return self._merge(other, "+", reverse=True)
 
     def __sub__(self, other):
-        return self._arith(other, "-")
+        return self._merge(other, "-")
 
-    __rsub__ = __sub__
+    def __rsub__(self, other):
+        return self._merge(other, "-", reverse=True)
 
     def __mul__(self, other):
-        return self._arith(other, "*")
+        return self._merge(other, "*")
 
-    __rmul__ = __mul__
+    def __rmul__(self, other):
+        return self._merge(other, "*", reverse=True)
 
     def __truediv__(self, other):
         return self._arith(other, "/")
