@@ -16,6 +16,7 @@ Example
 
 from . import (
     activations,
+    backend,
     callbacks,
     errors,
     initializers,
@@ -58,6 +59,7 @@ __all__ = [
     "Model",
     "Sequential",
     "activations",
+    "backend",
     "callbacks",
     "classic",
     "data",

@@ -18,8 +18,8 @@ import numpy as np
 from ._checks import positive_int
 from .errors import ConfigError, DataError
 
-__all__ = ["PyDataset", "Sequence", "as_generator", "global_generator", "set_random_seed",
-           "to_categorical"]
+__all__ = ["PyDataset", "Sequence", "as_generator", "clear_session", "global_generator",
+           "set_random_seed", "to_categorical"]
 
 
 _global = {"rng": np.random.default_rng()}
@@ -110,3 +110,10 @@ class PyDataset:
 
 
 Sequence = PyDataset  # Keras 2's name
+
+
+def clear_session() -> None:
+    """Keras's ``utils.clear_session``: see :func:`glassnet.backend.clear_session`."""
+    from .backend import clear_session as clear
+
+    clear()
