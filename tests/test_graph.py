@@ -372,3 +372,29 @@ def test_operators_on_symbolic_tensors_become_merge_layers():
     assert max(glassnet.gradcheck(model, data, rng.normal(size=(5, 1))).values()) < 1e-6
     with pytest.raises(ConfigError, match=r"the operator \* with float .*test_graph\.py"):
         x * 2.0
+
+
+def test_a_call_that_branches_on_training_is_refused_and_one_that_passes_it_on_works():
+    class Branches(glassnet.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense, self.drop, self.out = layers.Dense(8), layers.Dropout(0.5), layers.Dense(1)
+
+        def call(self, inputs, training=False):
+            x = self.dense(inputs)
+            if training:
+                x = self.drop(x)
+            return self.out(x)
+
+    class PassesItOn(Branches):
+        def call(self, inputs, training=False):
+            return self.out(self.drop(self.dense(inputs), training=training))
+
+    with pytest.raises(ConfigError, match=r"different path with training=True .*training=training"):
+        Branches().predict(np.ones((2, 3)))
+    model = PassesItOn()
+    model.compile("sgd", "mse")
+    model.fit(np.ones((4, 3)), np.ones((4, 1)), verbose=0)
+    assert [type(layer).__name__ for layer in model.layers] == ["InputLayer", "Dense", "Dropout",
+                                                                "Dense"]
+    assert all(len(layer._inbound_nodes) == 1 for layer in model.layers[1:])

@@ -323,3 +323,26 @@ def _topological_nodes(inputs, outputs) -> list:
         stack.append((node, True))
         stack.extend((t, False) for t in reversed(node.inputs))
     return order
+
+
+def drop_node(node) -> None:
+    """Forget one call of a layer (a trace that is thrown away); renumber the rest."""
+    nodes = node.layer._inbound_nodes
+    if node in nodes:
+        nodes.remove(node)
+        for i, other in enumerate(nodes):
+            other.index = i
+
+
+def traces_back_to(node, tensor) -> bool:
+    """True if ``node`` was computed (at any depth) from ``tensor``."""
+    seen = set()
+    stack = list(node.inputs)
+    while stack:
+        t = stack.pop()
+        if t is tensor:
+            return True
+        if t.node is not None and id(t.node) not in seen:
+            seen.add(id(t.node))
+            stack.extend(t.node.inputs)
+    return False

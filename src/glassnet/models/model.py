@@ -25,6 +25,8 @@ Example
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from .. import layers as layers_module
@@ -33,7 +35,7 @@ from ..layers import InputLayer, Layer
 from ..layers.layer import auto_name, check_assignable, snake_case
 from ..layers.storage import FlatStorage
 from ..layers.symbolic import SymbolicTensor, flatten_structure, pack_structure
-from .graph import Graph
+from .graph import Graph, _topological_nodes, drop_node
 from .training_api import TrainingAPI
 
 __all__ = ["Model"]
@@ -111,15 +113,41 @@ class Model(TrainingAPI, Layer):
         if self._graph is not None:
             self.check_input_shape(input_shape)
             return
+        arg, outputs = self._trace(input_shape, training=False)
+        if "training" in inspect.signature(self.call).parameters:
+            self._check_one_path(input_shape, arg, outputs)
+        self._init_graph(arg, outputs)
+
+    def _trace(self, input_shape, training):
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
         inputs = [layers_module.Input(tuple(s), dtype=self.dtype.name) for s in shapes]
         arg = inputs[0] if len(inputs) == 1 else inputs
         try:
-            outputs = self.call(arg)
+            return arg, self.call(arg, training=training) if training else self.call(arg)
         except NotImplementedError:
             raise ConfigError(f"model {self.name!r} has no graph: build it as Model(inputs, "
                               "outputs), or subclass Model and define call()") from None
-        self._init_graph(arg, outputs)
+
+    def _check_one_path(self, input_shape, arg, outputs) -> None:
+        """Trace ``call(training=True)`` too: one graph serves both only if they agree."""
+        arg2, outputs2 = self._trace(input_shape, training=True)
+        traces = [_topological_nodes(flatten_structure(i)[0], flatten_structure(o)[0])
+                  for i, o in ((arg, outputs), (arg2, outputs2))]
+        for node in traces[1]:
+            drop_node(node)
+        both = {id(n.layer) for n in traces[0]} & {id(n.layer) for n in traces[1]}
+
+        def path(nodes):  # layers made inside call() (layers.add(...)) are new in each trace
+            return [(type(n.layer), id(n.layer) if id(n.layer) in both else None) for n in nodes]
+
+        if path(traces[0]) != path(traces[1]):
+            for node in traces[0]:
+                drop_node(node)
+            raise ConfigError(
+                f"model {self.name!r}: call() takes a different path with training=True than "
+                "with training=False (an `if training:` in call()); glassnet traces one graph. "
+                "Call the layers on both paths and pass training on, as in "
+                "self.dropout(x, training=training): Dropout honours it")
 
     def call(self, inputs, training=None):
         """Subclasses compose their layers here; traced once on symbolic inputs."""

@@ -20,6 +20,7 @@ from ..errors import ConfigError, GlassnetError
 from ..layers import Input, InputLayer, Layer
 from ..layers.layer import shape_tuple
 from ..layers.symbolic import SymbolicTensor
+from .graph import drop_node, traces_back_to
 from .model import Model
 
 __all__ = ["Sequential"]
@@ -119,15 +120,15 @@ class Sequential(Model):
         """Drop the nodes of the previous trace, so ``layer.output`` means this model's."""
         if self._graph is not None:
             for step in self._graph.steps:
-                _drop_node(step.node)
+                drop_node(step.node)
             self._graph = None
 
     def _forget_nodes(self, layers, after) -> None:
         """Drop the nodes a failed trace from ``after`` (an Input) left on ``layers``."""
         for layer in layers:
             for node in list(layer._inbound_nodes):
-                if _traces_back_to(node, after):
-                    _drop_node(node)
+                if traces_back_to(node, after):
+                    drop_node(node)
 
     def build(self, input_shape=None) -> None:
         """Fix the input shape (a tuple without the batch axis) and allocate the weights."""
@@ -176,23 +177,3 @@ class Sequential(Model):
         model._maybe_rebuild()
         return model
 
-
-def _drop_node(node) -> None:
-    nodes = node.layer._inbound_nodes
-    if node in nodes:
-        nodes.remove(node)
-        for i, other in enumerate(nodes):
-            other.index = i
-
-
-def _traces_back_to(node, tensor) -> bool:
-    seen = set()
-    stack = list(node.inputs)
-    while stack:
-        t = stack.pop()
-        if t is tensor:
-            return True
-        if t.node is not None and id(t.node) not in seen:
-            seen.add(id(t.node))
-            stack.extend(t.node.inputs)
-    return False
