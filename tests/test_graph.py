@@ -6,7 +6,7 @@ import pytest
 
 import glassnet
 from glassnet import layers
-from glassnet.errors import ConfigError, ShapeError
+from glassnet.errors import ConfigError, DataError, ShapeError
 
 rng = np.random.default_rng(0)
 
@@ -398,3 +398,17 @@ def test_a_call_that_branches_on_training_is_refused_and_one_that_passes_it_on_w
     assert [type(layer).__name__ for layer in model.layers] == ["InputLayer", "Dense", "Dropout",
                                                                 "Dense"]
     assert all(len(layer._inbound_nodes) == 1 for layer in model.layers[1:])
+
+
+def test_graph_building_and_data_mistakes_are_named():
+    x = glassnet.Input((3,))
+    y = layers.Dense(2, name="only")(x)
+    with pytest.raises(ConfigError, match="same tensor is given twice among the inputs"):
+        glassnet.Model([x, x], y)
+    with pytest.raises(ConfigError, match=r"twice among the outputs.*Activation"):
+        glassnet.Model(x, [y, y])
+    model = glassnet.Model(x, y)
+    with pytest.raises(DataError, match=r"one input \('input_layer.*'\), got a list of 2 arrays"):
+        model.predict([np.ones((2, 3)), np.ones((2, 3))])
+    with pytest.raises(DataError, match=r"dict lacks .* unknown keys \['nope'\]"):
+        model.predict({"nope": np.ones((2, 3))})

@@ -65,8 +65,12 @@ def _by_name(value, names: list[str], what: str, prefix: str) -> list:
             raise DataError(f"argument {prefix}: the model has {len(names)} {what} ({names}), "
                             f"got a list of {len(value)} arrays")
         return [_values(v) for v in value]
-    if isinstance(value, (list, tuple)) and len(value) == 1 and hasattr(value[0], "shape"):
-        return [_values(value[0])]  # [x] for a one-input model, as Keras takes it
+    if isinstance(value, (list, tuple)) and value and all(hasattr(v, "shape") for v in value):
+        if len(value) == 1:
+            return [_values(value[0])]  # [x] for a one-input model, as Keras takes it
+        if len(names) == 1:
+            raise DataError(f"argument {prefix}: the model has one {what[:-1]} ({names[0]!r}), "
+                            f"got a list of {len(value)} arrays")
     if len(names) > 1:
         raise DataError(f"argument {prefix}: the model has {len(names)} {what} ({names}); pass a "
                         "list or a dict of arrays, one per " + what[:-1])

@@ -89,6 +89,12 @@ class Model(TrainingAPI, Layer):
             if not flat or not all(isinstance(t, SymbolicTensor) for t in flat):
                 raise ConfigError(f"Model: {what} must be symbolic tensors from "
                                   f"glassnet.Input(...) and layers called on it, got {flat!r}")
+        for what, flat in (("inputs", flat_in), ("outputs", flat_out)):
+            if len({id(t) for t in flat}) != len(flat):
+                hint = (" (an output wanted twice can go through layers.Activation('linear', "
+                        "name=...) to get its own name)" if what == "outputs" else "")
+                raise ConfigError(f"Model: the same tensor is given twice among the {what}; give "
+                                  f"each once{hint}")
         self._graph = Graph(flat_in, flat_out)
         if self._dtype is None:
             self._dtype = check_dtype("float64" if any(t.dtype == "float64" for t in flat_in)
