@@ -50,6 +50,7 @@ from . import models, optimizers
 from ._checks import glassnet_model
 from ._files import atomic_write, file_path
 from .errors import ConfigError, FileFormatError
+from .keras_files._to_keras import metric_names as _metric_names
 from .utils import global_generator
 
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
@@ -169,16 +170,6 @@ def _loss_config(model):
         return None
     configs = [None if loss is None else loss.get_config() for loss in model._losses]
     return configs[0] if len(configs) == 1 else configs
-
-
-def _metric_names(specs):
-    """The metrics given by name (functions cannot be stored), in their structure."""
-    if isinstance(specs, dict):
-        return {k: _metric_names(v) for k, v in specs.items()}
-    if isinstance(specs, (list, tuple)):
-        return [m if isinstance(m, str) else _metric_names(m) for m in specs
-                if isinstance(m, (str, list, tuple, dict))]
-    return specs if isinstance(specs, str) else None
 
 
 def _digest(metadata: dict[str, str], tensors: dict[str, np.ndarray]) -> str:
