@@ -105,7 +105,7 @@ def save_keras(model, path, include_optimizer: bool = True) -> None:
     glassnet_model(model, "save")
     target = file_path(path, "save")
     config = model_config(model)
-    document = {**config}
+    document = {**config, "compile_config": None}
     try:
         document["compile_config"] = compile_config(model, metric_names(model._metric_specs))
     except ConfigError as exc:

@@ -97,8 +97,8 @@ def _slot_layout(optimizer) -> list[list[str]]:
 
 
 def _trainable_views(model, groups) -> list[np.ndarray]:
-    return [v.value for _, layer in groups for v in layer.trainable_weights
-            if model.trainable]
+    return [v.value for _, layer in groups if not _is_model(layer)
+            for v in layer.trainable_weights if model.trainable]
 
 
 def _offset(view: np.ndarray, base: np.ndarray) -> int:

@@ -1,0 +1,368 @@
+"""Keras 3 files: .keras archives and .weights.h5, glassnet <-> glassnet always, glassnet <->
+Keras when keras and torch are installed, and hostile archives refused."""
+
+import io
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet.errors import ConfigError, FileFormatError
+from glassnet.layers import Add, Dense, Dropout, Input, LeakyReLU, Sigmoid, concatenate
+
+h5py = pytest.importorskip("h5py")
+
+from glassnet import keras_files  # noqa: E402  (needs h5py)
+from glassnet.keras_files import _archive  # noqa: E402
+
+
+def _data(n=48, d=4, k=2, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, d)).astype("float32"), rng.normal(size=(n, k)).astype("float32")
+
+
+def _mlp():
+    return glassnet.Sequential([Dense(8, activation="relu", input_shape=(4,), name="h"),
+                                Dropout(0.1, name="drop"), LeakyReLU(0.1, name="leaky"),
+                                Dense(2, name="out")], name="mlp")
+
+
+def _wide_and_deep():
+    x = Input((4,), name="x")
+    deep = Dense(6, activation="relu", name="deep2")(Dense(8, activation="relu", name="deep1")(x))
+    return glassnet.Model(x, Dense(2, name="out")(concatenate([x, deep], name="joined")),
+                          name="wide_deep")
+
+
+def _residual():
+    x = Input((4,), name="x")
+    h = Dense(4, activation="tanh", name="h")(x)
+    return glassnet.Model(x, Dense(2, name="out")(Add(name="res")([x, Dense(4, name="f")(h)])),
+                          name="residual")
+
+
+def _trained(model, optimizer="adam"):
+    x, y = _data()
+    model.compile(optimizer, "mse", metrics=["mae"])
+    model.fit(x, y, epochs=3, batch_size=8, verbose=0)
+    return model
+
+
+def _members(path):
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def _rewrite(path, target, **changes):
+    """A copy of the archive at ``path`` with members replaced (bytes, or a dict as JSON)."""
+    members = _members(path)
+    for name, value in changes.items():
+        key = {"config": "config.json", "weights": "model.weights.h5"}.get(name, name)
+        members[key] = json.dumps(value).encode() if isinstance(value, dict) else value
+    target.write_bytes(_archive.archive_bytes(members))
+    return target
+
+
+# -- glassnet <-> glassnet ----------------------------------------------------------------------
+@pytest.mark.parametrize("build", [_mlp, _wide_and_deep, _residual])
+def test_round_trip_keeps_predictions_compile_and_optimizer_state(tmp_path, build):
+    model = _trained(build())
+    model.save(tmp_path / "m.keras")
+    same = glassnet.models.load_model(tmp_path / "m.keras")
+    x, y = _data(seed=1)
+    np.testing.assert_array_equal(same.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert same.metrics_names == model.metrics_names == ["loss", "mae"]
+    assert same.optimizer.iterations == model.optimizer.iterations == 18
+    for name in ("m", "v"):
+        np.testing.assert_array_equal(same.optimizer.state[name], model.optimizer.state[name])
+
+
+def test_training_resumes_exactly_from_a_keras_file(tmp_path):
+    model = _trained(_residual())
+    model.save(tmp_path / "m.keras")
+    same = glassnet.models.load_model(tmp_path / "m.keras")
+    x, y = _data(seed=1)
+    model.train_on_batch(x, y)
+    same.train_on_batch(x, y)
+    np.testing.assert_array_equal(same.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_config_json_is_keras_serialization_format(tmp_path):
+    model = _trained(_mlp())
+    model.save(tmp_path / "m.keras")
+    members = _members(tmp_path / "m.keras")
+    assert sorted(members) == ["config.json", "metadata.json", "model.weights.h5"]
+    config = json.loads(members["config.json"])
+    assert (config["module"], config["class_name"]) == ("keras", "Sequential")
+    layers = config["config"]["layers"]
+    assert [e["class_name"] for e in layers] == ["InputLayer", "Dense", "Dropout", "LeakyReLU",
+                                                 "Dense"]
+    assert layers[0]["config"]["batch_shape"] == [None, 4]
+    dense = layers[1]
+    assert dense["module"] == "keras.layers" and dense["registered_name"] is None
+    assert dense["build_config"] == {"input_shape": [None, 4]}
+    assert dense["config"]["kernel_initializer"] == {
+        "module": "keras.initializers", "class_name": "GlorotUniform",
+        "config": {"seed": None}, "registered_name": None}
+    assert dense["config"]["dtype"]["class_name"] == "DTypePolicy"
+    assert (dense["config"]["units"], dense["config"]["activation"]) == (8, "relu")
+    assert layers[3]["config"]["negative_slope"] == pytest.approx(0.1)
+    compiled = config["compile_config"]
+    assert compiled["optimizer"]["class_name"] == "Adam" and compiled["loss"] == "mean_squared_error"
+    assert compiled["metrics"] == ["mae"]
+    with h5py.File(io.BytesIO(members["model.weights.h5"]), "r") as f:
+        assert sorted(f["layers"]) == ["dense", "dense_1", "dropout", "leaky_re_lu"]
+        assert f["layers/dense/vars"].attrs["name"] == "h"
+        np.testing.assert_array_equal(f["layers/dense_1/vars/0"][()], model.layers[3].kernel)
+        assert len(f["optimizer/vars"]) == 2 + 2 * 4  # step, rate, then m and v per weight
+
+
+def test_functional_layers_are_written_in_keras_order(tmp_path):
+    x, img = Input((3,), name="x"), Input((2,), name="img")
+    late = Dense(2, name="late")(img)  # nearer the output than x's branch
+    deep = Dense(2, name="d2")(Dense(2, name="d1")(x))
+    model = glassnet.Model([x, img], Add(name="sum")([deep, late]), name="order")
+    model.save(tmp_path / "m.keras")
+    config = json.loads(_members(tmp_path / "m.keras")["config.json"])
+    # by depth from the output (x 3; d1, img 2; d2, late 1; sum 0), ties in the order a
+    # depth-first walk from the output meets them (sum, d2, d1, x, late, img)
+    assert [e["name"] for e in config["config"]["layers"]] == ["x", "d1", "img", "d2", "late",
+                                                               "sum"]
+
+
+def test_nested_models_and_dict_outputs_round_trip(tmp_path):
+    inner = glassnet.Sequential([Dense(3, input_shape=(4,), name="i1"), Sigmoid(name="sig")],
+                                name="inner")
+    x = Input((4,), name="x")
+    model = glassnet.Model({"x": x}, {"p": inner(x), "q": Dense(1, name="q")(x)}, name="outer")
+    model.compile("sgd", {"p": "binary_crossentropy", "q": "mse"},
+                  loss_weights={"p": 1.0, "q": 0.5})
+    model.save(tmp_path / "m.keras")
+    same = glassnet.models.load_model(tmp_path / "m.keras")
+    xs = {"x": _data()[0]}
+    for key in ("p", "q"):
+        np.testing.assert_array_equal(same.predict(xs, verbose=0)[key],
+                                      model.predict(xs, verbose=0)[key])
+    assert same.metrics_names == ["loss", "p_loss", "q_loss"]
+    config = json.loads(_members(tmp_path / "m.keras")["config.json"])
+    assert config["compile_config"]["loss_weights"] == {"p": 1.0, "q": 0.5}
+    inner_entry = next(e for e in config["config"]["layers"] if e["name"] == "inner")
+    assert inner_entry["config"]["layers"][2]["class_name"] == "Activation"  # Sigmoid
+    with h5py.File(io.BytesIO(_members(tmp_path / "m.keras")["model.weights.h5"]), "r") as f:
+        assert "layers/sequential/layers/dense/vars/0" in f
+
+
+def test_weights_h5_round_trip_and_names(tmp_path):
+    model = _trained(_residual())
+    model.save_weights(tmp_path / "w.weights.h5")
+    other = _residual()
+    other.load_weights(tmp_path / "w.weights.h5")
+    x = _data()[0]
+    np.testing.assert_array_equal(other.predict(x, verbose=0), model.predict(x, verbose=0))
+    with pytest.raises(ConfigError, match=r"must end in '\.weights\.h5'"):
+        model.save_weights(tmp_path / "w.h5")
+    with pytest.raises(FileFormatError, match=r"w\.weights\.h5: layers/dense/vars/0 is float32 \(4, 4\), but "
+                       r"the model needs float32 \(4, 8\)"):
+        _mlp().load_weights(tmp_path / "w.weights.h5")
+
+
+def test_load_weights_from_a_keras_archive_and_a_safetensors_file(tmp_path):
+    pytest.importorskip("safetensors")
+    model = _trained(_wide_and_deep())
+    model.save(tmp_path / "m.keras")
+    model.save(tmp_path / "m.safetensors")
+    assert (tmp_path / "m.safetensors").read_bytes()[8:9] == b"{"  # glassnet's own format
+    x = _data()[0]
+    for name in ("m.keras", "m.safetensors"):
+        fresh = _wide_and_deep()
+        fresh.load_weights(tmp_path / name)
+        np.testing.assert_array_equal(fresh.predict(x, verbose=0), model.predict(x, verbose=0))
+    with pytest.raises(FileFormatError, match="shapes"):
+        _mlp().load_weights(tmp_path / "m.safetensors")
+
+
+def test_legacy_h5_is_refused_with_the_way_out(tmp_path):
+    model = _mlp()
+    with pytest.raises(ConfigError, match=r"legacy Keras HDF5.*'model\.keras'"):
+        model.save(tmp_path / "m.h5")
+    (tmp_path / "old.h5").write_bytes(b"\x89HDF\r\n\x1a\n")
+    with pytest.raises(FileFormatError, match=r"legacy Keras HDF5.*\.keras"):
+        glassnet.models.load_model(tmp_path / "old.h5")
+    assert not (tmp_path / "m.h5").exists()
+
+
+def test_unsupported_pieces_are_refused_before_anything_is_written(tmp_path):
+    model = glassnet.Sequential([Dense(2, activation=glassnet.activations.LeakyReLU(0.5),
+                                       input_shape=(3,))])
+    target = tmp_path / "m.keras"
+    target.write_bytes(b"previous")
+    with pytest.raises(ConfigError, match="has no Keras name"):
+        model.save(target)
+    assert target.read_bytes() == b"previous" and os.listdir(tmp_path) == ["m.keras"]
+
+
+def test_weight_decay_is_not_written_as_keras_weight_decay(tmp_path):
+    model = _mlp()
+    model.compile(glassnet.optimizers.Adam(weight_decay=0.01), "mse")
+    with pytest.warns(UserWarning, match="without its compile settings.*L2"):
+        model.save(tmp_path / "m.keras")
+    assert json.loads(_members(tmp_path / "m.keras")["config.json"])["compile_config"] is None
+    assert glassnet.models.load_model(tmp_path / "m.keras").optimizer is None
+
+
+# -- hostile files --------------------------------------------------------------------------
+@pytest.fixture
+def saved(tmp_path):
+    model = _trained(_wide_and_deep())
+    model.save(tmp_path / "good.keras")
+    return tmp_path / "good.keras"
+
+
+def _config(path):
+    return json.loads(_members(path)["config.json"])
+
+
+def _first_dense(config):
+    return next(e for e in config["config"]["layers"] if e["class_name"] == "Dense")
+
+
+def _refused(path, match):
+    with pytest.raises(FileFormatError, match=match) as info:
+        glassnet.models.load_model(path)
+    assert path.name in str(info.value)
+
+
+def test_not_a_zip_and_missing_members(tmp_path, saved):
+    (tmp_path / "junk.keras").write_bytes(b"PK\x03\x04 not really")
+    _refused(tmp_path / "junk.keras", "not a zip archive")
+    _refused(tmp_path / "missing.keras", "no such file")
+    members = _members(saved)
+    del members["config.json"]
+    (tmp_path / "noconf.keras").write_bytes(_archive.archive_bytes(members))
+    _refused(tmp_path / "noconf.keras", "no config.json")
+    members = _members(saved)
+    del members["model.weights.h5"]
+    (tmp_path / "now.keras").write_bytes(_archive.archive_bytes(members))
+    _refused(tmp_path / "now.keras", "no model.weights.h5")
+
+
+def test_code_and_custom_classes_are_never_loaded(tmp_path, saved):
+    config = _config(saved)
+    dense = _first_dense(config)
+    dense["class_name"] = "Lambda"
+    dense["config"]["function"] = {"class_name": "__lambda__", "config": {"code": "eJy..."}}
+    _refused(_rewrite(saved, tmp_path / "lambda.keras", config=config),
+             "Lambda layers hold Python code, which glassnet never runs")
+    config = _config(saved)
+    _first_dense(config).update(module="evil.module", registered_name="Custom>Dense")
+    _refused(_rewrite(saved, tmp_path / "custom.keras", config=config),
+             "custom class.*glassnet loads only Keras's own layers")
+    config = _config(saved)
+    _first_dense(config)["class_name"] = "Conv2D"
+    _refused(_rewrite(saved, tmp_path / "conv.keras", config=config),
+             "Keras layer 'Conv2D' has no glassnet counterpart")
+
+
+@pytest.mark.parametrize(("key", "value", "match"), [
+    ("kernel_regularizer", {"class_name": "L2", "config": {"l2": 0.01}},
+     "option kernel_regularizer=.* is not supported"),
+    ("activation", "gelu", "activation 'gelu' is not one glassnet has"),
+    ("kernel_initializer", {"class_name": "Orthogonal", "config": {}},
+     "initializer 'Orthogonal' is not one glassnet has"),
+    ("dtype", {"class_name": "DTypePolicy", "config": {"name": "mixed_float16"}},
+     "no mixed precision"),
+    ("units", -3, "units"),
+    ("surprise", 1, "unknown option 'surprise'"),
+])
+def test_options_glassnet_lacks_are_refused_by_name(tmp_path, saved, key, value, match):
+    config = _config(saved)
+    _first_dense(config)["config"][key] = value
+    _refused(_rewrite(saved, tmp_path / "opt.keras", config=config), match)
+
+
+def test_malformed_json_is_refused(tmp_path, saved):
+    _refused(_rewrite(saved, tmp_path / "a.keras", config=b"{not json"), "not valid JSON")
+    _refused(_rewrite(saved, tmp_path / "b.keras", config=b'{"class_name": NaN}'),
+             "not valid JSON")
+    _refused(_rewrite(saved, tmp_path / "c.keras", config=b"[" * 100_000 + b"]" * 100_000),
+             "not valid JSON|not a Keras")
+    _refused(_rewrite(saved, tmp_path / "d.keras", config={"class_name": "Functional"}),
+             "no 'layers' list")
+    config = _config(saved)
+    config["config"]["layers"][2]["inbound_nodes"] = [{"args": [["nowhere", 0, 0]]}]
+    _refused(_rewrite(saved, tmp_path / "e.keras", config=config), "refer to tensors")
+
+
+def test_too_many_layers_and_too_deep_nesting_are_refused(tmp_path, saved):
+    config = _config(saved)
+    entry = {"class_name": "ReLU", "module": "keras.layers", "config": {"name": "r"}}
+    config["config"]["layers"] += [entry] * 10_001
+    _refused(_rewrite(saved, tmp_path / "many.keras", config=config), "more than 10000 layers")
+    nested = {"class_name": "Sequential", "config": {"name": "s", "layers": []}}
+    for _ in range(40):
+        nested = {"class_name": "Sequential", "config": {"name": "s", "layers": [nested]}}
+    _refused(_rewrite(saved, tmp_path / "deep.keras", config=nested), "nested more than 32")
+
+
+def test_zip_bombs_and_oversized_members_are_refused(tmp_path, saved, monkeypatch):
+    members = _members(saved)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("metadata.json", members["metadata.json"])
+        zf.writestr("config.json", members["config.json"] + b" " * (8 * 2**20))
+        zf.writestr("model.weights.h5", members["model.weights.h5"])
+    (tmp_path / "bomb.keras").write_bytes(buffer.getvalue())
+    _refused(tmp_path / "bomb.keras", "likely decompression bomb")
+    monkeypatch.setattr(_archive, "MAX_CONFIG_BYTES", 100)
+    _refused(saved, "config.json' declares .* more than the 100")
+    many = {f"assets/{i}": b"" for i in range(70)}
+    (tmp_path / "many.keras").write_bytes(_archive.archive_bytes({**members, **many}))
+    _refused(tmp_path / "many.keras", "the archive has 73 members")
+
+
+def _h5_bytes(build):
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        build(f)
+    return buffer.getvalue()
+
+
+def test_hostile_weights_are_refused(tmp_path, saved):
+    good = _members(saved)["model.weights.h5"]
+
+    def altered(change):
+        def build(f):
+            with h5py.File(io.BytesIO(good), "r") as src:
+                for key in src:
+                    src.copy(key, f)
+            change(f)
+        return _h5_bytes(build)
+
+    def nan(f):
+        f["layers/dense/vars/0"][0, 0] = np.nan
+
+    def reshaped(f):
+        del f["layers/dense/vars/0"]
+        f["layers/dense/vars/0"] = np.zeros((9, 9), "float32")
+
+    def soft(f):
+        del f["layers/dense/vars/1"]
+        f["layers/dense/vars/1"] = h5py.SoftLink("/layers/dense/vars/0")
+
+    def external(f):
+        del f["layers/dense/vars/1"]
+        f["layers/dense/vars/1"] = h5py.ExternalLink("/etc/passwd", "/x")
+
+    def strings(f):
+        del f["layers/dense/vars/1"]
+        f["layers/dense/vars/1"] = np.array([b"abcdefgh"] * 8)
+
+    cases = [(nan, "holds NaN"), (reshaped, r"is float32 \(9, 9\), but the model needs"),
+             (soft, "SoftLink"), (external, "ExternalLink"), (strings, "but the model needs")]
+    for i, (change, match) in enumerate(cases):
+        _refused(_rewrite(saved, tmp_path / f"w{i}.keras", weights=altered(change)), match)
+    _refused(_rewrite(saved, tmp_path / "garbage.keras", weights=b"\x89HDF garbage" * 10),
+             "not a valid HDF5 file")
