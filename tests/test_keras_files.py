@@ -366,3 +366,156 @@ def test_hostile_weights_are_refused(tmp_path, saved):
         _refused(_rewrite(saved, tmp_path / f"w{i}.keras", weights=altered(change)), match)
     _refused(_rewrite(saved, tmp_path / "garbage.keras", weights=b"\x89HDF garbage" * 10),
              "not a valid HDF5 file")
+
+
+# -- glassnet <-> Keras ---------------------------------------------------------------------
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+
+@pytest.fixture(scope="module")
+def keras():
+    pytest.importorskip("torch")
+    module = pytest.importorskip("keras")
+    if module.backend.backend() != "torch":
+        pytest.skip(f"keras runs on {module.backend.backend()}, these tests use torch")
+    return module
+
+
+def _keras_mlp(keras):
+    L = keras.layers
+    return keras.Sequential([keras.Input((4,)), L.Dense(8, activation="relu", name="h"),
+                             L.Dropout(0.1, name="drop"), L.LeakyReLU(0.1, name="leaky"),
+                             L.Dense(2, name="out")], name="mlp")
+
+
+def _keras_wide_and_deep(keras):
+    L = keras.layers
+    x = keras.Input((4,), name="x")
+    deep = L.Dense(6, activation="relu", name="deep2")(L.Dense(8, activation="relu",
+                                                                name="deep1")(x))
+    return keras.Model(x, L.Dense(2, name="out")(L.Concatenate(name="joined")([x, deep])),
+                       name="wide_deep")
+
+
+def _keras_residual(keras):
+    L = keras.layers
+    x = keras.Input((4,), name="x")
+    h = L.Dense(4, activation="tanh", name="h")(x)
+    return keras.Model(x, L.Dense(2, name="out")(L.Add(name="res")([x, L.Dense(4, name="f")(h)])),
+                       name="residual")
+
+
+PAIRS = [(_mlp, _keras_mlp), (_wide_and_deep, _keras_wide_and_deep), (_residual, _keras_residual)]
+IDS = ["sequential_mlp", "wide_and_deep", "residual"]
+
+
+@pytest.mark.parametrize(("ours", "theirs"), PAIRS, ids=IDS)
+def test_a_glassnet_model_loads_in_keras(keras, tmp_path, ours, theirs):
+    model = _trained(ours())
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    x, y = _data(seed=2)
+    np.testing.assert_allclose(np.asarray(loaded.predict(x, verbose=0)),
+                               model.predict(x, verbose=0), atol=1e-5, rtol=0)
+    assert int(loaded.optimizer.iterations.numpy()) == 18
+    assert [v.name for v in loaded.weights] == [v.name for v in theirs(keras).weights]
+    if not any(isinstance(layer, Dropout) for layer in model.layers):
+        loaded.train_on_batch(x, y)  # Keras continues from glassnet's Adam moments
+        model.train_on_batch(x, y)
+        np.testing.assert_allclose(np.asarray(loaded.predict(x, verbose=0)),
+                                   model.predict(x, verbose=0), atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize(("ours", "theirs"), PAIRS, ids=IDS)
+def test_a_keras_model_loads_in_glassnet(keras, tmp_path, ours, theirs):
+    model = theirs(keras)
+    x, y = _data()
+    model.compile(keras.optimizers.Adam(0.01), "mse", metrics=["mae"])
+    model.fit(x, y, epochs=3, batch_size=8, verbose=0)
+    model.save(tmp_path / "k.keras")
+    loaded = glassnet.models.load_model(tmp_path / "k.keras")
+    x2, y2 = _data(seed=3)
+    np.testing.assert_allclose(loaded.predict(x2, verbose=0),
+                               np.asarray(model.predict(x2, verbose=0)), atol=1e-5, rtol=0)
+    assert loaded.metrics_names == ["loss", "mae"]
+    assert loaded.optimizer.get_config()["learning_rate"] == pytest.approx(0.01)
+    assert loaded.optimizer.iterations == 18
+    assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
+    if not any(isinstance(layer, keras.layers.Dropout) for layer in model.layers):
+        loaded.train_on_batch(x2, y2)
+        model.train_on_batch(x2, y2)
+        np.testing.assert_allclose(loaded.predict(x2, verbose=0),
+                                   np.asarray(model.predict(x2, verbose=0)), atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize(("ours", "theirs"), PAIRS, ids=IDS)
+def test_weights_files_move_both_ways(keras, tmp_path, ours, theirs):
+    x = _data(seed=4)[0]
+    mine, kmodel = _trained(ours()), theirs(keras)
+    mine.save_weights(tmp_path / "g.weights.h5")
+    kmodel.load_weights(tmp_path / "g.weights.h5")
+    np.testing.assert_allclose(np.asarray(kmodel.predict(x, verbose=0)),
+                               mine.predict(x, verbose=0), atol=1e-5, rtol=0)
+    other = theirs(keras)
+    other.save_weights(tmp_path / "k.weights.h5")
+    mine.load_weights(tmp_path / "k.weights.h5")
+    np.testing.assert_allclose(mine.predict(x, verbose=0),
+                               np.asarray(other.predict(x, verbose=0)), atol=1e-5, rtol=0)
+
+
+def test_keras_writes_the_layer_order_glassnet_computes(keras, tmp_path):
+    L = keras.layers
+    x, img = keras.Input((3,), name="x"), keras.Input((2,), name="img")
+    late = L.Dense(2, name="late")(img)
+    deep = L.Dense(2, name="d2")(L.Dense(2, name="d1")(x))
+    keras.Model([x, img], L.Add(name="sum")([deep, late])).save(tmp_path / "k.keras")
+    theirs = [e["name"] for e in _config(tmp_path / "k.keras")["config"]["layers"]]
+    assert theirs == ["x", "d1", "img", "d2", "late", "sum"]  # as glassnet writes it above
+
+
+def test_every_layer_kind_and_nesting_loads_from_keras(keras, tmp_path):
+    L = keras.layers
+    inner = keras.Sequential([keras.Input((6,)), L.Dense(4, activation="sigmoid"), L.ReLU(),
+                              L.Softmax()], name="inner")
+    a, b = keras.Input((3,), name="a"), keras.Input((3,), name="b")
+    merged = [m()([a, b]) for m in (L.Add, L.Subtract, L.Multiply, L.Average, L.Maximum,
+                                    L.Minimum)]
+    c = L.LeakyReLU(0.2)(L.Activation("tanh")(L.Concatenate()(merged[:2])))
+    img = keras.Input((2, 3), name="img")
+    out = {"x": inner(c), "y": L.Dense(2, kernel_initializer="he_normal")(
+        L.Concatenate()(merged[2:])), "z": L.Dropout(0.3)(L.Flatten()(img))}
+    model = keras.Model({"a": a, "b": b, "img": img}, out)
+    model.layers[-1].trainable = False
+    model.compile("rmsprop", {"x": "categorical_crossentropy", "y": "mse", "z": "mse"},
+                  loss_weights={"x": 1.0, "y": 0.5, "z": 0.1})
+    model.save(tmp_path / "k.keras")
+    loaded = glassnet.models.load_model(tmp_path / "k.keras")
+    rng = np.random.default_rng(5)
+    xs = {"a": rng.normal(size=(8, 3)), "b": rng.normal(size=(8, 3)),
+          "img": rng.normal(size=(8, 2, 3))}
+    xs = {k: v.astype("float32") for k, v in xs.items()}
+    theirs, ours = model.predict(xs, verbose=0), loaded.predict(xs, verbose=0)
+    for key in ("x", "y", "z"):
+        np.testing.assert_allclose(ours[key], np.asarray(theirs[key]), atol=1e-5, rtol=0)
+    assert type(loaded.optimizer).__name__ == "RMSprop"
+    assert sorted(loaded.metrics_names) == ["loss", "x_loss", "y_loss", "z_loss"]
+
+
+def test_keras_models_with_options_glassnet_lacks_are_refused(keras, tmp_path):
+    L = keras.layers
+    cases = [(L.Dense(2, kernel_regularizer="l2"), "kernel_regularizer"),
+             (L.ReLU(max_value=6.0), "max_value=6.0 is not supported"),
+             (L.Dense(2, activation="gelu"), "activation 'gelu'"),
+             (L.BatchNormalization(), "'BatchNormalization' has no glassnet counterpart")]
+    for i, (layer, match) in enumerate(cases):
+        keras.Sequential([keras.Input((3,)), layer]).save(tmp_path / f"k{i}.keras")
+        _refused(tmp_path / f"k{i}.keras", match)
+
+
+def test_a_keras_compile_glassnet_lacks_loads_uncompiled(keras, tmp_path):
+    model = _keras_mlp(keras)
+    model.compile(keras.optimizers.Adam(amsgrad=True), "mae")
+    model.save(tmp_path / "k.keras")
+    with pytest.warns(UserWarning, match="loaded uncompiled: optimizer option amsgrad"):
+        loaded = glassnet.models.load_model(tmp_path / "k.keras")
+    assert loaded.optimizer is None and loaded.count_params() == model.count_params()
