@@ -15,7 +15,6 @@ from glassnet.layers import Add, Dense, Dropout, Input, LeakyReLU, Sigmoid, conc
 
 h5py = pytest.importorskip("h5py")
 
-from glassnet import keras_files  # noqa: E402  (needs h5py)
 from glassnet.keras_files import _archive  # noqa: E402
 
 
@@ -72,7 +71,7 @@ def test_round_trip_keeps_predictions_compile_and_optimizer_state(tmp_path, buil
     model = _trained(build())
     model.save(tmp_path / "m.keras")
     same = glassnet.models.load_model(tmp_path / "m.keras")
-    x, y = _data(seed=1)
+    x = _data(seed=1)[0]
     np.testing.assert_array_equal(same.predict(x, verbose=0), model.predict(x, verbose=0))
     assert same.metrics_names == model.metrics_names == ["loss", "mae"]
     assert same.optimizer.iterations == model.optimizer.iterations == 18
@@ -111,7 +110,8 @@ def test_config_json_is_keras_serialization_format(tmp_path):
     assert (dense["config"]["units"], dense["config"]["activation"]) == (8, "relu")
     assert layers[3]["config"]["negative_slope"] == pytest.approx(0.1)
     compiled = config["compile_config"]
-    assert compiled["optimizer"]["class_name"] == "Adam" and compiled["loss"] == "mean_squared_error"
+    assert compiled["optimizer"]["class_name"] == "Adam"
+    assert compiled["loss"] == "mean_squared_error"
     assert compiled["metrics"] == ["mae"]
     with h5py.File(io.BytesIO(members["model.weights.h5"]), "r") as f:
         assert sorted(f["layers"]) == ["dense", "dense_1", "dropout", "leaky_re_lu"]
@@ -164,8 +164,8 @@ def test_weights_h5_round_trip_and_names(tmp_path):
     np.testing.assert_array_equal(other.predict(x, verbose=0), model.predict(x, verbose=0))
     with pytest.raises(ConfigError, match=r"must end in '\.weights\.h5'"):
         model.save_weights(tmp_path / "w.h5")
-    with pytest.raises(FileFormatError, match=r"w\.weights\.h5: layers/dense/vars/0 is float32 \(4, 4\), but "
-                       r"the model needs float32 \(4, 8\)"):
+    with pytest.raises(FileFormatError, match=r"w\.weights\.h5: layers/dense/vars/0 is "
+                       r"float32 \(4, 4\), but the model needs float32 \(4, 8\)"):
         _mlp().load_weights(tmp_path / "w.weights.h5")
 
 

@@ -32,7 +32,6 @@ Example
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import struct
@@ -49,6 +48,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from . import models, optimizers
 from ._checks import glassnet_model
 from ._files import atomic_write, file_path
+from ._files import read_untrusted as _read
+from ._files import refusing as _refusing
 from .errors import ConfigError, FileFormatError
 from .keras_files._to_keras import metric_names as _metric_names
 from .utils import global_generator
@@ -231,27 +232,6 @@ def load_model(path, compile: bool = True):
         if compile and config.get("optimizer") is not None:
             _restore_training(model, config, tensors, source)
     return model
-
-
-@contextlib.contextmanager
-def _refusing(source: Path, what: str):
-    """Turn any error raised while interpreting untrusted content into a FileFormatError."""
-    try:
-        yield
-    except FileFormatError:
-        raise
-    except Exception as exc:  # the file is untrusted: every failure is a format error
-        raise FileFormatError(f"{source}: {what}: {exc}") from None
-
-
-def _read(source: Path) -> bytes:
-    try:
-        with open(source, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        raise FileFormatError(f"{source}: no such file") from None
-    except OSError as exc:
-        raise FileFormatError(f"{source}: cannot be read ({exc.strerror or exc})") from None
 
 
 def _header_metadata(raw: bytes, source: Path) -> dict[str, str]:

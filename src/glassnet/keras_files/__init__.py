@@ -29,14 +29,13 @@ Example
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import json
 import warnings
 from pathlib import Path
 
 from .._checks import glassnet_model
-from .._files import atomic_write, file_path
+from .._files import atomic_write, file_path, read_untrusted, refusing
 from ..errors import ConfigError, FileFormatError
 from . import _archive, _h5
 from ._compile import compile_arguments
@@ -69,12 +68,12 @@ def _legacy_refusal(path: Path, action: str) -> FileFormatError:
 # -- dispatch by extension (Model.save, models.load_model, save_weights, load_weights) -------
 def save_model(model, path, include_optimizer: bool = True) -> None:
     """``.keras``: a Keras archive; ``.h5``: refused; any other name: glassnet's safetensors."""
-    target = file_path(path, "save")
+    target = file_path(path, "save_model")
     kind = _kind(target)
     if kind == "keras":
         return save_keras(model, target, include_optimizer=include_optimizer)
     if kind in ("legacy", "weights"):
-        raise ConfigError(f"save: {target.name} would be a legacy Keras HDF5 model file, "
+        raise ConfigError(f"save_model: {target.name} would be a legacy Keras HDF5 model file, "
                           "which glassnet does not write; save to 'model.keras' (Keras 3's "
                           "format) or use save_weights for a '.weights.h5' file")
     from .. import io
@@ -102,8 +101,8 @@ def save_keras(model, path, include_optimizer: bool = True) -> None:
     """Write ``model`` as a Keras 3 ``.keras`` archive, atomically."""
     from .. import __version__
 
-    glassnet_model(model, "save")
-    target = file_path(path, "save")
+    glassnet_model(model, "save_model")
+    target = file_path(path, "save_model")
     config = model_config(model)
     document = {**config, "compile_config": None}
     try:
@@ -121,27 +120,6 @@ def save_keras(model, path, include_optimizer: bool = True) -> None:
         _archive.WEIGHTS_NAME: weights}))
 
 
-def _read(source: Path) -> bytes:
-    try:
-        with open(source, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        raise FileFormatError(f"{source}: no such file") from None
-    except OSError as exc:
-        raise FileFormatError(f"{source}: cannot be read ({exc.strerror or exc})") from None
-
-
-@contextlib.contextmanager
-def _refusing(source: Path, what: str):
-    try:
-        yield
-    except FileFormatError:
-        raise
-    except (ConfigError, ValueError, TypeError, KeyError, IndexError, RecursionError,
-            AttributeError) as exc:
-        raise FileFormatError(f"{source}: {what}: {exc}") from None
-
-
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not a number a Keras config may hold")
 
@@ -150,7 +128,7 @@ def _config_document(members: dict, source: Path) -> dict:
     if _archive.CONFIG_NAME not in members:
         raise FileFormatError(f"{source}: the archive has no config.json, so it is not a "
                               ".keras model file")
-    with _refusing(source, "config.json is not valid JSON"):
+    with refusing(source, "config.json is not valid JSON"):
         document = json.loads(members[_archive.CONFIG_NAME], parse_constant=_reject_constant)
     if not isinstance(document, dict) or document.get("class_name") not in (
             "Functional", "Sequential", "Model"):
@@ -165,7 +143,7 @@ def _build(document: dict, source: Path):
     from .. import layers as layers_module
     from ..utils import global_generator
 
-    with _refusing(source, "the model config cannot be loaded"):
+    with refusing(source, "the model config cannot be loaded"):
         translated = Budget().model(document)
         rng = global_generator()
         drawn = rng.bit_generator.state  # building draws initial weights: leave the stream be
@@ -178,14 +156,14 @@ def _build(document: dict, source: Path):
 def load_keras(path, compile: bool = True):
     """Read a Keras 3 ``.keras`` archive into a glassnet model; nothing in it is executed."""
     source = file_path(path, "load_model")
-    members = _archive.read_members(_read(source), source)
+    members = _archive.read_members(read_untrusted(source), source)
     document = _config_document(members, source)
     model = _build(document, source)
     if _archive.WEIGHTS_NAME not in members:
         raise FileFormatError(f"{source}: the archive has no model.weights.h5 (glassnet reads "
                               "h5 weights, not Keras's npz variant)")
     with _h5.open_h5(members[_archive.WEIGHTS_NAME], source) as f, \
-            _refusing(source, "the weights do not fit the model"):
+            refusing(source, "the weights do not fit the model"):
         _assign(_h5.read_weights(model, document, f, source))
         if compile and document.get("compile_config"):
             _compile(model, document["compile_config"], f, source)
@@ -244,13 +222,13 @@ def load_weights(model, path) -> None:
         raise _legacy_refusal(source, "load weights from")
     if kind == "glassnet":
         return _load_glassnet_weights(model, source)
-    data = _read(source)
+    data = read_untrusted(source)
     if kind == "keras":
         data = _archive.read_members(data, source).get(_archive.WEIGHTS_NAME)
         if data is None:
             raise FileFormatError(f"{source}: the archive has no model.weights.h5")
     config = model_config(model)
-    with _h5.open_h5(data, source) as f, _refusing(source, "the weights do not fit the model"):
+    with _h5.open_h5(data, source) as f, refusing(source, "the weights do not fit the model"):
         _assign(_h5.read_weights(model, config, f, source))
         arrays = _h5.read_optimizer(f, source) if model.optimizer is not None else None
         if arrays is not None and model.params.size:
