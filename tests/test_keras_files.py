@@ -184,14 +184,80 @@ def test_load_weights_from_a_keras_archive_and_a_safetensors_file(tmp_path):
         _mlp().load_weights(tmp_path / "m.safetensors")
 
 
-def test_legacy_h5_is_refused_with_the_way_out(tmp_path):
-    model = _mlp()
+def _tf2_file(path, kernel, bias, kernel2, bias2, training=None):
+    """A legacy .h5 as tf.keras 2 wrote it: list-style inbound nodes, ':0' weight names."""
+    def dense(name, units, activation, inbound):
+        return {"class_name": "Dense", "name": name, "inbound_nodes": [[[inbound, 0, 0, {}]]],
+                "config": {"name": name, "trainable": True, "dtype": "float32", "units": units,
+                           "activation": activation, "use_bias": True,
+                           "kernel_initializer": {"class_name": "GlorotUniform",
+                                                  "config": {"seed": None}},
+                           "bias_initializer": {"class_name": "Zeros", "config": {}},
+                           "kernel_regularizer": None, "bias_regularizer": None,
+                           "activity_regularizer": None, "kernel_constraint": None,
+                           "bias_constraint": None}}
+    config = {"class_name": "Functional", "config": {
+        "name": "model", "layers": [
+            {"class_name": "InputLayer", "name": "input_1", "inbound_nodes": [],
+             "config": {"batch_input_shape": [None, 3], "dtype": "float32", "sparse": False,
+                        "ragged": False, "name": "input_1"}},
+            dense("dense", 4, "relu", "input_1"), dense("dense_1", 2, "softmax", "dense")],
+        "input_layers": [["input_1", 0, 0]], "output_layers": [["dense_1", 0, 0]]}}
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = json.dumps(config)
+        f.attrs["keras_version"] = "2.13.1"
+        if training is not None:
+            f.attrs["training_config"] = json.dumps(training)
+        weights = f.create_group("model_weights")
+        for name, (k, b) in {"dense": (kernel, bias), "dense_1": (kernel2, bias2)}.items():
+            group = weights.create_group(name)
+            group.attrs["weight_names"] = [f"{name}/kernel:0".encode(), f"{name}/bias:0".encode()]
+            group[f"{name}/kernel:0"], group[f"{name}/bias:0"] = k, b
+        weights.create_group("input_1").attrs["weight_names"] = []
+
+
+def test_a_tf_keras_2_legacy_h5_loads_and_h5_is_never_written(tmp_path):
+    rng = np.random.default_rng(0)
+    w = [rng.normal(size=s).astype("float32") for s in [(3, 4), (4,), (4, 2), (2,)]]
+    training = {"loss": "categorical_crossentropy", "metrics": ["accuracy"],
+                "optimizer_config": {"class_name": "Adam", "config": {
+                    "name": "Adam", "learning_rate": 0.002, "decay": 0.0, "beta_1": 0.9,
+                    "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": False}}}
+    _tf2_file(tmp_path / "old.h5", *w, training=training)
+    model = glassnet.models.load_model(tmp_path / "old.h5")
+    x = rng.normal(size=(5, 3)).astype("float32")
+    h = np.maximum(x @ w[0] + w[1], 0) @ w[2] + w[3]
+    expected = np.exp(h) / np.exp(h).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5)
+    assert model.metrics_names == ["loss", "accuracy"]
+    assert model.optimizer.get_config()["learning_rate"] == pytest.approx(0.002)
+    fresh = glassnet.Model.from_config(model.get_config())
+    fresh.load_weights(tmp_path / "old.h5")
+    np.testing.assert_array_equal(fresh.predict(x, verbose=0), model.predict(x, verbose=0))
     with pytest.raises(ConfigError, match=r"legacy Keras HDF5.*'model\.keras'"):
         model.save(tmp_path / "m.h5")
-    (tmp_path / "old.h5").write_bytes(b"\x89HDF\r\n\x1a\n")
-    with pytest.raises(FileFormatError, match=r"legacy Keras HDF5.*\.keras"):
-        glassnet.models.load_model(tmp_path / "old.h5")
     assert not (tmp_path / "m.h5").exists()
+
+
+def test_hostile_legacy_h5_is_refused(tmp_path):
+    rng = np.random.default_rng(0)
+    w = [rng.normal(size=s).astype("float32") for s in [(3, 4), (4,), (4, 2), (2,)]]
+    _tf2_file(tmp_path / "a.h5", w[0], w[1], w[0], w[3])
+    _refused(tmp_path / "a.h5", r"dense_1/kernel:0 is float32 \(3, 4\), but the model needs")
+    (tmp_path / "b.h5").write_bytes(b"\x89HDF\r\n\x1a\n")
+    _refused(tmp_path / "b.h5", "not a valid HDF5 file")
+    with h5py.File(tmp_path / "c.h5", "w") as f:
+        f["x"] = np.zeros(3)
+    _refused(tmp_path / "c.h5", "holds weights only")
+    _tf2_file(tmp_path / "d.h5", *w)
+    with h5py.File(tmp_path / "d.h5", "a") as f:
+        del f["model_weights/dense/dense/bias:0"]
+        f["model_weights/dense/dense/bias:0"] = h5py.ExternalLink("/etc/passwd", "/x")
+    _refused(tmp_path / "d.h5", "ExternalLink")
+    with h5py.File(tmp_path / "e.h5", "w") as f:
+        f.attrs["model_config"] = json.dumps({"class_name": "Sequential", "config": {
+            "name": "s", "layers": [{"class_name": "Lambda", "config": {"name": "code"}}]}})
+    _refused(tmp_path / "e.h5", "Lambda layers hold Python code")
 
 
 def test_unsupported_pieces_are_refused_before_anything_is_written(tmp_path):
@@ -519,3 +585,15 @@ def test_a_keras_compile_glassnet_lacks_loads_uncompiled(keras, tmp_path):
     with pytest.warns(UserWarning, match="loaded uncompiled: optimizer option amsgrad"):
         loaded = glassnet.models.load_model(tmp_path / "k.keras")
     assert loaded.optimizer is None and loaded.count_params() == model.count_params()
+
+
+def test_a_legacy_h5_keras_wrote_loads(keras, tmp_path):
+    model = _keras_wide_and_deep(keras)
+    model.compile(keras.optimizers.SGD(0.05), "mse")
+    model.fit(*_data(), epochs=2, verbose=0)
+    model.save(tmp_path / "k.h5")  # Keras 3 warns that this format is legacy
+    loaded = glassnet.models.load_model(tmp_path / "k.h5")
+    x = _data(seed=6)[0]
+    np.testing.assert_allclose(loaded.predict(x, verbose=0),
+                               np.asarray(model.predict(x, verbose=0)), atol=1e-5, rtol=0)
+    assert loaded.optimizer.get_config()["learning_rate"] == pytest.approx(0.05)

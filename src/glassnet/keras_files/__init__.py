@@ -10,7 +10,7 @@ layout, so weights saved by either library load into the same architecture in th
 Files are untrusted: nothing in them is executed (no pickle, no ``Lambda`` code), every size
 is bounded, and every fault is a :class:`~glassnet.errors.FileFormatError` naming the file.
 Writes are atomic. Other file names keep glassnet's own ``.safetensors`` format
-(:mod:`glassnet.io`); legacy Keras ``.h5`` full-model files are refused.
+(:mod:`glassnet.io`); legacy Keras ``.h5`` model files are read, never written.
 
 Example
 -------
@@ -37,13 +37,13 @@ from pathlib import Path
 from .._checks import glassnet_model
 from .._files import atomic_write, file_path, read_untrusted, refusing
 from ..errors import ConfigError, FileFormatError
-from . import _archive, _h5
+from . import _archive, _h5, _legacy
 from ._compile import compile_arguments
 from ._from_keras import Budget
 from ._to_keras import compile_config, metric_names, model_config
 
-__all__ = ["load_keras", "load_model", "load_weights", "save_keras", "save_model",
-           "save_weights"]
+__all__ = ["load_keras", "load_legacy", "load_model", "load_weights", "save_keras",
+           "save_model", "save_weights"]
 
 _LEGACY = (".h5", ".hdf5")
 
@@ -57,12 +57,6 @@ def _kind(path: Path) -> str:
     if name.endswith(_LEGACY):
         return "legacy"
     return "glassnet"
-
-
-def _legacy_refusal(path: Path, action: str) -> FileFormatError:
-    return FileFormatError(f"{path}: cannot {action} a legacy Keras HDF5 (.h5) model file; "
-                           "glassnet reads and writes Keras 3's .keras archives: in Keras, "
-                           "load it and save it again as 'model.keras'")
 
 
 # -- dispatch by extension (Model.save, models.load_model, save_weights, load_weights) -------
@@ -87,10 +81,11 @@ def load_model(path, compile: bool = True):
     kind = _kind(source)
     if kind == "keras":
         return load_keras(source, compile=compile)
-    if kind in ("legacy", "weights"):
-        raise _legacy_refusal(source, "load a model from") if kind == "legacy" else \
-            FileFormatError(f"{source}: a .weights.h5 file holds weights only; build the "
-                            "model and call model.load_weights on it")
+    if kind == "legacy":
+        return load_legacy(source, compile=compile)
+    if kind == "weights":
+        raise FileFormatError(f"{source}: a .weights.h5 file holds weights only; build the "
+                              "model and call model.load_weights on it")
     from .. import io
 
     return io.load_model(source, compile=compile)
@@ -170,6 +165,28 @@ def load_keras(path, compile: bool = True):
     return model
 
 
+def load_legacy(path, compile: bool = True):
+    """Read a legacy Keras HDF5 (``.h5``) model file (Keras 3's or tf.keras 2's)."""
+    source = file_path(path, "load_model")
+    with _h5.open_h5(read_untrusted(source), source) as f:
+        with refusing(source, "the model config is not valid"):
+            document, training = _legacy.read_legacy(f, source)
+        if not isinstance(document, dict) or document.get("class_name") not in (
+                "Functional", "Sequential", "Model"):
+            raise FileFormatError(f"{source}: model_config does not describe a Keras "
+                                  "Functional or Sequential model")
+        model = _build(document, source)
+        with refusing(source, "the weights do not fit the model"):
+            _assign(_legacy.legacy_weights(model, document, f, source))
+    if compile and training:
+        try:
+            model.compile(**compile_arguments(training))
+        except ConfigError as exc:
+            warnings.warn(f"{source}: the model is loaded uncompiled: {exc}", UserWarning,
+                          stacklevel=3)
+    return model
+
+
 def _assign(pending) -> None:
     for targets, arrays in pending:
         for target, array in zip(targets, arrays, strict=True):
@@ -219,7 +236,9 @@ def load_weights(model, path) -> None:
     source = file_path(path, "load_weights")
     kind = _kind(source)
     if kind == "legacy":
-        raise _legacy_refusal(source, "load weights from")
+        with _h5.open_h5(read_untrusted(source), source) as f, \
+                refusing(source, "the weights do not fit the model"):
+            return _assign(_legacy.legacy_weights(model, model_config(model), f, source))
     if kind == "glassnet":
         return _load_glassnet_weights(model, source)
     data = read_untrusted(source)

@@ -31,8 +31,9 @@ _OPTIMIZERS = {"Adam": ("beta_1", "beta_2", "epsilon"), "SGD": ("momentum", "nes
 _OPTIMIZER_DEFAULTS = {"weight_decay": None, "clipnorm": None, "global_clipnorm": None,
                        "clipvalue": None, "use_ema": False, "loss_scale_factor": None,
                        "gradient_accumulation_steps": None, "amsgrad": False,
-                       "centered": False}
-_IGNORED = ("name", "ema_momentum", "ema_overwrite_frequency", "is_legacy_optimizer")
+                       "centered": False, "decay": 0.0}
+_IGNORED = ("name", "ema_momentum", "ema_overwrite_frequency", "is_legacy_optimizer",
+            "jit_compile")
 _LOSS_OPTIONS = {"reduction": "sum_over_batch_size", "label_smoothing": 0.0, "axis": -1,
                  "ignore_class": None}
 

@@ -229,11 +229,15 @@ def read_arrays(f, path: str, expected: list[tuple], source, kinds="f") -> list[
         if ds.shape != tuple(shape) or ds.dtype.kind not in kinds:
             raise FileFormatError(f"{source}: {where}/{i} is {ds.dtype} {ds.shape}, but the "
                                   f"model needs {np.dtype(dtype)} {tuple(shape)}")
-        array = np.asarray(ds[()])
-        if array.dtype.kind == "f" and not np.isfinite(array).all():
-            raise FileFormatError(f"{source}: {where}/{i} holds NaN or infinite values")
-        arrays.append(array)
+        arrays.append(finite(ds[()], f"{where}/{i}", source))
     return arrays
+
+
+def finite(value, where: str, source) -> np.ndarray:
+    array = np.asarray(value)
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise FileFormatError(f"{source}: {where} holds NaN or infinite values")
+    return array
 
 
 def read_weights(model, config: dict, f, source) -> list[tuple]:
