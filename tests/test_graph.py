@@ -175,7 +175,7 @@ def test_feature_extraction_and_get_layer():
     w, b = model.get_layer("h").get_weights()
     np.testing.assert_allclose(features.predict(x), x @ w + b, rtol=1e-6)
     assert model.get_layer(index=1).name == "o"
-    with pytest.raises(ConfigError, match="no layer named 'nope'.*'h', 'o'"):
+    with pytest.raises(ConfigError, match=r"no layer named 'nope'.*'h', 'o'"):
         model.get_layer("nope")
     head = glassnet.Sequential(model.layers[:-1])
     assert head.output_shape == (3,)
@@ -273,4 +273,5 @@ def test_training_api_extras():
     assert "val_loss" not in [k for e in seen if e[:2] == ("epoch", 0) for k in e[2]]
     assert ("test", 1, ["accuracy", "loss"]) in seen and len(history.history["loss"]) == 4
     assert len([e for e in seen if e[0] == "test"]) == 4  # 2 validations x 2 batches of 20
-    assert isinstance(model.test_on_batch(x, y), list) and model.predict_on_batch(x).shape == (40, 2)
+    assert isinstance(model.test_on_batch(x, y), list)
+    assert model.predict_on_batch(x).shape == (40, 2)

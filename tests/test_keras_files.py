@@ -597,3 +597,19 @@ def test_a_legacy_h5_keras_wrote_loads(keras, tmp_path):
     np.testing.assert_allclose(loaded.predict(x, verbose=0),
                                np.asarray(model.predict(x, verbose=0)), atol=1e-5, rtol=0)
     assert loaded.optimizer.get_config()["learning_rate"] == pytest.approx(0.05)
+
+
+def test_float64_and_frozen_layers_keep_their_meaning_in_keras(keras, tmp_path):
+    x = np.random.default_rng(7).normal(size=(8, 4))
+    inputs = Input((4,), dtype="float64")
+    model = glassnet.Model(inputs, Dense(2, name="o")(Dense(3, name="h", trainable=False)(inputs)))
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    frozen = loaded.get_layer("h")
+    assert (frozen.trainable, frozen.kernel.dtype) == (False, "float64")
+    np.testing.assert_allclose(np.asarray(loaded.predict(x, verbose=0)),
+                               model.predict(x, verbose=0), atol=1e-5, rtol=0)
+    loaded.save(tmp_path / "k.keras")
+    back = glassnet.models.load_model(tmp_path / "k.keras")
+    assert back.dtype == np.float64 and back.get_layer("h").trainable is False
+    np.testing.assert_array_equal(back.predict(x, verbose=0), model.predict(x, verbose=0))

@@ -87,10 +87,10 @@ def _dense(layer, base):
             "kernel_constraint": None, "bias_constraint": None}
 
 
-def _class_and_config(layer):
-    """(Keras class name, Keras config) of one glassnet layer."""
+def _class_and_config(layer, dtype):
+    """(Keras class name, Keras config) of one glassnet layer computing in ``dtype``."""
     cls = type(layer).__name__
-    base = {"name": layer.name, "trainable": layer.trainable, "dtype": dtype_policy(layer.dtype)}
+    base = {"name": layer.name, "trainable": layer.trainable, "dtype": dtype_policy(dtype)}
     if cls == "Dense":
         return cls, _dense(layer, base)
     if cls in ("Sigmoid", "Tanh", "Activation"):
@@ -122,15 +122,16 @@ def _input_layer(name: str, shape, dtype) -> dict:
                          "name": name})
 
 
-def layer_config(layer) -> dict:
-    """One layer (or nested model) as Keras serializes it, without graph entries."""
+def layer_config(layer, dtype) -> dict:
+    """One layer (or nested model) of a model computing in ``dtype`` as Keras serializes it,
+    without graph entries."""
     from ..models import Model
 
     if isinstance(layer, Model):
         return model_config(layer)
     if type(layer).__name__ == "InputLayer":
-        return _input_layer(layer.name, layer.input_shape, layer.dtype)
-    cls, config = _class_and_config(layer)
+        return _input_layer(layer.name, layer.input_shape, dtype)
+    cls, config = _class_and_config(layer, dtype)
     entry = keras_object("keras.layers", cls, config)
     if layer.built and (layer.param_specs() or cls in (*_MERGES, "Concatenate", "Flatten")):
         entry["build_config"] = {"input_shape": _batch(layer.input_shape)}
@@ -154,7 +155,7 @@ def _sequential_config(model) -> dict:
     inputs = [_input_layer(input_name, model.input_shape, model.dtype.name)]
     config = {"name": model.name, "trainable": model.trainable,
               "dtype": dtype_policy(model.dtype.name),
-              "layers": inputs + [layer_config(layer) for layer in model.layers],
+              "layers": inputs + [layer_config(layer, model.dtype.name) for layer in model.layers],
               "build_input_shape": _batch(model.input_shape)}
     entry = keras_object("keras", "Sequential", config)
     entry["build_config"] = {"input_shape": _batch(model.input_shape)}
@@ -167,7 +168,7 @@ def _functional_config(model) -> dict:
     graph_config = functional_config(model)
     entries = []
     for layer, glassnet_entry in zip(model.layers, graph_config["layers"], strict=True):
-        entries.append({**layer_config(layer), "name": layer.name,
+        entries.append({**layer_config(layer, model.dtype.name), "name": layer.name,
                         "inbound_nodes": glassnet_entry["inbound_nodes"]})
     ordered = keras_order(entries, graph_config["input_layers"], graph_config["output_layers"])
     config = {"name": model.name, "trainable": model.trainable, "layers": ordered,
