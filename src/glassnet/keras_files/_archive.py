@@ -82,6 +82,8 @@ def read_members(data: bytes, source, wanted=(CONFIG_NAME, METADATA_NAME, WEIGHT
         for info in infos:
             if info.filename not in wanted:
                 continue
+            if info.filename in found:
+                raise FileFormatError(f"{source}: the archive holds {info.filename!r} twice")
             _check_member(info, source)
             found[info.filename] = _read(zf, info, source)
         return found

@@ -127,11 +127,11 @@ def set_optimizer_arrays(model, groups, arrays: list[np.ndarray]) -> bool:
     views = _trainable_views(model, groups)
     layout = _slot_layout(opt)
     expected = 2 + sum(len(names) for names in layout) * len(views)
-    if len(arrays) != expected:
+    if len(arrays) not in (2, expected):  # 2: an optimizer never built (no steps taken)
         return False
     state = {n: np.zeros_like(params) for names in layout for n in names}
     k = 2
-    for names in layout:
+    for names in layout if len(arrays) == expected else []:
         for view in views:
             start = _offset(view, params)
             for n in names:
