@@ -359,6 +359,10 @@ def test_malformed_json_is_refused(tmp_path, saved):
     _refused(_rewrite(saved, tmp_path / "d.keras", config={"class_name": "Functional"}),
              "no 'layers' list")
     config = _config(saved)
+    config["config"]["layers"][2]["config"]["name"] = config["config"]["layers"][1]["name"]
+    config["config"]["layers"][2]["name"] = config["config"]["layers"][1]["name"]
+    _refused(_rewrite(saved, tmp_path / "twice.keras", config=config), "used more than once")
+    config = _config(saved)
     config["config"]["layers"][2]["inbound_nodes"] = [{"args": [["nowhere", 0, 0]]}]
     _refused(_rewrite(saved, tmp_path / "e.keras", config=config), "refer to tensors")
 
@@ -626,3 +630,25 @@ def test_an_archive_with_a_member_twice_is_refused(tmp_path, saved):
             zf.writestr(name, data)
     (tmp_path / "twice.keras").write_bytes(buffer.getvalue())
     _refused(tmp_path / "twice.keras", "holds 'config.json' twice")
+
+
+def test_shared_layers_and_a_nested_model_called_twice_move_both_ways(keras, tmp_path):
+    rng = np.random.default_rng(8)
+    x1, x2 = (rng.normal(size=(8, 4)).astype("float32") for _ in range(2))
+    a, b = Input((4,), name="a"), Input((4,), name="b")
+    shared = Dense(3, activation="relu", name="shared")
+    sub = glassnet.Sequential([Dense(3, input_shape=(3,), name="s1")], name="sub")
+    model = glassnet.Model([a, b], Add(name="sum")([sub(shared(a)), sub(shared(b))]))
+    model.compile("adam", "mse")
+    model.fit([x1, x2], x1[:, :3], epochs=2, verbose=0)
+    model.save(tmp_path / "m.keras")
+    theirs = keras.saving.load_model(tmp_path / "m.keras")
+    theirs.train_on_batch([x1, x2], x1[:, :3])
+    model.train_on_batch([x1, x2], x1[:, :3])
+    np.testing.assert_allclose(np.asarray(theirs.predict([x1, x2], verbose=0)),
+                               model.predict([x1, x2], verbose=0), atol=1e-5, rtol=0)
+    theirs.save(tmp_path / "k.keras")
+    back = glassnet.models.load_model(tmp_path / "k.keras")
+    np.testing.assert_allclose(back.predict([x1, x2], verbose=0),
+                               np.asarray(theirs.predict([x1, x2], verbose=0)), atol=1e-5, rtol=0)
+    assert back.count_params() == model.count_params() == 15 + 12

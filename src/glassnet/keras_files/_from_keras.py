@@ -141,6 +141,11 @@ class Budget:
         out = {"name": _name(config.get("name"), where),
                "trainable": _bool(config.get("trainable", True), where),
                "layers": [self.layer(e, depth) for e in config["layers"]]}
+        names = [e.get("name") or e["config"].get("name") for e in out["layers"]]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ConfigError(f"{where}: layer names {twice} are used more than once; Keras "
+                              "requires each name once in a model")
         if cls == "Sequential":
             if config.get("dtype") is not None:
                 out["dtype"] = _policy(config["dtype"], where)
