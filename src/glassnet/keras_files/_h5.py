@@ -30,15 +30,14 @@ from ._order import MODEL_CLASSES, layer_paths
 
 __all__ = ["read_weights", "weight_groups", "write_weights"]
 
-try:
-    import h5py
-except ImportError:  # pragma: no cover - depends on the environment
-    h5py = None
-
-
-def require_h5py(what: str) -> None:
-    if h5py is None:
-        raise ImportError(f"{what} needs the h5py package: pip install 'glassnet[keras]'")
+def require_h5py(what: str):
+    """The h5py module, imported on first use (it is the optional 'keras' extra)."""
+    try:
+        import h5py
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ImportError(f"{what} needs the h5py package: pip install 'glassnet[keras]'"
+                          ) from None
+    return h5py
 
 
 def _entry_name(entry: dict) -> str:
@@ -153,7 +152,7 @@ def set_optimizer_arrays(model, groups, arrays: list[np.ndarray]) -> bool:
 # -- writing ----------------------------------------------------------------------------------
 def write_weights(model, config: dict, include_optimizer: bool) -> bytes:
     """The bytes of Keras's h5 weights file for ``model`` (config in Keras's form)."""
-    require_h5py("writing Keras weights")
+    h5py = require_h5py("writing Keras weights")
     groups = list(weight_groups(model, config))
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as f:
@@ -177,7 +176,7 @@ def write_weights(model, config: dict, include_optimizer: bool) -> bytes:
 
 # -- reading ----------------------------------------------------------------------------------
 def open_h5(data: bytes, source):
-    require_h5py("reading Keras weights")
+    h5py = require_h5py("reading Keras weights")
     try:
         return h5py.File(io.BytesIO(data), "r")
     except Exception as exc:  # h5py raises OSError, ValueError, ... on a bad file
@@ -187,6 +186,7 @@ def open_h5(data: bytes, source):
 
 def _group(f, path: str, source):
     """The group at ``path`` through hard links only, or None if it is absent."""
+    h5py = require_h5py("reading Keras weights")
     current = f
     for part in path.split("/"):
         link = current.get(part, getlink=True)
@@ -203,6 +203,7 @@ def _group(f, path: str, source):
 
 
 def _dataset(group, key: str, where: str, source):
+    h5py = require_h5py("reading Keras weights")
     link = group.get(key, getlink=True)
     if not isinstance(link, h5py.HardLink):
         kind = "missing" if link is None else f"a {type(link).__name__}"
