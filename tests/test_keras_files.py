@@ -652,3 +652,28 @@ def test_shared_layers_and_a_nested_model_called_twice_move_both_ways(keras, tmp
     np.testing.assert_allclose(back.predict([x1, x2], verbose=0),
                                np.asarray(theirs.predict([x1, x2], verbose=0)), atol=1e-5, rtol=0)
     assert back.count_params() == model.count_params() == 15 + 12
+
+
+def test_mutated_archives_load_or_raise_file_format_error(tmp_path, saved):
+    """Bit flips, truncations and random bytes inside each member (re-zipped, so the zip's
+    CRCs pass): every one loads or raises FileFormatError, never another exception."""
+    rng = np.random.default_rng(11)
+    members = _members(saved)
+    outcomes = {"loaded": 0, "refused": 0}
+    for i in range(150):
+        name = ("config.json", "model.weights.h5", "metadata.json")[i % 3]
+        blob = bytearray(members[name])
+        cut = int(rng.integers(len(blob)))
+        if i % 5 == 0:
+            blob = blob[:cut]
+        else:
+            blob[cut:cut + 4] = rng.bytes(4) if i % 2 else bytes([blob[cut] ^ 1 << i % 8])
+        target = _rewrite(saved, tmp_path / f"f{i}.keras", **{name: bytes(blob)})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            try:
+                glassnet.models.load_model(target)
+                outcomes["loaded"] += 1
+            except FileFormatError:
+                outcomes["refused"] += 1
+    assert outcomes["refused"] > 30 and sum(outcomes.values()) == 150
