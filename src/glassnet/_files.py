@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import ConfigError, FileFormatError
 
-__all__ = ["atomic_write", "file_path"]
+__all__ = ["atomic_write", "file_path", "read_untrusted", "refusing"]
 
 
 def file_path(value, where: str) -> Path:
@@ -59,3 +59,25 @@ def atomic_write(target, data: bytes) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def read_untrusted(source: Path) -> bytes:
+    """The file's bytes, or a FileFormatError naming it (missing, unreadable)."""
+    try:
+        with open(source, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise FileFormatError(f"{source}: no such file") from None
+    except OSError as exc:
+        raise FileFormatError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+
+
+@contextlib.contextmanager
+def refusing(source: Path, what: str):
+    """Turn any error raised while interpreting untrusted content into a FileFormatError."""
+    try:
+        yield
+    except FileFormatError:
+        raise
+    except Exception as exc:  # the file is untrusted: every failure is a format error
+        raise FileFormatError(f"{source}: {what}: {exc}") from None

@@ -32,7 +32,6 @@ Example
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import struct
@@ -49,7 +48,10 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from . import models, optimizers
 from ._checks import glassnet_model
 from ._files import atomic_write, file_path
+from ._files import read_untrusted as _read
+from ._files import refusing as _refusing
 from .errors import ConfigError, FileFormatError
+from .keras_files._to_keras import metric_names as _metric_names
 from .utils import global_generator
 
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
@@ -193,16 +195,6 @@ def _loss_config(model):
     return configs[0] if len(configs) == 1 else configs
 
 
-def _metric_names(specs):
-    """The metrics given by name (functions cannot be stored), in their structure."""
-    if isinstance(specs, dict):
-        return {k: _metric_names(v) for k, v in specs.items()}
-    if isinstance(specs, (list, tuple)):
-        return [m if isinstance(m, str) else _metric_names(m) for m in specs
-                if isinstance(m, (str, list, tuple, dict))]
-    return specs if isinstance(specs, str) else None
-
-
 def _digest(metadata: dict[str, str], tensors: dict[str, np.ndarray]) -> str:
     """SHA-256 over the metadata (but the digest) and every tensor's name, dtype, shape, bytes."""
     h = hashlib.sha256()
@@ -263,27 +255,6 @@ def load_model(path, compile: bool = True):
         if compile and config.get("optimizer") is not None:
             _restore_training(model, config, tensors, source)
     return model
-
-
-@contextlib.contextmanager
-def _refusing(source: Path, what: str):
-    """Turn any error raised while interpreting untrusted content into a FileFormatError."""
-    try:
-        yield
-    except FileFormatError:
-        raise
-    except Exception as exc:  # the file is untrusted: every failure is a format error
-        raise FileFormatError(f"{source}: {what}: {exc}") from None
-
-
-def _read(source: Path) -> bytes:
-    try:
-        with open(source, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        raise FileFormatError(f"{source}: no such file") from None
-    except OSError as exc:
-        raise FileFormatError(f"{source}: cannot be read ({exc.strerror or exc})") from None
 
 
 def _header_metadata(raw: bytes, source: Path) -> dict[str, str]:

@@ -34,10 +34,13 @@ layers_module._LAYERS.aliases["Functional"] = "Model"
 
 
 def load_model(path, compile: bool = True, **kwargs) -> Model:
-    """Read a model saved by :meth:`Model.save`; see :func:`glassnet.io.load_model`."""
-    from .. import io
+    """Read a model saved by :meth:`Model.save`: a Keras 3 ``.keras`` archive (one Keras
+    wrote, too: :mod:`glassnet.keras_files`) or glassnet's file (:func:`glassnet.io.load_model`)."""
+    from .. import keras_files
 
-    return io.load_model(path, compile=compile, **kwargs)
+    if kwargs:
+        raise ConfigError(f"load_model: unknown argument(s) {', '.join(sorted(kwargs))}")
+    return keras_files.load_model(path, compile=compile)
 
 
 def model_from_json(json_string: str, custom_objects=None) -> Model:

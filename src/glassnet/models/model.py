@@ -453,11 +453,24 @@ class Model(TrainingAPI, Layer):
 
         return json.dumps(layers_module.serialize(self), **kwargs)
 
-    def save(self, path, include_optimizer: bool = True, **kwargs) -> None:
-        """Write the model to one file; see :func:`glassnet.io.save_model`."""
-        from .. import io
+    def save(self, path, include_optimizer: bool = True) -> None:
+        """Write the model to one file: ``.keras`` a Keras 3 archive (:mod:`glassnet.keras_files`),
+        any other name glassnet's own (:func:`glassnet.io.save_model`)."""
+        from .. import keras_files
 
-        io.save_model(self, path, include_optimizer=include_optimizer, **kwargs)
+        keras_files.save_model(self, path, include_optimizer=include_optimizer)
+
+    def save_weights(self, path, overwrite: bool = True) -> None:
+        """Write the weights in Keras 3's ``.weights.h5`` layout (the name must end so)."""
+        from .. import keras_files
+
+        keras_files.save_weights(self, path, overwrite=overwrite)
+
+    def load_weights(self, path) -> None:
+        """Set the weights from a ``.weights.h5``, ``.keras`` or glassnet ``.safetensors`` file."""
+        from .. import keras_files
+
+        keras_files.load_weights(self, path)
 
     def explain(self, x, y, **options):
         """One training step traced by hand: see :func:`glassnet.explain.explain`."""
