@@ -19,8 +19,9 @@ import numpy as np
 from .errors import ConfigError, DataError
 
 
-def numeric_array(value, name: str, finite: bool = True) -> np.ndarray:
-    """``value`` as a real-valued array of at least one dimension, rows checked for NaN/inf."""
+def numeric_array(value, name: str, finite: bool = True, dtype=None) -> np.ndarray:
+    """``value`` as a real-valued array of at least one dimension, rows checked for NaN/inf
+    and, with ``dtype`` (the model's), for values that the dtype cannot hold."""
     try:
         array = np.asarray(value)
     except (ValueError, TypeError) as exc:
@@ -53,7 +54,35 @@ def numeric_array(value, name: str, finite: bool = True) -> np.ndarray:
                 f"argument {name}: row {row} holds NaN or inf (column {col}); "
                 "remove or impute those values before training"
             )
+    if dtype is not None:
+        within_range(array, f"argument {name}", dtype)
     return array
+
+
+def _largest(dtype) -> float:
+    dtype = np.dtype(dtype)
+    return float(np.finfo(dtype).max) if dtype.kind == "f" else math.inf
+
+
+def within_range(array: np.ndarray, name: str, dtype, error=DataError) -> None:
+    """An ``error`` starting with ``name`` ('argument x') naming the first cell whose magnitude
+    the floating ``dtype`` cannot hold (it would become inf): 1e300 for a float32 model. NaN
+    and inf are left to the finiteness checks."""
+    limit = _largest(dtype)
+    if array.dtype.kind != "f" or not array.size or _largest(array.dtype) <= limit:
+        return
+    low, high = float(array.min()), float(array.max())  # NaN fails the test: the slow path
+    if -limit <= low and high <= limit:
+        return
+    bad = np.isfinite(array) & (np.abs(array) > limit)
+    if not bad.any():
+        return
+    where = np.unravel_index(int(np.argmax(bad.reshape(-1))), array.shape)
+    cell = f"row {where[0]}" + (f" (column {where[1]})" if len(where) > 1 else "")
+    raise error(f"{name}: {cell} holds {array[where]:.6g}, beyond the range of "
+                f"{np.dtype(dtype).name} (about ±{limit:.3g}), so it would become inf; rescale "
+                "the values (for example with glassnet.data.StandardScaler) or use "
+                "dtype='float64'")
 
 
 def same_length(x: np.ndarray, y: np.ndarray, x_name="x", y_name="y") -> None:

@@ -51,8 +51,8 @@ def _prepare(model, x, y, sample_weight=None, class_weight=None, prefix=""):
     """Validated (x, y, weights) in the model's dtype. Raises before anything changes."""
     if x is None or y is None:
         raise DataError(f"argument {prefix}{'x' if x is None else 'y'} is missing")
-    x = numeric_array(x, prefix + "x")
-    y = numeric_array(y, prefix + "y")
+    x = numeric_array(x, prefix + "x", dtype=model.dtype)
+    y = numeric_array(y, prefix + "y", dtype=model.dtype)
     same_length(x, y, prefix + "x", prefix + "y")
     if x.ndim < 2:
         raise ShapeError(f"argument {prefix}x: needs shape (samples, features...), got {x.shape}; "
@@ -73,7 +73,7 @@ def _output_shape_for(model, x, prefix="") -> tuple:
 def _sample_weights(y, sample_weight, class_weight, n, dtype, prefix):
     weights = None
     if sample_weight is not None:
-        weights = numeric_array(sample_weight, prefix + "sample_weight").astype(dtype)
+        weights = numeric_array(sample_weight, prefix + "sample_weight", dtype=dtype).astype(dtype)
         if weights.shape != (n,) or (weights < 0).any():
             raise DataError(f"argument {prefix}sample_weight: needs {n} non-negative values, "
                             f"one per sample; got shape {weights.shape}")
@@ -385,7 +385,7 @@ def _evaluate_arrays(model, x, y, w, batch_size=None) -> dict:
 
 def predict(model, x, batch_size=None) -> np.ndarray:
     positive_int(batch_size, "batch_size", allow_none=True)
-    x = numeric_array(x, "x", finite=False)
+    x = numeric_array(x, "x", finite=False, dtype=model.dtype)
     if x.ndim < 2:
         raise ShapeError(f"argument x: needs a batch axis, shape (samples, features...), got "
                          f"{x.shape}; for one sample use x[None] or x.reshape(1, -1)")

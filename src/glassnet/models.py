@@ -24,6 +24,7 @@ import numpy as np
 
 from . import _training, losses, optimizers
 from . import layers as layers_module
+from ._checks import within_range
 from .errors import ConfigError, GlassnetError, NotCompiledError, ShapeError
 from .layers import Layer, SymbolicTensor
 from .metrics import training as training_metrics
@@ -35,7 +36,10 @@ _DTYPES = ("float32", "float64")
 
 
 def _check_dtype(dtype) -> np.dtype:
-    name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
+    try:
+        name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
+    except (TypeError, ValueError):
+        name = None
     if name not in _DTYPES:
         raise ConfigError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
     return np.dtype(name)
@@ -189,6 +193,7 @@ class Model:
             if array.dtype.kind not in "biuf" or not np.isfinite(array).all():
                 raise ShapeError(f"set_weights: layer {layer.name!r} {pname} must hold finite "
                                  "real numbers")
+            within_range(array, f"set_weights (layer {layer.name!r} {pname})", self.dtype)
         for (layer, pname), array in zip(targets, arrays, strict=True):
             layer.weights[pname][...] = array
 
@@ -300,6 +305,9 @@ class Model:
     @classmethod
     def from_config(cls, config: dict) -> Model:
         """Rebuild the architecture (fresh weights) from ``get_config()``."""
+        if not isinstance(config, dict) or not isinstance(config.get("layers"), (list, tuple)):
+            raise ConfigError(f"{cls.__name__}.from_config: needs a dict like model.get_config(), "
+                              f"with a 'layers' list; got {config!r:.200}")
         model = Sequential([layers_module.get(c) for c in config["layers"]],
                            name=config.get("name"), dtype=config.get("dtype", "float32"))
         if config.get("input_shape") and not model.built:
