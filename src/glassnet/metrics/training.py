@@ -31,11 +31,21 @@ __all__ = [
 ]
 
 
+def _unscored(y_pred) -> bool:
+    """True when some row of scores holds NaN: it has no predicted class (argmax would say 0),
+    so the accuracy is NaN, not a number that counts it (``max`` carries NaN, no temporary)."""
+    return bool(np.size(y_pred)) and bool(np.isnan(np.max(y_pred)))
+
+
 def _sparse_categorical_accuracy(y_true, y_pred) -> float:
+    if _unscored(y_pred):
+        return float("nan")
     return float(np.mean(np.argmax(y_pred, axis=-1) == np.reshape(y_true, -1)))
 
 
 def _categorical_accuracy(y_true, y_pred) -> float:
+    if _unscored(y_pred):
+        return float("nan")
     return float(np.mean(np.argmax(y_pred, axis=-1) == np.argmax(y_true, axis=-1)))
 
 
