@@ -95,15 +95,30 @@ def same_length(x: np.ndarray, y: np.ndarray, x_name="x", y_name="y") -> None:
         )
 
 
-def positive_int(value, name: str, allow_none: bool = False, minimum: int = 1):
-    """A whole number >= ``minimum`` (or None with ``allow_none``), or a ConfigError naming
-    ``name``; bools and floats such as 2.0 are refused."""
+def positive_int(value, name: str, allow_none: bool = False, minimum: int = 1,
+                 maximum: int | None = None):
+    """A whole number >= ``minimum`` (and <= ``maximum``; or None with ``allow_none``), or a
+    ConfigError naming ``name``; bools and floats such as 2.0 are refused."""
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         raise ConfigError(f"{name} must be {wanted}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {value!r}")
     return int(value)
+
+
+MAX_ALLOCATION = 2**31  # bytes: the largest array a helper (one-hot, a plot grid) allocates
+
+
+def allocation(shape: tuple, dtype, where: str) -> None:
+    """A DataError, before allocating, when an array of ``shape`` would exceed MAX_ALLOCATION."""
+    size = math.prod(int(d) for d in shape) * np.dtype(dtype).itemsize
+    if size > MAX_ALLOCATION:
+        raise DataError(f"{where}: the result would be an array of shape {tuple(shape)} "
+                        f"({size / 2**30:.3g} GiB), more than the {MAX_ALLOCATION // 2**30} GiB "
+                        "glassnet allocates for it; check the labels or sizes given")
 
 
 def positive_count(value, name: str) -> int:

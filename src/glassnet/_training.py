@@ -80,10 +80,10 @@ def _sample_weights(y, sample_weight, class_weight, n, dtype, prefix):
     if class_weight:
         labels = y if y.ndim == 1 else (np.argmax(y, axis=1) if y.shape[1] > 1 else
                                         np.rint(y[:, 0]).astype(np.intp))
-        lookup = np.ones(int(max(labels.max(), *class_weight)) + 1, dtype=dtype)
+        lookup = np.ones(int(max(class_weight)) + 2, dtype=dtype)  # the last: unlisted labels
         for label, w in class_weight.items():
             lookup[int(label)] = w
-        per_class = lookup[labels]
+        per_class = lookup[np.where((labels >= 0) & (labels < len(lookup)), labels, -1)]
         weights = per_class if weights is None else weights * per_class
     return weights
 

@@ -24,7 +24,8 @@ import numpy as np
 
 from ._checks import glassnet_model, numeric_array, positive_int
 from ._explain_text import neuron_names
-from ._files import file_path
+from ._files import file_path, os_error
+from .data._validation import as_labels
 from .errors import ConfigError, DataError, FileFormatError, ShapeError
 
 __all__ = ["confusion_matrix", "decision_boundary", "image_grid", "plot_history",
@@ -32,6 +33,8 @@ __all__ = ["confusion_matrix", "decision_boundary", "image_grid", "plot_history"
 
 POSITIVE, NEGATIVE, WRONG = "tab:blue", "tab:red", "red"
 MAX_DRAWN_NEURONS = 16
+MAX_PANELS = 400  # image_grid's rows * cols: each panel is a matplotlib axes
+MAX_RESOLUTION = 2000  # decision_boundary's grid: 4 million predictions at most
 
 
 def _figure(width: float, height: float):
@@ -49,16 +52,18 @@ def _finish(fig, path):
         if not target.parent.is_dir():
             raise FileFormatError(f"cannot save the figure to {target}: the folder "
                                   f"{target.parent} does not exist; create it first")
-        fig.savefig(os.fspath(target), dpi=100)
+        try:
+            fig.savefig(os.fspath(target), dpi=100)
+        except OSError as exc:
+            raise os_error(exc, target, "cannot save the figure to") from None
+        except ValueError as exc:  # an extension matplotlib has no writer for
+            raise ConfigError(f"cannot save the figure to {target}: {exc}") from None
     return fig
 
 
-def _labels_of(y) -> np.ndarray:
+def _labels_of(y, name: str = "y", where: str = "plot") -> np.ndarray:
     """Class labels from labels, one-hot rows or class probabilities (row-wise argmax)."""
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] > 1:
-        return y.argmax(axis=1)
-    return y.reshape(len(y))
+    return as_labels(y, name, where)
 
 
 def plot_history(history, path=None):
@@ -83,6 +88,11 @@ def plot_history(history, path=None):
                         f"per-epoch lists, got {type(history).__name__}")
     from matplotlib.ticker import MaxNLocator
 
+    for key, values in logs.items():
+        if not isinstance(key, str):
+            raise DataError(f"plot_history: keys must be names such as 'loss', got {key!r}")
+        if np.ndim(numeric_array(values, f"plot_history: {key!r}", finite=False)) != 1:
+            raise DataError(f"plot_history: {key!r} must be a list of one number per epoch")
     names = [k for k in logs if not k.startswith("val_")]
     names += [k[4:] for k in logs if k.startswith("val_") and k[4:] not in logs]
     fig = _figure(4.5 * len(names), 3.4)
@@ -128,9 +138,19 @@ def image_grid(images, labels, predictions=None, rows: int = 4, cols: int = 4, p
     if images.ndim != 3:
         raise ShapeError(f"image_grid: images must be (n, height, width) or (n, pixels) with a "
                          f"square pixel count, got shape {images.shape}")
-    labels = _labels_of(labels)
-    predicted = None if predictions is None else _labels_of(predictions)
+    rows = positive_int(rows, "image_grid: rows", maximum=MAX_PANELS)
+    cols = positive_int(cols, "image_grid: cols", maximum=MAX_PANELS)
+    if rows * cols > MAX_PANELS:
+        raise ConfigError(f"image_grid: rows * cols = {rows * cols} panels, more than the "
+                          f"{MAX_PANELS} one figure can show; draw several grids")
+    labels = _labels_of(labels, "labels", "image_grid")
+    predicted = None if predictions is None else _labels_of(predictions, "predictions",
+                                                             "image_grid")
     n = min(len(images), rows * cols)
+    if len(labels) < n or (predicted is not None and len(predicted) < n):
+        raise ShapeError(f"image_grid: {n} images shown but only {len(labels)} labels"
+                         + ("" if predicted is None else f" and {len(predicted)} predictions")
+                         + "; give one per image")
     fig = _figure(1.6 * cols, 1.8 * rows)
     for k, ax in enumerate(fig.subplots(rows, cols, squeeze=False).ravel()):
         if k >= n:
@@ -169,7 +189,8 @@ def decision_boundary(model, X, y, resolution: int = 200, path=None):
     4
     """
     glassnet_model(model, "decision_boundary")
-    resolution = positive_int(resolution, "decision_boundary: resolution", minimum=2)
+    resolution = positive_int(resolution, "decision_boundary: resolution", minimum=2,
+                              maximum=MAX_RESOLUTION)
     X = numeric_array(X, "X").astype(np.float64)
     if X.ndim != 2 or X.shape[1] != 2 or not len(X):
         raise ShapeError(f"decision_boundary: needs X of shape (samples, 2), got {X.shape}; "

@@ -202,7 +202,10 @@ def one_hot(labels: ArrayLike, n_classes: int | None = None, dtype="float32") ->
     [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     """
     positive_int(n_classes, "one_hot: n_classes", allow_none=True)
-    shape = np.shape(labels)
+    try:
+        shape = np.shape(labels)
+    except ValueError as exc:
+        raise DataError(f"one_hot: labels cannot be read as an array ({exc})") from None
     if len(shape) not in (1, 2) or (len(shape) == 2 and shape[1] != 1):
         raise ShapeError(f"one_hot: labels need shape (n,) or (n, 1), got {shape}; wrap a single "
                          "label in a list, and use rows that are already one-hot as they are")
