@@ -32,16 +32,24 @@ from ._checks import positive_number
 from .errors import GradientCheckError
 from .layers import Dropout
 from .models import Sequential
+from .utils import global_generator
 
 __all__ = ["gradcheck"]
 
 
 def _float64_copy(model):
+    """The model in float64, built without drawing from the global random stream (its weights
+    are overwritten at once): the next model a user builds is the same with or without a check."""
     clone = Sequential(
         [layers_module.get(layers_module.serialize(layer)) for layer in model.layers],
         name=model.name, dtype="float64",
     )
-    clone.build(model.input_shape)
+    rng = global_generator()
+    drawn = rng.bit_generator.state
+    try:
+        clone.build(model.input_shape)
+    finally:
+        rng.bit_generator.state = drawn
     clone.set_weights(model.get_weights())
     clone.compile(model.optimizer or "sgd", model.loss)
     return clone
@@ -88,20 +96,24 @@ def gradcheck(model, x, y, sample_weight=None, tolerance: float = 1e-6, step: fl
     analytic = clone.grads.copy()
     numeric = np.empty_like(analytic)
     params = clone.params
-    for i in range(params.size):
-        original = params[i]
-        values = []
-        for offset in (2 * step, step, -step, -2 * step):
-            params[i] = original + offset
-            values.append(loss_at())
-        params[i] = original
-        numeric[i] = (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (12 * step)
+    with np.errstate(over="ignore", invalid="ignore"):  # a non-finite difference is reported
+        for i in range(params.size):
+            original = params[i]
+            values = []
+            for offset in (2 * step, step, -step, -2 * step):
+                params[i] = original + offset
+                values.append(loss_at())
+            params[i] = original
+            numeric[i] = (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (12 * step)
     return _compare(clone, analytic, numeric, tolerance, floor, raise_on_failure)
 
 
 def _compare(clone, analytic, numeric, tolerance, floor, raise_on_failure):
-    errors = np.abs(analytic - numeric) / np.maximum(np.maximum(np.abs(analytic),
-                                                                np.abs(numeric)), floor)
+    with np.errstate(invalid="ignore", over="ignore"):
+        errors = np.abs(analytic - numeric) / np.maximum(np.maximum(np.abs(analytic),
+                                                                    np.abs(numeric)), floor)
+    # a NaN or inf on either side is a check that could not tell: the worst error, not 0 or NaN
+    errors[~(np.isfinite(analytic) & np.isfinite(numeric))] = np.inf
     worst, offset = {}, 0
     for layer in clone.layers:
         for pname, shape, _ in layer.param_specs():
@@ -115,6 +127,8 @@ def _compare(clone, analytic, numeric, tolerance, floor, raise_on_failure):
                     f"layer {layer.name!r} {pname}{index}: analytic gradient "
                     f"{analytic[offset + bad]:.10g} vs numeric {numeric[offset + bad]:.10g} "
                     f"(relative error {part[bad]:.3g} > tolerance {tolerance:g})"
+                    + ("; a NaN or inf: the check cannot tell, try a smaller step or a "
+                       "smaller batch of inputs" if np.isinf(part[bad]) else "")
                 )
             offset += size
     return worst
