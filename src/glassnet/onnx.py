@@ -84,9 +84,22 @@ def export(model, path, opset: int = DEFAULT_OPSET, input_name: str = "input",
     if not model.built:
         raise ConfigError(f"export: model {model.name!r} is not built yet; call it on data "
                           "(or give the first layer an input_shape) first")
+    for what, name in (("input_name", input_name), ("output_name", output_name)):
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"export: {what} must be a non-empty string, got {name!r}")
+    if input_name == output_name:
+        raise ConfigError(f"export: input_name and output_name are both {input_name!r}; an ONNX "
+                          "graph needs two different names")
     graph = _Graph(model, input_name)
     for i, layer in enumerate(model.layers):
         graph.add_layer(i, layer)
+    taken = {n for node in graph.nodes for n in node.output} | {t.name for t in
+                                                                graph.initializers}
+    for what, name in (("input_name", input_name), ("output_name", output_name)):
+        if name in taken:
+            raise ConfigError(f"export: {what}={name!r} is also the name of a tensor inside the "
+                              "graph (layer outputs are named '<index>_<layer name>/...'); "
+                              "choose another name")
     elem = helper.np_dtype_to_tensor_dtype(model.dtype)
     inputs = [helper.make_tensor_value_info(input_name, elem, ["batch", *model.input_shape])]
     outputs = [helper.make_tensor_value_info(output_name, elem, ["batch", *model.output_shape])]
@@ -96,8 +109,12 @@ def export(model, path, opset: int = DEFAULT_OPSET, input_name: str = "input",
         opset_imports=[helper.make_opsetid("", opset)], producer_name="glassnet",
         producer_version=_version())
     proto.ir_version = helper.find_min_ir_version_for([helper.make_opsetid("", opset)])
-    onnx.checker.check_model(proto, full_check=True)
-    atomic_write(target, proto.SerializeToString())
+    try:
+        onnx.checker.check_model(proto, full_check=True)
+    except onnx.checker.ValidationError as exc:
+        raise ConfigError(f"export: the ONNX graph of model {model.name!r} is not valid: "
+                          f"{' '.join(str(exc).split())[:300]}") from None
+    atomic_write(target, proto.SerializeToString(), "the ONNX model")
     return proto
 
 
