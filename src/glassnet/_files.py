@@ -48,8 +48,8 @@ def os_error(exc: OSError, path, action: str, error=FileSystemError) -> Exceptio
     advice = _ADVICE.get(exc.errno, "check the path and the file system")
     cause = exc.strerror or type(exc).__name__
     new = error(f"{action} {os.fspath(path)}: {cause}; {advice}")
-    if isinstance(new, OSError):
-        new.errno, new.strerror, new.filename = exc.errno, exc.strerror, os.fspath(path)
+    if isinstance(new, OSError):  # errno only: strerror and filename would replace the message
+        new.errno = exc.errno
     return new
 
 
@@ -117,12 +117,13 @@ def atomic_write(target, data: bytes, what: str = "the file") -> None:
     (if any) is left as it was and no temporary file remains."""
     target = Path(os.fspath(target))
     folder = target.parent
-    if not folder.is_dir():
-        raise FileFormatError(f"cannot save to {target}: the folder {folder} does not exist; "
-                              "create it first")
-    if target.is_dir():
-        raise FileFormatError(f"cannot save to {target}: it is a folder; give a file name in it")
     try:
+        if not folder.is_dir():
+            raise FileFormatError(f"cannot save to {target}: the folder {folder} does not "
+                                  "exist; create it first")
+        if target.is_dir():
+            raise FileFormatError(f"cannot save to {target}: it is a folder; give a file name "
+                                  "in it")
         _replace(target, data)
     except OSError as exc:
         raise os_error(exc, target, f"cannot save {what} to") from None

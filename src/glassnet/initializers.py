@@ -64,8 +64,11 @@ class Initializer:
 
     def __call__(self, shape, dtype="float32", rng=None) -> np.ndarray:
         rng = as_generator(self.seed if self.seed is not None else rng)
-        with np.errstate(over="ignore", invalid="ignore"):  # refused below, by name
-            values = np.asarray(self.draw(tuple(shape), rng), dtype=np.float64)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):  # refused below, by name
+                values = np.asarray(self.draw(tuple(shape), rng), dtype=np.float64)
+        except OverflowError:  # NumPy's uniform refuses a range wider than float64 holds
+            values = np.full(1, np.inf)
         if not np.isfinite(values).all():
             raise ConfigError(f"{self!r}: draws values too large to be numbers (inf); use a "
                               "smaller range")

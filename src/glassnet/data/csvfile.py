@@ -226,7 +226,7 @@ def _looks_like_header(records: list[Record]) -> bool:
     first, rest = records[0].fields, records[1:]
     if not any(_is_number(f) for f in first):
         return not rest or any(_is_number(f) for f in rest[0].fields)
-    return any(not _is_number(cell) and cell
+    return any(not _looks_numeric(cell) and cell
                and all(len(r.fields) > j and _is_number(r.fields[j]) for r in rest)
                for j, cell in enumerate(first)) and bool(rest)
 
@@ -237,6 +237,15 @@ def _number(cell: str) -> float:
     if "_" in cell or not cell.isascii():
         raise ValueError(cell)
     return float(cell)
+
+
+def _looks_numeric(cell: str) -> bool:
+    """What Python's float reads (``1_000`` too): such a cell is a bad number, not a name."""
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_number(cell: str) -> bool:
