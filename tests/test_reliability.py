@@ -318,7 +318,7 @@ def test_onnx_export_wraps_os_errors_and_refuses_colliding_names(tmp_path, monke
         raise PermissionError(errno.EPERM, "Operation not permitted")
 
     monkeypatch.setattr("tempfile.mkstemp", immutable)
-    with pytest.raises(FileSystemError, match="cannot save the ONNX model to .*not permitted"):
+    with pytest.raises(FileSystemError, match=r"cannot save the ONNX model to .*not permitted"):
         onnx.export(model, tmp_path / "m.onnx")
     assert os.listdir(tmp_path) == []
 
