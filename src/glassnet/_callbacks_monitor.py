@@ -26,7 +26,7 @@ class _MonitorCallback(Callback):
 
     def __init__(self, monitor: str, mode: str, min_delta: float):
         super().__init__()
-        if mode not in ("auto", "min", "max"):
+        if not isinstance(mode, str) or mode not in ("auto", "min", "max"):
             warnings.warn(f"{type(self).__name__} mode {mode!r} is unknown, fallback to auto "
                           "mode.", stacklevel=3)
             mode = "auto"

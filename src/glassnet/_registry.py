@@ -63,7 +63,7 @@ class Registry:
         if is_class and issubclass(identifier, self.base):
             return identifier()
         raise ConfigError(
-            f"cannot use {identifier!r} as a {self.kind}; pass one of "
+            f"cannot use {identifier!r} as {_article(self.kind)} {self.kind}; pass one of "
             f"{', '.join(repr(n) for n in self.names())}, a config dict or an instance"
         )
 
@@ -89,3 +89,7 @@ class Registry:
 
 def _fold(name: str) -> str:
     return name.replace("_", "").lower()
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"

@@ -364,7 +364,13 @@ def evaluate(model, x, y, batch_size=None, sample_weight=None) -> dict:
     x, y, w = _prepare(model, x, y, sample_weight)
     model._ensure_built(x.shape[1:])
     model._resolve_metrics()
-    return _evaluate_arrays(model, x, y, w, batch_size)
+    with np.errstate(over="ignore", invalid="ignore"):  # reported below, by name
+        logs = _evaluate_arrays(model, x, y, w, batch_size)
+    if not math.isfinite(logs["loss"]):
+        raise DataError(f"evaluate: the loss is {logs['loss']}: the model's outputs overflowed "
+                        f"{model.dtype.name} on these inputs; they are too large for its weights "
+                        "(scale the inputs as in training)")
+    return logs
 
 
 def _evaluate_arrays(model, x, y, w, batch_size=None) -> dict:
@@ -393,10 +399,30 @@ def predict(model, x, batch_size=None) -> np.ndarray:
         _output_shape_for(model, x)
         model._ensure_built(x.shape[1:])
     x = x.astype(model.dtype, copy=False)
-    size = batch_size or DEFAULT_INFERENCE_BATCH
+    with np.errstate(over="ignore", invalid="ignore"):  # reported below, by row
+        result = _predict_batches(model, x, batch_size or DEFAULT_INFERENCE_BATCH)
+    _check_overflow(model, x, result)
+    return result
+
+
+def _predict_batches(model, x, size) -> np.ndarray:
     if len(x) <= size:
         return forward(model, x, False).copy()
     result = np.empty((len(x), *model.output_shape), dtype=model.dtype)
     for lo in range(0, len(x), size):
         result[lo:lo + size] = forward(model, x[lo:lo + size], False)
     return result
+
+
+def _check_overflow(model, x, result) -> None:
+    """A DataError naming the first row whose input is finite but whose output is not: the
+    network overflowed its dtype there (NaN in, NaN out is the caller's choice)."""
+    if not result.size or np.isfinite(result.max()) and np.isfinite(result.min()):
+        return
+    bad = ~np.isfinite(result.reshape(len(result), -1)).all(axis=1)
+    bad &= np.isfinite(x.reshape(len(x), -1)).all(axis=1)
+    if bad.any():
+        raise DataError(f"predict: the outputs of row {int(np.argmax(bad))} ({int(bad.sum())} "
+                        f"row(s) in all) overflowed {model.dtype.name} though its inputs are "
+                        "finite; they are too large for the model's weights (scale the inputs "
+                        "as in training)")

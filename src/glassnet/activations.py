@@ -160,8 +160,9 @@ class LeakyReLU(ActivationFunction):
 
     def __init__(self, negative_slope: float = 0.3):
         if isinstance(negative_slope, bool) or not isinstance(negative_slope, numbers.Real) or \
-                not math.isfinite(negative_slope):
-            raise ConfigError(f"LeakyReLU: negative_slope must be a finite number such as 0.3, "
+                not math.isfinite(negative_slope) or abs(negative_slope) > 3.4e38:
+            raise ConfigError(f"LeakyReLU: negative_slope must be a finite number within "
+                              f"float32's range, such as 0.3, "
                               f"got {negative_slope!r}")
         self.negative_slope = float(negative_slope)
 
