@@ -8,7 +8,6 @@ from hostile_strategies import (
     datasets,
     feature_arrays,
     floats,
-    ints,
     junk,
     maybe,
     small_int,

@@ -11,7 +11,7 @@ import struct
 import numpy as np
 import pytest
 from conftest import REFUSED, attempt, examples
-from hostile_strategies import junk, maybe, texts
+from hostile_strategies import maybe, texts
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -134,9 +134,9 @@ def test_forged_config_fields_are_format_errors_or_load(tmp_path_factory, saved,
 
 NUMBERS = st.one_of(st.floats(-1e6, 1e6).map(repr), st.integers(-5, 5).map(str),
                     st.floats(-100, 100).map(lambda f: f"{f:.3g}"))
-HOSTILE_CELLS = st.one_of(st.sampled_from(["1", "1.0", "-2.5e3", "0", "nan", "inf", "1_000", "", " ",
-                                   "cat", "dog", '"a,b"', '"', "١", "1e400", "0x10", "+.5",
-                                   "1,5", "\ufeff1", "1 2", "NA", "TRUE"]),
+HOSTILE_CELLS = st.one_of(st.sampled_from([
+    "1", "1.0", "-2.5e3", "0", "nan", "inf", "1_000", "", " ", "cat", "dog", '"a,b"', '"', "\u0661",
+    "1e400", "0x10", "+.5", "1,5", "\ufeff1", "1 2", "NA", "TRUE"]),
                   st.floats(allow_nan=True, allow_infinity=True).map(repr),
                   st.integers(-10**20, 10**20).map(str), st.text(max_size=4))
 CELLS = st.integers(0, 11).flatmap(lambda k: HOSTILE_CELLS if k == 5 else NUMBERS)
