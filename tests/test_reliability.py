@@ -467,3 +467,13 @@ def test_dropout_seed_resumes_across_save_and_load(tmp_path):
     resumed.fit(X, Y, epochs=2, verbose=0, seed=1, shuffle=False)
     assert all((a == b).all() for a, b in zip(whole.get_weights(), resumed.get_weights(),
                                               strict=True))
+
+
+@pytest.mark.xfail(strict=True, reason="core: a Ctrl-C during the last epoch's callbacks or "
+                   "validation is dropped; fit should report it (History.interrupted)")
+def test_a_ctrl_c_in_the_last_epoch_end_is_not_swallowed():
+    model = small_model()
+    once = cb.LambdaCallback(on_epoch_end=lambda epoch, logs: epoch == 1 and os.kill(
+        os.getpid(), signal.SIGINT))
+    history = model.fit(X, Y, epochs=2, callbacks=[once], verbose=0)
+    assert history.interrupted
