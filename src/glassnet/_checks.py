@@ -85,6 +85,19 @@ def within_range(array: np.ndarray, name: str, dtype, error=DataError) -> None:
                 "dtype='float64'")
 
 
+def no_overflow(x: np.ndarray, result: np.ndarray, where: str) -> None:
+    """A DataError naming the first row whose input is finite but whose output is not: the
+    computation overflowed there (NaN in, NaN out is the caller's choice)."""
+    if not result.size or (np.isfinite(result.max()) and np.isfinite(result.min())):
+        return
+    bad = ~np.isfinite(result.reshape(len(result), -1)).all(axis=1)
+    bad &= np.isfinite(x.reshape(len(x), -1)).all(axis=1)
+    if bad.any():
+        raise DataError(f"{where}: the outputs of row {int(np.argmax(bad))} ({int(bad.sum())} "
+                        "row(s) in all) overflowed though its inputs are finite; they are too "
+                        "large for the model's weights (scale the inputs as in training)")
+
+
 def same_length(x: np.ndarray, y: np.ndarray, x_name="x", y_name="y") -> None:
     if len(x) == 0:
         raise DataError(f"argument {x_name}: no samples (length 0); training needs at least one")

@@ -163,13 +163,13 @@ class _BaseMLP(BaseEstimator):
         return [int(s) for s in sizes]
 
     def _check_params(self) -> None:
-        if self.activation not in ACTIVATIONS:
+        if not isinstance(self.activation, str) or self.activation not in ACTIVATIONS:
             raise ConfigError(f"parameter activation must be one of {sorted(ACTIVATIONS)}, "
                               f"got {self.activation!r}")
-        if self.solver not in ("sgd", "adam"):
+        if not isinstance(self.solver, str) or self.solver not in ("sgd", "adam"):
             raise ConfigError(f"parameter solver must be 'sgd' or 'adam', got {self.solver!r}"
                               + ("; 'lbfgs' is not supported" if self.solver == "lbfgs" else ""))
-        if self.batch_size != "auto":
+        if not (isinstance(self.batch_size, str) and self.batch_size == "auto"):
             positive_int(self.batch_size, "parameter batch_size")
         for name, low, high, low_open, high_open in (
                 ("alpha", 0, math.inf, False, False),

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import kernels
 from ._blas import training_threads
-from ._checks import numeric_array, positive_int, same_length
+from ._checks import no_overflow, numeric_array, positive_int, same_length
 from ._fit_checks import check_fit_args
 from .callbacks import CallbackList, History, ProgressBar
 from .errors import ConfigError, DataError, ShapeError
@@ -401,7 +401,7 @@ def predict(model, x, batch_size=None) -> np.ndarray:
     x = x.astype(model.dtype, copy=False)
     with np.errstate(over="ignore", invalid="ignore"):  # reported below, by row
         result = _predict_batches(model, x, batch_size or DEFAULT_INFERENCE_BATCH)
-    _check_overflow(model, x, result)
+    no_overflow(x, result, f"predict: model {model.name!r} ({model.dtype.name})")
     return result
 
 
@@ -412,17 +412,3 @@ def _predict_batches(model, x, size) -> np.ndarray:
     for lo in range(0, len(x), size):
         result[lo:lo + size] = forward(model, x[lo:lo + size], False)
     return result
-
-
-def _check_overflow(model, x, result) -> None:
-    """A DataError naming the first row whose input is finite but whose output is not: the
-    network overflowed its dtype there (NaN in, NaN out is the caller's choice)."""
-    if not result.size or np.isfinite(result.max()) and np.isfinite(result.min()):
-        return
-    bad = ~np.isfinite(result.reshape(len(result), -1)).all(axis=1)
-    bad &= np.isfinite(x.reshape(len(x), -1)).all(axis=1)
-    if bad.any():
-        raise DataError(f"predict: the outputs of row {int(np.argmax(bad))} ({int(bad.sum())} "
-                        f"row(s) in all) overflowed {model.dtype.name} though its inputs are "
-                        "finite; they are too large for the model's weights (scale the inputs "
-                        "as in training)")

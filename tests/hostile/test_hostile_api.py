@@ -17,7 +17,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import glassnet
-from glassnet import callbacks, data, initializers, losses, metrics, optimizers, utils
+from glassnet import callbacks, data, losses, metrics, optimizers, utils
 from glassnet.layers import Activation, Dense, Dropout, Flatten, LeakyReLU
 
 ACTIVATIONS = st.sampled_from(["relu", "sigmoid", "tanh", "softmax", "linear", "leaky_relu",
@@ -38,7 +38,7 @@ UNITS = maybe(st.integers(1, 6)).filter(lambda u: not (isinstance(u, (int, np.in
                                                        and u > 10**6))
 INITIALIZERS = st.one_of(st.sampled_from(["zeros", "ones", "glorot_uniform", "he_normal",
                                           "random_normal", "bogus"]),
-                         st.builds(initializers.Constant, floats).map(lambda f: f),
+                         st.builds(lambda v: {"name": "constant", "value": v}, floats),
                          junk)
 
 

@@ -194,7 +194,7 @@ def _check_arguments(header, delimiter) -> None:
     if not (isinstance(header, (bool, np.bool_))
             or (isinstance(header, str) and header == "infer")):
         raise ConfigError(f"load_csv: header must be 'infer', True or False, got {header!r}")
-    if delimiter is None or delimiter == "whitespace":
+    if delimiter is None or (isinstance(delimiter, str) and delimiter == "whitespace"):
         return
     if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n':
         raise ConfigError(
