@@ -191,10 +191,14 @@ def decision_boundary(model, X, y, resolution: int = 200, path=None):
     glassnet_model(model, "decision_boundary")
     resolution = positive_int(resolution, "decision_boundary: resolution", minimum=2,
                               maximum=MAX_RESOLUTION)
-    X = numeric_array(X, "X").astype(np.float64)
+    X = numeric_array(X, "decision_boundary: X", dtype=model.dtype).astype(np.float64)
     if X.ndim != 2 or X.shape[1] != 2 or not len(X):
         raise ShapeError(f"decision_boundary: needs X of shape (samples, 2), got {X.shape}; "
                          "it draws models of two inputs")
+    labels = _labels_of(y, "y", "decision_boundary")
+    if len(labels) != len(X):
+        raise ShapeError(f"decision_boundary: X has {len(X)} samples but y has {len(labels)}; "
+                         "give one label per sample")
     lo, hi = X.min(axis=0), X.max(axis=0)
     margin = np.maximum((hi - lo) * 0.15, 0.1)
     gx, gy = np.meshgrid(*(np.linspace(lo[d] - margin[d], hi[d] + margin[d], resolution)
@@ -210,7 +214,6 @@ def decision_boundary(model, X, y, resolution: int = 200, path=None):
     else:
         ax.contourf(gx, gy, z.argmax(axis=1).reshape(gx.shape), cmap="tab10", alpha=0.35,
                     levels=np.arange(z.shape[1] + 1) - 0.5)
-    labels = _labels_of(y)
     ax.scatter(X[:, 0], X[:, 1], c=labels, cmap="RdBu_r" if z.shape[1] == 1 else "tab10",
                edgecolors="white", linewidths=2, s=110, zorder=3)
     ax.set_xlabel("input 1")
@@ -235,6 +238,10 @@ def confusion_matrix(y_true, y_pred, labels=None, class_names=None, path=None):
 
     matrix = counts(y_true, y_pred, labels)
     order = precision_recall_f1(y_true, y_pred, labels).labels
+    if class_names is not None and (isinstance(class_names, (str, bytes))
+                                    or not isinstance(class_names, (list, tuple, np.ndarray))):
+        raise ConfigError(f"confusion_matrix: class_names must be a list of names, one per "
+                          f"class, got {class_names!r}")
     names = [str(c) for c in (order if class_names is None else class_names)]
     if len(names) != len(matrix):
         raise ConfigError(f"confusion_matrix: {len(names)} class_names for {len(matrix)} classes")

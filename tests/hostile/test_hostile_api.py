@@ -2,6 +2,7 @@
 set_weights, callbacks, optimizers, losses, metrics, the data helpers and gradcheck."""
 
 import numpy as np
+import pytest
 from conftest import REFUSED, attempt, examples, snapshot
 from hostile_strategies import (
     arguments,
@@ -230,3 +231,22 @@ def test_gradcheck_reports_or_refuses(x, y, tolerance, step):
         assert all(not np.isnan(v) and v >= 0 for v in worst.values())
     assert snapshot(model) == before
     assert utils.global_generator().bit_generator.state == state
+
+
+@examples(60)
+@given(which=st.sampled_from(["history", "grid", "boundary", "confusion", "network"]),
+       xy=datasets(), option=maybe(st.sampled_from([None, 1, 2, 3, ["a", "b", "c"], (1, 2)])))
+def test_plots_draw_or_refuse(which, xy, option):
+    pytest.importorskip("matplotlib")
+    from glassnet import plot
+
+    x, y = xy
+    call = {
+        "history": lambda: plot.plot_history({"loss": x if option is None else option}),
+        "grid": lambda: plot.image_grid(x, y, rows=option, cols=option),
+        "boundary": lambda: plot.decision_boundary(model_of(), x, y, resolution=option),
+        "confusion": lambda: plot.confusion_matrix(y, y, class_names=option),
+        "network": lambda: plot.plot_network(model_of() if option is None else option),
+    }[which]
+    fig = attempt(f"plot {which}", call)
+    assert fig is REFUSED or fig.axes
