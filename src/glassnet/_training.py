@@ -79,7 +79,7 @@ def _sample_weights(y, sample_weight, class_weight, n, dtype, prefix):
                             f"one per sample; got shape {weights.shape}")
     if class_weight:
         labels = y if y.ndim == 1 else (np.argmax(y, axis=1) if y.shape[1] > 1 else
-                                        np.rint(y[:, 0]).astype(np.intp))
+                                        np.rint(np.clip(y[:, 0], -1, 2**40)).astype(np.intp))
         lookup = np.ones(int(max(class_weight)) + 2, dtype=dtype)  # the last: unlisted labels
         for label, w in class_weight.items():
             lookup[int(label)] = w

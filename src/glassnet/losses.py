@@ -225,7 +225,8 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
                 f"got shape {y.shape}{hint}"
             )
         n_classes = output_shape[-1]
-        labels = y.astype(np.intp)
+        with np.errstate(invalid="ignore"):  # 1e30 or NaN: refused just below, by index
+            labels = y.astype(np.intp)
         bad = (labels != y) | (labels < 0) | (labels >= n_classes)
         if bad.any():
             i = int(np.argmax(bad))

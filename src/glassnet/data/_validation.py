@@ -70,6 +70,9 @@ def as_labels(y, name: str, where: str) -> np.ndarray:
         row = int(np.argmax(~np.isfinite(labels).all(axis=1)))
         raise DataError(f"{where}: {name} row {row} holds NaN or inf scores; it has no "
                         "predicted class (did the model diverge?)")
+    if labels.ndim == 2 and labels.shape[1] == 0:
+        raise ShapeError(f"{where}: {name} has shape {labels.shape}: rows without any class "
+                         "score or label")
     if labels.ndim == 2:
         labels = labels[:, 0] if labels.shape[1] == 1 else np.argmax(labels, axis=1)
     if labels.ndim != 1:
@@ -80,7 +83,7 @@ def as_labels(y, name: str, where: str) -> np.ndarray:
     if labels.dtype == bool:
         return labels.astype(np.int64)
     if np.issubdtype(labels.dtype, np.floating):
-        bad = ~np.isfinite(labels) | (labels != np.round(labels))
+        bad = ~np.isfinite(labels) | (labels != np.round(labels)) | (np.abs(labels) >= 2**62)
         if bad.any():
             i = int(np.argmax(bad))
             raise DataError(
