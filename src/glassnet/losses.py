@@ -68,7 +68,8 @@ class Loss:
             if weights.shape != (len(y_pred),) or (weights < 0).any():
                 raise DataError(f"{where}: sample_weight needs {len(y_pred)} values >= 0, one per "
                                 f"sample; got shape {weights.shape}")
-        return self.forward(y_true, y_pred, weights)
+        with np.errstate(over="ignore"):  # a loss beyond the dtype's range is inf, as it is
+            return self.forward(y_true, y_pred, weights)
 
     def prepare_targets(self, y, output_shape: tuple, dtype) -> np.ndarray:
         """Check targets against the model's output shape and return them ready for training."""

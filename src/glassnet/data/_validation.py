@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import DataError, ShapeError
 
-__all__ = ["as_features", "as_labels", "check_same_length"]
+__all__ = ["as_array", "as_features", "as_labels", "check_same_length"]
 
 
 def check_same_length(arrays: Sequence[np.ndarray], names: Sequence[str], where: str) -> int:
@@ -25,7 +25,7 @@ def check_same_length(arrays: Sequence[np.ndarray], names: Sequence[str], where:
     return lengths[0]
 
 
-def _array(value, name: str, where: str) -> np.ndarray:
+def as_array(value, name: str, where: str) -> np.ndarray:
     """``np.asarray(value)``, or a DataError when it is ragged or not array-like at all."""
     try:
         return np.asarray(value)
@@ -36,7 +36,7 @@ def _array(value, name: str, where: str) -> np.ndarray:
 
 def as_features(X, name: str, where: str) -> np.ndarray:
     """``X`` as a finite 2-D float array (samples x features)."""
-    array = _array(X, name, where)
+    array = as_array(X, name, where)
     if array.ndim != 2:
         hint = " (one feature? use X.reshape(-1, 1))" if array.ndim == 1 else ""
         raise ShapeError(
@@ -61,7 +61,7 @@ def as_labels(y, name: str, where: str) -> np.ndarray:
     flattened; a matrix (n, k) with k > 1 (one-hot rows or class scores) becomes its row-wise
     argmax, the column index. Whole floats become int64 so that 1.0 and 1 are one class.
     """
-    labels = _array(y, name, where)
+    labels = as_array(y, name, where)
     if labels.dtype.kind not in "biufUS":
         raise DataError(f"{where}: {name} holds {labels.dtype} values; labels must be numbers "
                         "or text")

@@ -111,13 +111,15 @@ def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> float:
 def mean_squared_error(y_true, y_pred) -> float:
     """Mean of the squared differences; (n,) targets pair with (n, 1) predictions."""
     y_true, y_pred = _checked(y_true, y_pred, "mean_squared_error")
-    return _mean_squared_error(y_true.reshape(y_pred.shape), y_pred)
+    with np.errstate(over="ignore"):  # a square beyond float64 is inf: the honest value
+        return _mean_squared_error(y_true.reshape(y_pred.shape), y_pred)
 
 
 def mean_absolute_error(y_true, y_pred) -> float:
     """Mean of the absolute differences; (n,) targets pair with (n, 1) predictions."""
     y_true, y_pred = _checked(y_true, y_pred, "mean_absolute_error")
-    return _mean_absolute_error(y_true.reshape(y_pred.shape), y_pred)
+    with np.errstate(over="ignore"):  # a difference beyond float64 is inf: the honest value
+        return _mean_absolute_error(y_true.reshape(y_pred.shape), y_pred)
 
 
 _METRICS = Registry(
