@@ -121,7 +121,7 @@ def test_reduce_lr_on_plateau_with_patience_cooldown_and_min_lr(data):
      "EarlyStopping: min_delta must be a finite number, got '0.1'"),
     (lambda: EarlyStopping(monitor=None), "EarlyStopping: monitor must be the name of a logged"),
     (lambda: ReduceLROnPlateau(cooldown=-1), "ReduceLROnPlateau: cooldown must be an integer >= 0"),
-    (lambda: ReduceLROnPlateau(factor="half"), "factor must be below 1.0, got 'half'"),
+    (lambda: ReduceLROnPlateau(factor="half"), "factor must be a number in \\(0, 1\\), got 'half'"),
 ])
 def test_monitor_callbacks_check_their_arguments_when_made(make, message):
     # a bad patience used to surface only as a TypeError mid-fit, losing the History

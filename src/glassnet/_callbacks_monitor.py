@@ -12,8 +12,8 @@ import numbers
 import os
 import warnings
 
-from ._checks import positive_int
-from ._files import file_path
+from ._checks import boolean, number_in, positive_int
+from ._files import file_path, os_error
 from .callbacks import Callback
 from .errors import ConfigError
 
@@ -26,7 +26,7 @@ class _MonitorCallback(Callback):
 
     def __init__(self, monitor: str, mode: str, min_delta: float):
         super().__init__()
-        if mode not in ("auto", "min", "max"):
+        if not isinstance(mode, str) or mode not in ("auto", "min", "max"):
             warnings.warn(f"{type(self).__name__} mode {mode!r} is unknown, fallback to auto "
                           "mode.", stacklevel=3)
             mode = "auto"
@@ -99,6 +99,10 @@ class EarlyStopping(_MonitorCallback):
         super().__init__(monitor, mode, min_delta)
         positive_int(patience, "EarlyStopping: patience", minimum=0)
         positive_int(start_from_epoch, "EarlyStopping: start_from_epoch", minimum=0)
+        _verbosity(verbose, "EarlyStopping")
+        boolean(restore_best_weights, "EarlyStopping: restore_best_weights")
+        if baseline is not None:
+            number_in(baseline, "EarlyStopping: baseline", -math.inf)
         self.patience, self.verbose, self.baseline = patience, verbose, baseline
         self.restore_best_weights, self.start_from_epoch = restore_best_weights, start_from_epoch
         self.wait = self.stopped_epoch = self.best_epoch = 0
@@ -155,8 +159,12 @@ class ReduceLROnPlateau(_MonitorCallback):
         super().__init__(monitor, mode, min_delta)
         positive_int(patience, "ReduceLROnPlateau: patience", minimum=0)
         positive_int(cooldown, "ReduceLROnPlateau: cooldown", minimum=0)
-        if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or factor >= 1.0:
+        _verbosity(verbose, "ReduceLROnPlateau")
+        number_in(min_lr, "ReduceLROnPlateau: min_lr", 0)
+        if isinstance(factor, numbers.Real) and not isinstance(factor, bool) and factor >= 1.0:
             raise ConfigError(f"ReduceLROnPlateau: factor must be below 1.0, got {factor!r}")
+        number_in(factor, "ReduceLROnPlateau: factor", 0, 1, low_open=min_lr == 0,
+                  high_open=True)
         self.factor, self.patience, self.verbose = factor, patience, verbose
         self.cooldown, self.min_lr = cooldown, min_lr
         self.cooldown_counter = self.wait = 0
@@ -210,6 +218,10 @@ class ModelCheckpoint(_MonitorCallback):
                  save_weights_only: bool = False):
         super().__init__(monitor, mode, 0)
         self.filepath = os.fspath(file_path(filepath, "ModelCheckpoint"))
+        _check_template(self.filepath)
+        _verbosity(verbose, "ModelCheckpoint")
+        boolean(save_best_only, "ModelCheckpoint: save_best_only")
+        boolean(save_weights_only, "ModelCheckpoint: save_weights_only")
         self.verbose, self.save_best_only = verbose, save_best_only
         self.save_weights_only = save_weights_only
 
@@ -219,6 +231,9 @@ class ModelCheckpoint(_MonitorCallback):
         except KeyError as exc:
             raise ConfigError(f"ModelCheckpoint: filepath {self.filepath!r} names {exc}, which "
                               f"is not in the logs ({', '.join(logs or {})})") from None
+        except (ValueError, TypeError, IndexError, AttributeError) as exc:
+            raise ConfigError(f"ModelCheckpoint: filepath {self.filepath!r} cannot be filled in "
+                              f"with the logs ({exc})") from None
 
     def on_epoch_end(self, epoch, logs=None):
         path = self._path(epoch, logs)
@@ -233,10 +248,36 @@ class ModelCheckpoint(_MonitorCallback):
                 self.best = current
         folder = os.path.dirname(path)
         if folder:
-            os.makedirs(folder, exist_ok=True)
+            try:
+                os.makedirs(folder, exist_ok=True)
+            except OSError as exc:
+                raise os_error(exc, folder, "ModelCheckpoint: cannot create the folder") from None
         if self.save_weights_only:  # the weights and architecture, without optimizer state
             self.model.save(path, include_optimizer=False)
         else:
             self.model.save(path)
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: saving model to {path}")
+
+
+class _SampleLogs(dict):
+    """Stands for the logs when a filepath template is checked: every key is a number."""
+
+    def __missing__(self, key):
+        return 0.5
+
+
+def _check_template(filepath: str) -> None:
+    """Refuse, at construction, a filepath whose ``{...}`` fields cannot be filled with an epoch
+    number and logged values (``{epoch:q}``, ``{}``, an unclosed brace)."""
+    try:
+        filepath.format_map(_SampleLogs(epoch=1))
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
+        raise ConfigError(f"ModelCheckpoint: filepath {filepath!r} is not a valid template: "
+                          f"{exc}; use fields such as {{epoch:02d}} or {{val_loss:.2f}}, and "
+                          "double the braces ({{ }}) for a literal brace") from None
+
+
+def _verbosity(verbose, kind: str) -> None:
+    if isinstance(verbose, bool) or not isinstance(verbose, numbers.Integral):
+        raise ConfigError(f"{kind}: verbose must be 0 or 1, got {verbose!r}")

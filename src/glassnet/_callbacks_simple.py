@@ -9,7 +9,8 @@ import inspect
 import math
 import os
 
-from ._files import file_path
+from ._checks import boolean
+from ._files import file_path, os_error
 from .callbacks import Callback
 from .errors import ConfigError
 
@@ -28,7 +29,7 @@ class TerminateOnNaN(Callback):
 
     def __init__(self, raise_error: bool = False):
         super().__init__()
-        self.raise_error = raise_error
+        self.raise_error = boolean(raise_error, "TerminateOnNaN: raise_error")
 
     def on_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
@@ -81,9 +82,10 @@ class LearningRateScheduler(Callback):
             rate = self.schedule(epoch, float(optimizer.learning_rate))
         except TypeError:
             rate = self.schedule(epoch)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) \
+                or not math.isfinite(rate) or rate <= 0:
             raise ConfigError(f"LearningRateScheduler: schedule returned {rate!r} for epoch "
-                              f"{epoch}; it must return a float")
+                              f"{epoch}; it must return a finite float > 0")
         optimizer.learning_rate = float(rate)
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
@@ -114,18 +116,24 @@ class CSVLogger(Callback):
     def __init__(self, filename, separator: str = ",", append: bool = False):
         super().__init__()
         self.filename = os.fspath(file_path(filename, "CSVLogger"))
-        self.sep, self.append = separator, append
+        if not isinstance(separator, str) or len(separator) != 1 or separator in '"\r\n':
+            raise ConfigError(f"CSVLogger: separator must be one character other than a quote "
+                              f"or a line break, such as ',' or '\\t'; got {separator!r}")
+        self.sep, self.append = separator, boolean(append, "CSVLogger: append")
         self.keys: list[str] | None = None
         self._file = self._writer = None
 
     def on_train_begin(self, logs=None):
         header_needed = True
-        if self.append and os.path.exists(self.filename):
-            with open(self.filename, encoding="utf-8") as f:
-                header_needed = not f.readline()
-        self._close()
-        self._file = open(self.filename, "a" if self.append else "w",
-                          newline="", encoding="utf-8")
+        try:
+            if self.append and os.path.exists(self.filename):
+                with open(self.filename, encoding="utf-8", errors="replace") as f:
+                    header_needed = not f.readline()
+            self._close()
+            self._file = open(self.filename, "a" if self.append else "w",
+                              newline="", encoding="utf-8")
+        except OSError as exc:
+            raise os_error(exc, self.filename, "CSVLogger: cannot write the log") from None
         self._header_needed, self.keys, self._writer = header_needed, None, None
 
     def on_epoch_end(self, epoch, logs=None):
@@ -174,6 +182,12 @@ class LambdaCallback(Callback):
         given = dict(zip(self._HOOKS, (on_epoch_begin, on_epoch_end, on_train_begin,
                                        on_train_end, on_train_batch_begin or on_batch_begin,
                                        on_train_batch_end or on_batch_end), strict=True))
+        for hook, fn in given.items():
+            arguments = ("logs",) if hook.startswith("on_train_") and "batch" not in hook \
+                else ("index", "logs")
+            if fn is not None and (not callable(fn) or not _takes(fn, *arguments)):
+                raise ConfigError(f"LambdaCallback: {hook} must be a function of "
+                                  f"({', '.join(arguments)}), got {fn!r}")
         for hook, fn in given.items():
             if fn is not None:
                 setattr(self, hook, fn)

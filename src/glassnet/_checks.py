@@ -19,8 +19,9 @@ import numpy as np
 from .errors import ConfigError, DataError
 
 
-def numeric_array(value, name: str, finite: bool = True) -> np.ndarray:
-    """``value`` as a real-valued array of at least one dimension, rows checked for NaN/inf."""
+def numeric_array(value, name: str, finite: bool = True, dtype=None) -> np.ndarray:
+    """``value`` as a real-valued array of at least one dimension, rows checked for NaN/inf
+    and, with ``dtype`` (the model's), for values that the dtype cannot hold."""
     try:
         array = np.asarray(value)
     except (ValueError, TypeError) as exc:
@@ -53,7 +54,48 @@ def numeric_array(value, name: str, finite: bool = True) -> np.ndarray:
                 f"argument {name}: row {row} holds NaN or inf (column {col}); "
                 "remove or impute those values before training"
             )
+    if dtype is not None:
+        within_range(array, f"argument {name}", dtype)
     return array
+
+
+def _largest(dtype) -> float:
+    dtype = np.dtype(dtype)
+    return float(np.finfo(dtype).max) if dtype.kind == "f" else math.inf
+
+
+def within_range(array: np.ndarray, name: str, dtype, error=DataError) -> None:
+    """An ``error`` starting with ``name`` ('argument x') naming the first cell whose magnitude
+    the floating ``dtype`` cannot hold (it would become inf): 1e300 for a float32 model. NaN
+    and inf are left to the finiteness checks."""
+    limit = _largest(dtype)
+    if array.dtype.kind != "f" or not array.size or _largest(array.dtype) <= limit:
+        return
+    low, high = float(array.min()), float(array.max())  # NaN fails the test: the slow path
+    if -limit <= low and high <= limit:
+        return
+    bad = np.isfinite(array) & (np.abs(array) > limit)
+    if not bad.any():
+        return
+    where = np.unravel_index(int(np.argmax(bad.reshape(-1))), array.shape)
+    cell = f"row {where[0]}" + (f" (column {where[1]})" if len(where) > 1 else "")
+    raise error(f"{name}: {cell} holds {array[where]:.6g}, beyond the range of "
+                f"{np.dtype(dtype).name} (about ±{limit:.3g}), so it would become inf; rescale "
+                "the values (for example with glassnet.data.StandardScaler) or use "
+                "dtype='float64'")
+
+
+def no_overflow(x: np.ndarray, result: np.ndarray, where: str) -> None:
+    """A DataError naming the first row whose input is finite but whose output is not: the
+    computation overflowed there (NaN in, NaN out is the caller's choice)."""
+    if not result.size or (np.isfinite(result.max()) and np.isfinite(result.min())):
+        return
+    bad = ~np.isfinite(result.reshape(len(result), -1)).all(axis=1)
+    bad &= np.isfinite(x.reshape(len(x), -1)).all(axis=1)
+    if bad.any():
+        raise DataError(f"{where}: the outputs of row {int(np.argmax(bad))} ({int(bad.sum())} "
+                        "row(s) in all) overflowed though its inputs are finite; they are too "
+                        "large for the model's weights (scale the inputs as in training)")
 
 
 def same_length(x: np.ndarray, y: np.ndarray, x_name="x", y_name="y") -> None:
@@ -66,15 +108,30 @@ def same_length(x: np.ndarray, y: np.ndarray, x_name="x", y_name="y") -> None:
         )
 
 
-def positive_int(value, name: str, allow_none: bool = False, minimum: int = 1):
-    """A whole number >= ``minimum`` (or None with ``allow_none``), or a ConfigError naming
-    ``name``; bools and floats such as 2.0 are refused."""
+def positive_int(value, name: str, allow_none: bool = False, minimum: int = 1,
+                 maximum: int | None = None):
+    """A whole number >= ``minimum`` (and <= ``maximum``; or None with ``allow_none``), or a
+    ConfigError naming ``name``; bools and floats such as 2.0 are refused."""
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         raise ConfigError(f"{name} must be {wanted}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {value!r}")
     return int(value)
+
+
+MAX_ALLOCATION = 2**31  # bytes: the largest array a helper (one-hot, a plot grid) allocates
+
+
+def allocation(shape: tuple, dtype, where: str) -> None:
+    """A DataError, before allocating, when an array of ``shape`` would exceed MAX_ALLOCATION."""
+    size = math.prod(int(d) for d in shape) * np.dtype(dtype).itemsize
+    if size > MAX_ALLOCATION:
+        raise DataError(f"{where}: the result would be an array of shape {tuple(shape)} "
+                        f"({size / 2**30:.3g} GiB), more than the {MAX_ALLOCATION // 2**30} GiB "
+                        "glassnet allocates for it; check the labels or sizes given")
 
 
 def positive_count(value, name: str) -> int:

@@ -19,8 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ._checks import within_range
+from ._files import atomic_write, read_bounded
 from .data import MinMaxScaler, load_csv, train_test_split
-from .errors import ConfigError, DataError, ShapeError
+from .errors import ConfigError, DataError, FileFormatError, ShapeError
 
 __all__ = ["DataSet", "Scaling", "load", "load_features", "read_record", "write_record"]
 
@@ -40,8 +42,15 @@ class Scaling:
     low: np.ndarray | float = 0.0
     span: np.ndarray | float = 1.0
 
-    def apply(self, x: np.ndarray) -> np.ndarray:
-        return ((x - self.low) / self.span).astype(np.float32)
+    def apply(self, x: np.ndarray, where: str = "the data") -> np.ndarray:
+        """The model's float32 inputs; a value beyond float32's range is a DataError."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled = (x - self.low) / self.span
+        within_range(scaled, f"{where}: the scaled features", np.float32)
+        if not np.isfinite(scaled).all():
+            raise DataError(f"{where}: the scaled features overflow; the values are far "
+                            "outside those the model was trained on")
+        return scaled.astype(np.float32)
 
     def to_json(self) -> dict:
         return {"low": np.asarray(self.low).tolist(), "span": np.asarray(self.span).tolist()}
@@ -156,7 +165,8 @@ def load_features(path: str, record: dict) -> tuple[np.ndarray, np.ndarray | Non
     if X.shape[1] != expected:
         raise ShapeError(f"{path}: has {X.shape[1]} feature columns but the model takes "
                          f"{expected} ({', '.join(record['feature_names'])})")
-    return Scaling.from_json(record["scaling"]).apply(X), y
+    scaled = Scaling.from_json(record["scaling"]).apply(X, path)
+    return scaled, y
 
 
 def _read_table(path: str, target: str | None, feature_names: list[str]):
@@ -176,16 +186,51 @@ def _read_table(path: str, target: str | None, feature_names: list[str]):
 def write_record(folder: Path, data: DataSet, seed) -> Path:
     """Save how the data was prepared, for ``evaluate`` and ``predict``."""
     path = folder / RECORD_NAME
-    path.write_text(json.dumps({
+    atomic_write(path, json.dumps({
         "source": data.source, "target": data.target, "classes": list(data.classes),
         "feature_names": list(data.feature_names), "images": data.images, "seed": seed,
-        "scaling": data.scaling.to_json()}, indent=1))
+        "scaling": data.scaling.to_json()}, indent=1).encode(), "the data record")
     return path
+
+
+def record_path(model_path: str) -> Path:
+    return Path(model_path).parent / RECORD_NAME
+
+
+def refuse_overwrite(output: Path, keep: dict[str, str | Path]) -> None:
+    """A UsageError when ``output`` is one of the files in ``keep`` (what: path)."""
+    for what, path in keep.items():
+        same = os.path.exists(output) and os.path.exists(path) and os.path.samefile(output, path)
+        if same or Path(os.path.abspath(output)) == Path(os.path.abspath(path)):
+            raise UsageError(f"--output {output} is {what}; writing there would destroy it. "
+                             "Give another file name")
 
 
 def read_record(model_path: str) -> dict | None:
     """The ``data.json`` beside a model file, if there is one."""
-    path = Path(model_path).parent / RECORD_NAME
+    path = record_path(model_path)
     if not path.is_file():
         return None
-    return json.loads(path.read_text())
+    try:
+        record = json.loads(read_bounded(path, "glassnet", 2**24).decode("utf-8"))
+        _check_record(record)
+    except (ValueError, TypeError, KeyError) as exc:  # JSON, UTF-8 or a field of the wrong kind
+        raise FileFormatError(f"{path}: not a data.json written by glassnet train ({exc}); "
+                              "remove it, or train again") from None
+    return record
+
+
+def _check_record(record) -> None:
+    """Every field ``evaluate`` and ``predict`` use, of the kind ``write_record`` writes."""
+    texts = (record["source"], *record["classes"], *record["feature_names"])
+    if not all(isinstance(t, str) for t in texts) or not isinstance(record["images"], bool):
+        raise ValueError("source, classes and feature_names must be text, images a bool")
+    if record["target"] is not None and not isinstance(record["target"], str):
+        raise ValueError("target must be text or null")
+    if not record["classes"]:
+        raise ValueError("no classes")
+    scaling = Scaling.from_json(record["scaling"])
+    for part in (scaling.low, scaling.span):
+        if part.ndim > 1 or (part.ndim == 1 and len(part) != len(record["feature_names"])) \
+                or not np.isfinite(part).all() or (part is scaling.span and (part <= 0).any()):
+            raise ValueError("the scaling does not fit the feature columns")

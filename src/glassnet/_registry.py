@@ -34,6 +34,9 @@ class Registry:
 
     def resolve_name(self, name: str) -> str:
         """The main name for ``name``; case and underscores are ignored ('GlorotUniform')."""
+        if not isinstance(name, str):
+            raise ConfigError(f"the {self.kind} name must be a string such as "
+                              f"{self.names()[0]!r}, got {name!r} ({type(name).__name__})")
         key = _fold(name)
         for main in self.factories:
             if _fold(main) == key:
@@ -60,7 +63,7 @@ class Registry:
         if is_class and issubclass(identifier, self.base):
             return identifier()
         raise ConfigError(
-            f"cannot use {identifier!r} as a {self.kind}; pass one of "
+            f"cannot use {identifier!r} as {_article(self.kind)} {self.kind}; pass one of "
             f"{', '.join(repr(n) for n in self.names())}, a config dict or an instance"
         )
 
@@ -68,7 +71,11 @@ class Registry:
         """Rebuild from ``{'name': ..., **kwargs}`` (or Keras's ``class_name``/``config`` form)."""
         config = dict(config)
         if "class_name" in config:
-            name, kwargs = config["class_name"], dict(config.get("config", {}))
+            name, kwargs = config["class_name"], config.get("config", {})
+            if not isinstance(kwargs, dict):
+                raise ConfigError(f"a {self.kind} config's 'config' entry must be a dict of "
+                                  f"arguments, got {kwargs!r}")
+            kwargs = dict(kwargs)
         elif "name" in config:
             name, kwargs = config.pop("name"), config
         else:
@@ -82,3 +89,7 @@ class Registry:
 
 def _fold(name: str) -> str:
     return name.replace("_", "").lower()
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"

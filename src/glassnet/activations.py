@@ -163,6 +163,9 @@ class LeakyReLU(ActivationFunction):
                 not math.isfinite(negative_slope):
             raise ConfigError(f"LeakyReLU: negative_slope must be a finite number such as 0.3, "
                               f"got {negative_slope!r}")
+        if abs(negative_slope) > 3.4e38:  # float32's range: it multiplies float32 inputs
+            raise ConfigError(f"LeakyReLU: negative_slope {negative_slope!r} is beyond float32's "
+                              "range; use a slope such as 0.3")
         self.negative_slope = float(negative_slope)
 
     def forward(self, z, out):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import sys
 import traceback
 from collections.abc import Iterator
@@ -28,7 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from . import _cli_data, _cli_explain
-from .errors import ConfigError, GlassnetError
+from ._files import atomic_write
+from .errors import ConfigError, DataError, GlassnetError
 
 __all__ = ["main"]
 
@@ -269,16 +271,32 @@ def _predict(args) -> None:
     if record is None or record.get("images"):
         raise _cli_data.UsageError(f"{args.model}: predict reads CSV tables for models "
                                    "trained on tables (it needs the data.json beside them)")
+    output = Path(args.output or Path(args.file).with_suffix(".predictions.csv"))
+    _cli_data.refuse_overwrite(output, {"the model": args.model, "the input FILE": args.file,
+                                        "the model's data.json": _cli_data.record_path(
+                                            args.model)})
     x, _ = _cli_data.load_features(args.file, record)
     probabilities = model.predict(x)
     classes = record["classes"]
-    output = Path(args.output or Path(args.file).with_suffix(".predictions.csv"))
-    with open(output, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["row", "predicted", *(f"p_{c}" for c in classes)])
-        for i, p in enumerate(probabilities):
-            writer.writerow([i + 1, classes[int(np.argmax(p))], *(f"{v:.6f}" for v in p)])
+    if probabilities.shape[1:] != (len(classes),):
+        raise _cli_data.UsageError(f"{args.model}: the model has {probabilities.shape[1:]} "
+                                   f"outputs but its data.json lists {len(classes)} classes")
+    text, unscored = io.StringIO(), []
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["row", "predicted", *(f"p_{c}" for c in classes)])
+    for i, p in enumerate(probabilities):
+        if not np.isfinite(p).all():  # no class can be read from NaN or inf outputs
+            unscored.append(i + 1)
+            writer.writerow([i + 1, "NA", *("NA" for _ in p)])
+            continue
+        writer.writerow([i + 1, classes[int(np.argmax(p))], *(f"{v:.6f}" for v in p)])
+    atomic_write(output, text.getvalue().encode("utf-8"), "the predictions")
     print(f"Wrote {len(x)} predictions to {output}")
+    if unscored:
+        shown = ", ".join(map(str, unscored[:10])) + (" ..." if len(unscored) > 10 else "")
+        raise DataError(f"{len(unscored)} row(s) have no prediction (written as NA): the "
+                        f"model's outputs overflowed on them (rows {shown}); their values are "
+                        "far outside the training data")
 
 
 def _summary(args) -> None:

@@ -18,6 +18,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "FileFormatError",
+    "FileSystemError",
     "GlassnetError",
     "GradientCheckError",
     "NotCompiledError",
@@ -53,6 +54,11 @@ class NotFittedError(GlassnetError, ValueError, AttributeError):
 
 class FileFormatError(GlassnetError, ValueError):
     """A file that is missing, malformed or fails an integrity check."""
+
+
+class FileSystemError(GlassnetError, OSError):
+    """The operating system refused a file operation (read-only or full file system, a name too
+    long, no permission); the message names the path and what to do. Nothing was half-written."""
 
 
 class GradientCheckError(GlassnetError, AssertionError):

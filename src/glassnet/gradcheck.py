@@ -32,15 +32,23 @@ from .layers import Dropout
 from .models import Model, Sequential
 from .models import training as _training
 from .models.data import prepare
+from .utils import global_generator
 
 __all__ = ["gradcheck"]
 
 
 def _float64_copy(model):
-    """The same graph in float64 with the same weights and the same compiled losses."""
+    """The same graph in float64 with the same weights and the same compiled losses, built
+    without drawing from the global random stream (its weights are overwritten at once): the
+    next model a user builds is the same with or without a check."""
     config = dict(model.get_config(), dtype="float64")
-    clone = type(model).from_config(config) if isinstance(model, Sequential) else \
-        Model.from_config(config)
+    rng = global_generator()
+    drawn = rng.bit_generator.state
+    try:
+        clone = type(model).from_config(config) if isinstance(model, Sequential) else \
+            Model.from_config(config)
+    finally:
+        rng.bit_generator.state = drawn
     for source, target in zip(model._weighted_layers(), clone._weighted_layers(), strict=True):
         target.trainable = source.trainable
     clone.set_weights(model.get_weights())
@@ -86,26 +94,31 @@ def gradcheck(model, x, y, sample_weight=None, tolerance: float = 1e-6, step: fl
         heads = zip(clone._heads, _training.head_losses(clone, ys, forward(), w), strict=True)
         return sum(h.weight * v for h, v in heads if h is not None)
 
-    _, _, grads = _training.heads_value_and_grad(clone, ys, forward(), w,
-                                                 _training.grad_buffers(clone, len(xs[0])))
-    _training.backprop(clone, grads)
+    with np.errstate(over="ignore", invalid="ignore"):  # a non-finite gradient is reported
+        _, _, grads = _training.heads_value_and_grad(clone, ys, forward(), w,
+                                                     _training.grad_buffers(clone, len(xs[0])))
+        _training.backprop(clone, grads)
     analytic = clone.grads.copy()
     numeric = np.empty_like(analytic)
     params = clone.params
-    for i in range(params.size):
-        original = params[i]
-        values = []
-        for offset in (2 * step, step, -step, -2 * step):
-            params[i] = original + offset
-            values.append(loss_at())
-        params[i] = original
-        numeric[i] = (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (12 * step)
+    with np.errstate(over="ignore", invalid="ignore"):  # a non-finite difference is reported
+        for i in range(params.size):
+            original = params[i]
+            values = []
+            for offset in (2 * step, step, -step, -2 * step):
+                params[i] = original + offset
+                values.append(loss_at())
+            params[i] = original
+            numeric[i] = (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (12 * step)
     return _compare(clone, analytic, numeric, tolerance, floor, raise_on_failure)
 
 
 def _compare(clone, analytic, numeric, tolerance, floor, raise_on_failure):
-    errors = np.abs(analytic - numeric) / np.maximum(np.maximum(np.abs(analytic),
-                                                                np.abs(numeric)), floor)
+    with np.errstate(invalid="ignore", over="ignore"):
+        errors = np.abs(analytic - numeric) / np.maximum(np.maximum(np.abs(analytic),
+                                                                    np.abs(numeric)), floor)
+    # a NaN or inf on either side is a check that could not tell: the worst error, not 0 or NaN
+    errors[~(np.isfinite(analytic) & np.isfinite(numeric))] = np.inf
     worst, offset = {}, 0
     for layer in clone._weighted_layers():
         if not layer.trainable:
@@ -121,6 +134,8 @@ def _compare(clone, analytic, numeric, tolerance, floor, raise_on_failure):
                     f"layer {layer.name!r} {pname}{index}: analytic gradient "
                     f"{analytic[offset + bad]:.10g} vs numeric {numeric[offset + bad]:.10g} "
                     f"(relative error {part[bad]:.3g} > tolerance {tolerance:g})"
+                    + ("; a NaN or inf: the check cannot tell, try a smaller step or a "
+                       "smaller batch of inputs" if np.isinf(part[bad]) else "")
                 )
             offset += size
     return worst

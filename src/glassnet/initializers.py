@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 
+from ._checks import within_range
 from ._registry import Registry
 from .errors import ConfigError
 from .utils import as_generator
@@ -64,7 +65,17 @@ class Initializer:
 
     def __call__(self, shape, dtype="float32", rng=None) -> np.ndarray:
         rng = as_generator(self.seed if self.seed is not None else rng)
-        return np.asarray(self.draw(tuple(shape), rng), dtype=dtype)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):  # refused below, by name
+                values = np.asarray(self.draw(tuple(shape), rng), dtype=np.float64)
+        except OverflowError:  # NumPy's uniform refuses a range wider than float64 holds
+            values = np.full(1, np.inf)
+        if not np.isfinite(values).all():
+            raise ConfigError(f"{self!r}: draws values too large to be numbers (inf); use a "
+                              "smaller range")
+        within_range(values, f"{self!r} for a {np.dtype(dtype).name} weight", dtype,
+                     ConfigError)
+        return values.astype(dtype)
 
     def draw(self, shape, rng):
         raise NotImplementedError

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import struct
 from pathlib import Path
 
@@ -47,8 +48,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from . import models, optimizers
 from ._checks import glassnet_model
-from ._files import atomic_write, file_path
-from ._files import read_untrusted as _read
+from ._files import atomic_write, file_path, open_regular
 from ._files import refusing as _refusing
 from .errors import ConfigError, FileFormatError
 from .keras_files._to_keras import metric_names as _metric_names
@@ -100,7 +100,7 @@ def save_model(model, path, include_optimizer: bool = True) -> None:
     metadata = {"format": FORMAT_NAME, "format_version": str(FORMAT_VERSION),
                 "config": _config_json(model, with_state)}
     metadata[_DIGEST_KEY] = _digest(metadata, tensors)
-    atomic_write(target, safetensors.numpy.save(tensors, metadata=metadata))
+    atomic_write(target, safetensors.numpy.save(tensors, metadata=metadata), "the model")
 
 
 def weight_entries(model, prefix: str = "layers"):
@@ -257,19 +257,28 @@ def load_model(path, compile: bool = True):
     return model
 
 
+def _read(source: Path) -> bytes:
+    """The file's bytes, once its header length is checked against its size: a file claiming
+    a huge header, or a pipe or device, is refused before anything more is read."""
+    with open_regular(source, "load_model") as (f, size):
+        head = f.read(8)
+        if len(head) < 8:
+            raise FileFormatError(f"{source}: only {len(head)} bytes, too short for a safetensors "
+                                  "file (it starts with an 8-byte header length)")
+        (length,) = struct.unpack("<Q", head)
+        if length > size - 8:
+            raise FileFormatError(f"{source}: the header says it is {length} bytes long, but the "
+                                  f"file has only {size - 8} bytes after the length field; the "
+                                  "file is truncated or not a safetensors file")
+        if length > MAX_HEADER_BYTES:
+            raise FileFormatError(f"{source}: the header is {length} bytes, more than the "
+                                  f"{MAX_HEADER_BYTES} a model file needs; refusing to parse it")
+        return head + f.read(size - 8)
+
+
 def _header_metadata(raw: bytes, source: Path) -> dict[str, str]:
-    """Check the header's length against the file before any parsing; return its metadata."""
-    if len(raw) < 8:
-        raise FileFormatError(f"{source}: only {len(raw)} bytes, too short for a safetensors "
-                              "file (it starts with an 8-byte header length)")
+    """The header's metadata (its length was checked against the file by :func:`_read`)."""
     (length,) = struct.unpack("<Q", raw[:8])
-    if length > len(raw) - 8:
-        raise FileFormatError(f"{source}: the header says it is {length} bytes long, but the file "
-                              f"has only {len(raw) - 8} bytes after the length field; the file is "
-                              "truncated or not a safetensors file")
-    if length > MAX_HEADER_BYTES:
-        raise FileFormatError(f"{source}: the header is {length} bytes, more than the "
-                              f"{MAX_HEADER_BYTES} a model file needs; refusing to parse it")
     with _refusing(source, "the header is not valid JSON"):
         header = json.loads(raw[8:8 + length], parse_constant=_reject_constant)
     metadata = header.get("__metadata__") if isinstance(header, dict) else None
@@ -294,7 +303,7 @@ def _reject_constant(name: str):
 
 def _check_format(metadata: dict, source: Path) -> dict:
     version = metadata.get("format_version")
-    if not isinstance(version, str) or not version.isdigit():
+    if not isinstance(version, str) or not re.fullmatch("[0-9]{1,9}", version):
         raise FileFormatError(f"{source}: the format version {version!r} is not a whole number")
     if int(version) > FORMAT_VERSION:
         raise FileFormatError(f"{source}: written in glassnet file format {int(version)}, newer "

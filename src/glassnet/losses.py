@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations, kernels
-from ._checks import boolean
+from ._checks import boolean, numeric_array, same_length
 from ._registry import Registry
 from .errors import DataError, ShapeError
 
@@ -55,10 +55,22 @@ class Loss:
         self.from_logits = boolean(from_logits, f"{type(self).__name__}: from_logits")
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> float:
-        y_pred = np.asarray(y_pred, dtype=np.result_type(np.asarray(y_pred).dtype, np.float32))
+        where = f"loss {self.name!r}"
+        y_pred, y_true = _checked(y_pred, "y_pred", where), _checked(y_true, "y_true", where)
+        y_pred = y_pred.astype(np.result_type(y_pred.dtype, np.float32), copy=False)
+        try:
+            same_length(y_pred, y_true, "y_pred", "y_true")
+        except DataError as exc:
+            raise DataError(f"{where}: {exc}") from None
         y_true = self.prepare_targets(y_true, y_pred.shape[1:], y_pred.dtype)
-        weights = None if sample_weight is None else np.asarray(sample_weight, y_pred.dtype)
-        return self.forward(y_true, y_pred, weights)
+        weights = None
+        if sample_weight is not None:
+            weights = _checked(sample_weight, "sample_weight", where).astype(y_pred.dtype)
+            if weights.shape != (len(y_pred),) or (weights < 0).any():
+                raise DataError(f"{where}: sample_weight needs {len(y_pred)} values >= 0, one per "
+                                f"sample; got shape {weights.shape}")
+        with np.errstate(over="ignore"):  # a loss beyond the dtype's range is inf, as it is
+            return self.forward(y_true, y_pred, weights)
 
     def prepare_targets(self, y, output_shape: tuple, dtype) -> np.ndarray:
         """Check targets against the model's output shape and return them ready for training."""
@@ -86,6 +98,13 @@ class Loss:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(from_logits={self.from_logits})"
+
+
+def _checked(value, name: str, where: str) -> np.ndarray:
+    try:
+        return numeric_array(value, name)
+    except DataError as exc:
+        raise type(exc)(f"{where}: {exc}") from None
 
 
 def _batch(shape, n="n") -> str:
@@ -249,7 +268,8 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
                 f"got shape {y.shape}{hint}"
             )
         n_classes = output_shape[-1]
-        labels = y.astype(np.intp)
+        with np.errstate(invalid="ignore"):  # 1e30 or NaN: refused just below, by index
+            labels = y.astype(np.intp)
         bad = (labels != y) | (labels < 0) | (labels >= n_classes)
         if bad.any():
             i = int(np.argmax(bad))

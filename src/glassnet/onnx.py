@@ -120,6 +120,13 @@ def export(model, path, opset: int = DEFAULT_OPSET, input_names=None, output_nam
                           "input_names=[...] and output_names=[...] to name them")
     graph = _Graph(model)
     results = graph.add_model(model, ins)
+    taken = ({n for node in graph.nodes for n in node.output} - set(results)) | {
+        t.name for t in graph.initializers}
+    clash = sorted(set(ins + outs) & taken)
+    if clash:
+        raise ConfigError(f"export: {', '.join(map(repr, clash))} is also the name of a tensor "
+                          "inside the graph (layer outputs are named '<index>_<layer name>/...'); "
+                          "choose other input_names / output_names")
     for result, name in zip(results, outs, strict=True):
         graph.nodes.append(helper.make_node("Identity", [result], [name], name=f"{name}/output"))
     elem = helper.np_dtype_to_tensor_dtype(model.dtype)
@@ -131,8 +138,12 @@ def export(model, path, opset: int = DEFAULT_OPSET, input_names=None, output_nam
         opset_imports=[helper.make_opsetid("", opset)], producer_name="glassnet",
         producer_version=_version())
     proto.ir_version = helper.find_min_ir_version_for([helper.make_opsetid("", opset)])
-    onnx.checker.check_model(proto, full_check=True)
-    atomic_write(target, proto.SerializeToString())
+    try:
+        onnx.checker.check_model(proto, full_check=True)
+    except onnx.checker.ValidationError as exc:
+        raise ConfigError(f"export: the ONNX graph of model {model.name!r} is not valid: "
+                          f"{' '.join(str(exc).split())[:300]}") from None
+    atomic_write(target, proto.SerializeToString(), "the ONNX model")
     return proto
 
 

@@ -15,7 +15,7 @@ import random
 
 import numpy as np
 
-from ._checks import positive_int
+from ._checks import allocation, positive_int
 from .errors import ConfigError, DataError
 
 __all__ = ["PyDataset", "Sequence", "as_generator", "clear_session", "global_generator",
@@ -57,15 +57,27 @@ def as_generator(seed=None) -> np.random.Generator:
 def to_categorical(y, num_classes: int | None = None, dtype="float32") -> np.ndarray:
     """One-hot encode integer class labels, as ``keras.utils.to_categorical`` does."""
     num_classes = positive_int(num_classes, "to_categorical: num_classes", allow_none=True)
-    labels = np.asarray(y)
+    try:
+        if np.dtype(dtype).kind not in "biuf":
+            raise TypeError(dtype)
+    except TypeError:
+        raise ConfigError(f"to_categorical: dtype must be a numeric dtype such as 'float32', "
+                          f"got {dtype!r}") from None
+    try:
+        labels = np.asarray(y)
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"to_categorical: labels cannot be read as an array ({exc})") from None
     if labels.ndim == 0:
         raise DataError(f"to_categorical: needs an array of labels, one per sample, got the single "
                         f"value {y!r}; wrap it in a list: [{y!r}]")
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
     if labels.size and not np.issubdtype(labels.dtype, np.integer):
-        if not np.issubdtype(labels.dtype, np.floating) or np.any(labels != np.round(labels)):
+        if not np.issubdtype(labels.dtype, np.floating) or not np.isfinite(labels).all() \
+                or np.any(labels != np.round(labels)):
             raise DataError("to_categorical: labels must be whole numbers")
+    if labels.size and (labels.max() >= 2**62 or labels.min() < -(2**62)):
+        raise DataError(f"to_categorical: label {labels.max()} is too large to be a class")
     labels = labels.astype(np.intp)
     if labels.size and labels.min() < 0:
         bad = int(np.argmax(labels < 0))
@@ -78,6 +90,7 @@ def to_categorical(y, num_classes: int | None = None, dtype="float32") -> np.nda
         raise DataError(
             f"to_categorical: label at index {bad} is {labels[bad]}, not below num_classes={n}"
         )
+    allocation((*labels.shape, n), dtype, "to_categorical")
     out = np.zeros((*labels.shape, n), dtype=dtype)
     np.put_along_axis(out, labels[..., None], 1, axis=-1)
     return out

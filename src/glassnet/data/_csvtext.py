@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._files import read_bounded
 from ..errors import ConfigError, FileFormatError
 
 __all__ = ["Record", "read_records", "read_text", "sniff"]
@@ -19,6 +20,7 @@ __all__ = ["Record", "read_records", "read_text", "sniff"]
 WHITESPACE = "whitespace"
 _CANDIDATES = (";", ",", "\t", WHITESPACE)  # ";" first: "1,5;2,5" has decimal commas
 _SNIFF_ROWS = 50
+MAX_BYTES = 2**31  # the largest CSV file load_csv reads (it holds the text and the numbers)
 
 
 @dataclass(frozen=True)
@@ -65,15 +67,7 @@ def _field_starts(text: str, delimiter: str) -> list[int]:
 
 def read_text(path: Path, encoding: str) -> str:
     """The file's text, or a FileFormatError at ``file:line:column`` saying why it is not text."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        hint = "" if path.is_absolute() else f" (relative to {Path.cwd()})"
-        raise FileFormatError(f"{path}:1:1: no such file{hint}; check the path") from None
-    except IsADirectoryError:
-        raise FileFormatError(f"{path}:1:1: is a directory, not a CSV file") from None
-    except OSError as exc:
-        raise FileFormatError(f"{path}:1:1: cannot read the file: {exc.strerror}") from None
+    data = read_bounded(path, "load_csv", MAX_BYTES)
     try:
         text = data.decode(encoding)
     except LookupError:

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import DataError, ShapeError
 
-__all__ = ["as_features", "as_labels", "check_same_length"]
+__all__ = ["as_array", "as_features", "as_labels", "check_same_length"]
 
 
 def check_same_length(arrays: Sequence[np.ndarray], names: Sequence[str], where: str) -> int:
@@ -25,9 +25,18 @@ def check_same_length(arrays: Sequence[np.ndarray], names: Sequence[str], where:
     return lengths[0]
 
 
+def as_array(value, name: str, where: str) -> np.ndarray:
+    """``np.asarray(value)``, or a DataError when it is ragged or not array-like at all."""
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"{where}: {name} cannot be read as an array (ragged rows or mixed "
+                        f"types? {exc})") from None
+
+
 def as_features(X, name: str, where: str) -> np.ndarray:
     """``X`` as a finite 2-D float array (samples x features)."""
-    array = np.asarray(X)
+    array = as_array(X, name, where)
     if array.ndim != 2:
         hint = " (one feature? use X.reshape(-1, 1))" if array.ndim == 1 else ""
         raise ShapeError(
@@ -52,7 +61,18 @@ def as_labels(y, name: str, where: str) -> np.ndarray:
     flattened; a matrix (n, k) with k > 1 (one-hot rows or class scores) becomes its row-wise
     argmax, the column index. Whole floats become int64 so that 1.0 and 1 are one class.
     """
-    labels = np.asarray(y)
+    labels = as_array(y, name, where)
+    if labels.dtype.kind not in "biufUS":
+        raise DataError(f"{where}: {name} holds {labels.dtype} values; labels must be numbers "
+                        "or text")
+    if labels.ndim == 2 and labels.dtype.kind == "f" and labels.size \
+            and not np.isfinite(labels).all():
+        row = int(np.argmax(~np.isfinite(labels).all(axis=1)))
+        raise DataError(f"{where}: {name} row {row} holds NaN or inf scores; it has no "
+                        "predicted class (did the model diverge?)")
+    if labels.ndim == 2 and labels.shape[1] == 0:
+        raise ShapeError(f"{where}: {name} has shape {labels.shape}: rows without any class "
+                         "score or label")
     if labels.ndim == 2:
         labels = labels[:, 0] if labels.shape[1] == 1 else np.argmax(labels, axis=1)
     if labels.ndim != 1:
@@ -63,7 +83,7 @@ def as_labels(y, name: str, where: str) -> np.ndarray:
     if labels.dtype == bool:
         return labels.astype(np.int64)
     if np.issubdtype(labels.dtype, np.floating):
-        bad = ~np.isfinite(labels) | (labels != np.round(labels))
+        bad = ~np.isfinite(labels) | (labels != np.round(labels)) | (np.abs(labels) >= 2**62)
         if bad.any():
             i = int(np.argmax(bad))
             raise DataError(

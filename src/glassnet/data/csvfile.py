@@ -139,6 +139,9 @@ def load_csv(
     ([[15.26, 14.84], [14.88, 14.57]], [0, 1], ('1', '2'))
     """
     _check_arguments(header, delimiter)
+    if not isinstance(encoding, str):
+        raise ConfigError(f"load_csv: encoding must be a codec name such as 'utf-8', got "
+                          f"{encoding!r}")
     categorical = boolean(categorical, "load_csv: categorical", allow_none=True)
     name = os.fspath(file_path(path, "load_csv"))
     records = read_records(read_text(Path(path), encoding), name, delimiter)
@@ -153,6 +156,11 @@ def load_csv(
     if target_i is not None and target_i == id_i:
         raise ConfigError(f"load_csv: target and id_column are the same column ({names[id_i]!r})")
     features = _feature_columns(features, names, (target_i, id_i))
+    if not features:
+        raise FileFormatError(
+            f"{name}:1:1: no feature columns: the file's {n_cols} column(s) are all used as "
+            "target or id; a one-column file needs target=None (every column a feature), or "
+            "check the delimiter")
     X = np.empty((len(records), len(features)))
     for j, col in enumerate(features):
         X[:, j] = _numbers(records, col, f"feature column {col + 1} ({names[col]!r})", name)
@@ -186,7 +194,7 @@ def _check_arguments(header, delimiter) -> None:
     if not (isinstance(header, (bool, np.bool_))
             or (isinstance(header, str) and header == "infer")):
         raise ConfigError(f"load_csv: header must be 'infer', True or False, got {header!r}")
-    if delimiter is None or delimiter == "whitespace":
+    if delimiter is None or (isinstance(delimiter, str) and delimiter == "whitespace"):
         return
     if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n':
         raise ConfigError(
@@ -211,15 +219,38 @@ def _split_header(records: list[Record], header, name: str) -> tuple[list[str], 
 
 
 def _looks_like_header(records: list[Record]) -> bool:
-    """Every cell of the first row is text, and (if there is one) the second row has a number."""
-    if any(_is_number(f) for f in records[0].fields):
+    """The first row names columns when all its cells are text and the second row has a
+    number, or when one of its cells is text over a column that is numeric in every row below
+    (``1,2,species`` over ``5.1,3.5,setosa`` is data: a header of numbers alone cannot be told
+    from data, pass ``header=True``)."""
+    first, rest = records[0].fields, records[1:]
+    if not any(_is_number(f) for f in first):
+        return not rest or any(_is_number(f) for f in rest[0].fields)
+    return any(not _looks_numeric(cell) and cell
+               and all(len(r.fields) > j and _is_number(r.fields[j]) for r in rest)
+               for j, cell in enumerate(first)) and bool(rest)
+
+
+def _number(cell: str) -> float:
+    """``cell`` as a float, accepting what a CSV writer writes: ASCII digits, sign, point,
+    exponent, nan/inf; Python's extras (``1_000``, other scripts' digits) are refused."""
+    if "_" in cell or not cell.isascii():
+        raise ValueError(cell)
+    return float(cell)
+
+
+def _looks_numeric(cell: str) -> bool:
+    """What Python's float reads (``1_000`` too): such a cell is a bad number, not a name."""
+    try:
+        float(cell)
+    except ValueError:
         return False
-    return len(records) == 1 or any(_is_number(f) for f in records[1].fields)
+    return True
 
 
 def _is_number(cell: str) -> bool:
     try:
-        float(cell)
+        _number(cell)
     except ValueError:
         return False
     return True
@@ -256,12 +287,12 @@ def _numbers(records: list[Record], col: int, what: str, name: str) -> np.ndarra
     """Column ``col`` as finite floats, or an error at the first cell that is not one."""
     cells = [r.fields[col] for r in records]
     try:
-        values = np.array([float(c) for c in cells], dtype=np.float64)
+        values = np.array([_number(c) for c in cells], dtype=np.float64)
         if np.isfinite(values).all():
             return values
     except ValueError:
         pass
-    row = next(i for i, c in enumerate(cells) if not (_is_number(c) and math.isfinite(float(c))))
+    row = next(i for i, c in enumerate(cells) if not (_is_number(c) and math.isfinite(_number(c))))
     cell = cells[row]
     if not cell:
         problem = f"empty cell in {what}; fill it in or drop the row"
@@ -289,7 +320,15 @@ def _target(records, col: int, column_name: str, categorical: bool | None, name:
     if "" in cells:
         line, column = records[cells.index("")].position(col)
         raise FileFormatError(f"{name}:{line}:{column}: empty cell in {what}; fill it in")
-    key = (lambda c: (float(c), c)) if numeric else None
-    classes = tuple(sorted(set(cells), key=key))
+    if numeric:  # classes by value: '1' and '1.0' are one class, named as first written
+        values = np.array([_number(c) for c in cells])
+        first = {}
+        for v, c in zip(values.tolist(), cells, strict=True):
+            first.setdefault(v, c)
+        order = sorted(first)
+        codes = {v: i for i, v in enumerate(order)}
+        return np.array([codes[v] for v in values.tolist()], dtype=np.int64), tuple(
+            first[v] for v in order)
+    classes = tuple(sorted(set(cells)))
     codes = {c: i for i, c in enumerate(classes)}
     return np.array([codes[c] for c in cells], dtype=np.int64), classes

@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike
 
 from .._checks import positive_int
 from .._registry import Registry
-from ..errors import ConfigError, NotFittedError, ShapeError
+from ..errors import ConfigError, DataError, NotFittedError, ShapeError
 from ..utils import to_categorical
 from ._validation import as_features
 
@@ -40,14 +40,23 @@ class Scaler:
         X = as_features(X, "X", f"{type(self).__name__}.fit")
         if len(X) == 0:
             raise ShapeError(f"{type(self).__name__}.fit: X has no rows")
-        self.offset_, self.scale_ = self._statistics(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            offset, scale = self._statistics(X)
+        _finite(np.concatenate([offset, scale]), f"{type(self).__name__}.fit",
+                "its statistics")
+        self.offset_, self.scale_ = offset, scale
         self.n_features_in_ = X.shape[1]
         return self
 
     def transform(self, X: ArrayLike) -> np.ndarray:
         """Scale ``X`` with the fitted statistics (a new array)."""
         X = self._checked(X, "transform")
-        return (X - self.offset_) / self.scale_
+        # columns scaled by a power of two first (exact): values near float64's limit whose
+        # difference would overflow still give the right result, and ordinary ones the same bits
+        p = _power_of_two(X, self.offset_, 1020)
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = (X / p - self.offset_ / p) / (self.scale_ / p)
+        return _finite(result, f"{type(self).__name__}.transform")
 
     def fit_transform(self, X: ArrayLike) -> np.ndarray:
         """``fit(X)`` then ``transform(X)``."""
@@ -56,7 +65,9 @@ class Scaler:
     def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Undo :meth:`transform`."""
         X = self._checked(X, "inverse_transform")
-        return X * self.scale_ + self.offset_
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = X * self.scale_ + self.offset_
+        return _finite(result, f"{type(self).__name__}.inverse_transform")
 
     def _statistics(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
@@ -75,6 +86,24 @@ class Scaler:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def _power_of_two(X: np.ndarray, offset, keep: int) -> np.ndarray:
+    """Per column, 1 or the power of two that brings the largest magnitude in ``X`` and
+    ``offset`` down to about 2**keep (dividing by it is exact)."""
+    top = np.maximum(np.abs(X).max(axis=0, initial=0.0), np.abs(offset))
+    exponent = np.frexp(top)[1]
+    return np.ldexp(1.0, np.maximum(exponent - keep, 0)).astype(X.dtype)
+
+
+def _finite(values: np.ndarray, where: str, what: str = "the result") -> np.ndarray:
+    """``values``, or a DataError: a value beyond the dtype's range became inf (or NaN)."""
+    if values.size and not np.isfinite(values).all():
+        col = int(np.argmax(~np.isfinite(values).reshape(-1, values.shape[-1]).all(axis=0)))
+        raise DataError(f"{where}: {what} for feature {col} overflow(s) the "
+                        f"{values.dtype} range; the data are too large or too far outside the "
+                        "fitted range: rescale them (divide by a power of ten) first")
+    return values
 
 
 class MinMaxScaler(Scaler):
@@ -101,8 +130,8 @@ class MinMaxScaler(Scaler):
                               f"low < high, such as (0, 1); got {bounds!r}")
         low, high = bounds
         self.data_min_, self.data_max_ = X.min(axis=0), X.max(axis=0)
-        span = self.data_max_ - self.data_min_
-        scale = np.where(span > 0, span, 1.0) / (high - low)
+        half = self.data_max_ / 2 - self.data_min_ / 2  # (max - min) / 2 exactly, never inf
+        scale = np.where(half > 0, half, 0.5) / ((high - low) / 2)
         return self.data_min_ - low * scale, scale
 
     def __repr__(self) -> str:
@@ -122,7 +151,9 @@ class StandardScaler(Scaler):
     """
 
     def _statistics(self, X):
-        self.mean_, std = X.mean(axis=0), X.std(axis=0)
+        p = _power_of_two(X, 0.0, 500)  # exact scaling: squares of 1e200 do not overflow
+        scaled = X / p
+        self.mean_, std = scaled.mean(axis=0) * p, scaled.std(axis=0) * p
         return self.mean_, np.where(std > 0, std, 1.0)
 
 
@@ -171,7 +202,10 @@ def one_hot(labels: ArrayLike, n_classes: int | None = None, dtype="float32") ->
     [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     """
     positive_int(n_classes, "one_hot: n_classes", allow_none=True)
-    shape = np.shape(labels)
+    try:
+        shape = np.shape(labels)
+    except ValueError as exc:
+        raise DataError(f"one_hot: labels cannot be read as an array ({exc})") from None
     if len(shape) not in (1, 2) or (len(shape) == 2 and shape[1] != 1):
         raise ShapeError(f"one_hot: labels need shape (n,) or (n, 1), got {shape}; wrap a single "
                          "label in a list, and use rows that are already one-hot as they are")

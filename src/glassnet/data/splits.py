@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike
 from .._checks import boolean, positive_count
 from ..errors import ConfigError
 from ..utils import as_generator
-from ._validation import as_labels, check_same_length
+from ._validation import as_array, as_labels, check_same_length
 
 __all__ = ["batches", "k_fold", "train_test_split"]
 
@@ -67,7 +67,7 @@ def train_test_split(
     """
     if not arrays:
         raise ConfigError("train_test_split: pass at least one array")
-    arrays = [np.asarray(a) for a in arrays]
+    arrays = [as_array(a, f"array {i}", "train_test_split") for i, a in enumerate(arrays)]
     n = check_same_length(arrays, [f"array {i}" for i in range(len(arrays))], "train_test_split")
     n_test = _test_count(test_size, n)
     shuffle = boolean(shuffle, "train_test_split: shuffle")
@@ -193,7 +193,7 @@ def batches(
     """
     if not arrays:
         raise ConfigError("batches: pass at least one array")
-    arrays = [np.asarray(a) for a in arrays]
+    arrays = [as_array(a, f"array {i}", "batches") for i, a in enumerate(arrays)]
     n = check_same_length(arrays, [f"array {i}" for i in range(len(arrays))], "batches")
     size = n if batch_size is None else batch_size
     if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:

@@ -23,11 +23,10 @@ import hashlib
 import os
 import struct
 import zlib
-from pathlib import Path
 
 import numpy as np
 
-from .._files import file_path
+from .._files import atomic_write, file_path, open_regular
 from ..errors import DataError, FileFormatError, ShapeError
 
 __all__ = ["idx_bytes", "idx_sha256", "load_idx", "save_idx"]
@@ -43,6 +42,7 @@ TYPE_CODES: dict[int, np.dtype] = {
 }
 _CODE_OF = {dtype.newbyteorder("="): code for code, dtype in TYPE_CODES.items()}
 _GZIP_MAGIC = b"\x1f\x8b"
+MAX_BYTES = 2**31  # the largest payload load_idx reads (MNIST's training images are 47 MB)
 
 
 def _fail(path: str | os.PathLike, check: str, detail: str) -> FileFormatError:
@@ -50,27 +50,40 @@ def _fail(path: str | os.PathLike, check: str, detail: str) -> FileFormatError:
 
 
 def _read_bytes(path: str | os.PathLike) -> bytes:
-    """The file's bytes, gunzipped when they start with the gzip magic number."""
+    """The file's bytes, gunzipped when they start with the gzip magic number, read no further
+    than the header's dimensions declare (plus one byte, to notice extra data)."""
     path = file_path(path, "load_idx")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FileFormatError(f"{os.fspath(path)}: no such file; check the path") from None
-    except IsADirectoryError:
-        raise FileFormatError(f"{os.fspath(path)}: is a directory, not an IDX file") from None
-    except OSError as exc:
-        raise FileFormatError(f"{os.fspath(path)}: cannot read: {exc.strerror}") from None
-    if not data.startswith(_GZIP_MAGIC):
-        return data
-    try:
-        return gzip.decompress(data)
-    except EOFError:
-        detail = "the gzip stream ends early (the file is truncated); download it again"
-        raise _fail(path, "length", detail) from None
-    except (gzip.BadGzipFile, zlib.error) as exc:
-        check = "checksum" if "CRC" in str(exc) else "gzip"
-        detail = f"the gzip data is corrupted ({exc}); download it again"
-        raise _fail(path, check, detail) from None
+    with open_regular(path, "load_idx") as (f, _):
+        gzipped = f.read(2) == _GZIP_MAGIC
+        f.seek(0)
+        if not gzipped:
+            return _read_declared(f, path)
+        try:
+            return _read_declared(gzip.GzipFile(fileobj=f, mode="rb"), path)
+        except EOFError:
+            detail = "the gzip stream ends early (the file is truncated); download it again"
+            raise _fail(path, "length", detail) from None
+        except (gzip.BadGzipFile, zlib.error) as exc:
+            check = "checksum" if "CRC" in str(exc) else "gzip"
+            detail = f"the gzip data is corrupted ({exc}); download it again"
+            raise _fail(path, check, detail) from None
+
+
+def _read_declared(stream, path) -> bytes:
+    """Magic number and dimensions, then at most the payload they declare plus one byte;
+    anything malformed is returned short for :func:`_parse` to name."""
+    head = stream.read(4)
+    if len(head) < 4 or head[:2] != b"\0\0" or head[2] not in TYPE_CODES:
+        return head
+    dims = stream.read(4 * head[3])
+    if len(dims) < 4 * head[3]:
+        return head + dims
+    shape = struct.unpack(f">{head[3]}I", dims)
+    expected = int(np.prod(shape, dtype=object)) * TYPE_CODES[head[2]].itemsize
+    if expected > MAX_BYTES:
+        raise _fail(path, "length", f"dimensions {shape} declare {expected} payload bytes, more "
+                    f"than the {MAX_BYTES} load_idx reads; is this an IDX file?")
+    return head + dims + stream.read(expected + 1)
 
 
 def _parse(data: bytes, path: str | os.PathLike) -> np.ndarray:
@@ -208,7 +221,8 @@ def save_idx(path: str | os.PathLike, array: np.ndarray, *, compress: bool | Non
     >>> load_idx(path).tolist()
     [0.5, -1.0]
     """
+    target = file_path(path, "save_idx")
     data = idx_bytes(np.asarray(array))
     if compress or (compress is None and os.fspath(path).endswith(".gz")):
         data = gzip.compress(data, mtime=0)
-    Path(path).write_bytes(data)
+    atomic_write(target, data, "the IDX file")

@@ -32,7 +32,7 @@ from collections import defaultdict
 import numpy as np
 
 from .. import initializers
-from .._checks import boolean, numeric_array
+from .._checks import boolean, numeric_array, within_range
 from ..errors import ConfigError, ShapeError
 from .storage import FlatStorage
 from .symbolic import Node, SymbolicTensor, flatten_structure, is_symbolic, pack_structure
@@ -345,7 +345,7 @@ def _layer_dtype(dtype, name: str) -> str:
         dtype = dtype.get("config", {}).get("name", dtype)
     try:
         resolved = np.dtype(dtype).name
-    except TypeError:
+    except (TypeError, ValueError):
         resolved = None
     if resolved not in ("float32", "float64"):
         raise ConfigError(f"layer {name!r}: dtype must be 'float32' or 'float64', got {dtype!r}")
@@ -365,3 +365,4 @@ def check_assignable(variables, values) -> None:
                              f"{array.shape}")
         if array.dtype.kind not in "biuf" or not np.isfinite(array).all():
             raise ShapeError(f"set_weights: {variable.path} must hold finite real numbers")
+        within_range(array, f"set_weights ({variable.path})", variable.value.dtype)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import within_range
 from ..errors import ShapeError
 
 __all__ = ["Variable"]
@@ -67,6 +68,7 @@ class Variable:
                              f"value of shape {array.shape}")
         if array.dtype.kind not in "biuf" or not np.isfinite(array).all():
             raise ShapeError(f"variable {self.path!r}: assign finite real numbers")
+        within_range(array, f"variable {self.path!r}", self.value.dtype)
         self.value[...] = array
 
     def __array__(self, dtype=None, copy=None):

@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._checks import positive_int
-from ..data._validation import as_labels, check_same_length
+from ..data._validation import as_array, as_labels, check_same_length
 from ..errors import ConfigError, DataError
 
 __all__ = [
@@ -75,9 +75,14 @@ def _codes(y_true, y_pred, labels, where: str):
     if labels is None:
         labels = np.unique(np.concatenate([t, p]))
     else:
-        labels = np.asarray(labels)
+        labels = as_array(labels, "labels", where)
+        if labels.ndim == 1:
+            labels = as_labels(labels, "labels", where)
         if labels.ndim != 1 or len(labels) == 0 or len(np.unique(labels)) != len(labels):
             raise ConfigError(f"{where}: labels must be a non-empty list of distinct labels")
+        if (labels.dtype.kind in "US") != (t.dtype.kind in "US"):
+            raise DataError(f"{where}: labels hold {labels.dtype} but y_true {t.dtype}; list "
+                            "labels of the same kind (numbers or text) as the data")
     return labels, _encode(t, labels), _encode(p, labels)
 
 

@@ -31,11 +31,21 @@ __all__ = [
 ]
 
 
+def _unscored(y_pred) -> bool:
+    """True when some row of scores holds NaN: it has no predicted class (argmax would say 0),
+    so the accuracy is NaN, not a number that counts it (``max`` carries NaN, no temporary)."""
+    return bool(np.size(y_pred)) and bool(np.isnan(np.max(y_pred)))
+
+
 def _sparse_categorical_accuracy(y_true, y_pred) -> float:
+    if _unscored(y_pred):
+        return float("nan")
     return float(np.mean(np.argmax(y_pred, axis=-1) == np.reshape(y_true, -1)))
 
 
 def _categorical_accuracy(y_true, y_pred) -> float:
+    if _unscored(y_pred):
+        return float("nan")
     return float(np.mean(np.argmax(y_pred, axis=-1) == np.argmax(y_true, axis=-1)))
 
 
@@ -101,13 +111,15 @@ def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> float:
 def mean_squared_error(y_true, y_pred) -> float:
     """Mean of the squared differences; (n,) targets pair with (n, 1) predictions."""
     y_true, y_pred = _checked(y_true, y_pred, "mean_squared_error")
-    return _mean_squared_error(y_true.reshape(y_pred.shape), y_pred)
+    with np.errstate(over="ignore"):  # a square beyond float64 is inf: the honest value
+        return _mean_squared_error(y_true.reshape(y_pred.shape), y_pred)
 
 
 def mean_absolute_error(y_true, y_pred) -> float:
     """Mean of the absolute differences; (n,) targets pair with (n, 1) predictions."""
     y_true, y_pred = _checked(y_true, y_pred, "mean_absolute_error")
-    return _mean_absolute_error(y_true.reshape(y_pred.shape), y_pred)
+    with np.errstate(over="ignore"):  # a difference beyond float64 is inf: the honest value
+        return _mean_absolute_error(y_true.reshape(y_pred.shape), y_pred)
 
 
 _METRICS = Registry(

@@ -20,6 +20,8 @@ from .._checks import boolean, fraction, positive_int
 from ..callbacks import Callback
 from ..errors import ConfigError
 
+MAX_CLASSES = 2**20  # class labels (class_weight keys) are below this
+
 
 def check_fit_args(model, epochs, batch_size, validation_split, verbose, initial_epoch,
                    callbacks, class_weight, shuffle, steps_per_epoch=None, validation_freq=1,
@@ -66,6 +68,9 @@ def check_class_weight(class_weight) -> None:
         if isinstance(label, bool) or not isinstance(label, numbers.Integral) or label < 0:
             raise ConfigError(f"class_weight: key {label!r} is not a class label; keys are the "
                               "integer labels 0, 1, ... of y")
+        if label >= MAX_CLASSES:
+            raise ConfigError(f"class_weight: key {label} is not a class label of any model "
+                              f"glassnet trains (at most {MAX_CLASSES} classes)")
         if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not (
                 math.isfinite(weight) and weight >= 0):
             raise ConfigError(f"class_weight[{label}]: weight {weight!r} must be a finite number "

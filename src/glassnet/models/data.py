@@ -87,7 +87,7 @@ def input_arrays(model, x, prefix: str = "", finite: bool = True) -> list[np.nda
     arrays = []
     for name, value in zip(names, xs, strict=True):
         label = prefix + "x" if len(names) == 1 else f"{prefix}x[{name!r}]"
-        array = numeric_array(value, label, finite=finite)
+        array = numeric_array(value, label, finite=finite, dtype=model.dtype)
         if array.ndim < 2:
             raise ShapeError(f"argument {label}: needs shape (samples, features...), got "
                              f"{array.shape}; for one feature per sample use x.reshape(-1, 1)")
@@ -116,10 +116,10 @@ def target_arrays(model, y, n: int, prefix: str = "") -> list:
         label = prefix + "y" if len(names) == 1 else f"{prefix}y[{name!r}]"
         if value is None:
             raise DataError(f"argument {label} is missing: output {name!r} has a loss")
-        array = numeric_array(value, label)
+        array = numeric_array(value, label, dtype=model.dtype)
         if len(array) != n:
-            raise DataError(f"arguments {prefix}x and {label} have different lengths: {n} "
-                            f"samples in {prefix}x but {len(array)} in {label}")
+            raise DataError(f"arguments {prefix}x and {label} differ in length: {n} samples in "
+                            f"{prefix}x but {len(array)} in {label}; they must pair up row by row")
         out.append(loss.prepare_targets(array, shapes[i], model.dtype))
     return out
 
@@ -149,7 +149,8 @@ def prepare(model, x, y, sample_weight=None, class_weight=None, prefix: str = ""
 def sample_weights(ys, sample_weight, class_weight, n, dtype, prefix):
     weights = None
     if sample_weight is not None:
-        weights = numeric_array(_values(sample_weight), prefix + "sample_weight").astype(dtype)
+        weights = numeric_array(_values(sample_weight), prefix + "sample_weight",
+                                dtype=dtype).astype(dtype)
         if weights.shape != (n,) or (weights < 0).any():
             raise DataError(f"argument {prefix}sample_weight: needs {n} non-negative values, "
                             f"one per sample; got shape {weights.shape}")
@@ -160,10 +161,11 @@ def sample_weights(ys, sample_weight, class_weight, n, dtype, prefix):
                             "pass sample_weight")
         y = targets[0]
         labels = y if y.ndim == 1 else (np.argmax(y, axis=1) if y.shape[1] > 1 else
-                                        np.rint(y[:, 0]).astype(np.intp))
-        lookup = np.ones(int(max(labels.max(), *class_weight)) + 1, dtype=dtype)
+                                        np.rint(np.clip(y[:, 0], -1, 2**40)).astype(np.intp))
+        labels = labels.astype(np.intp)
+        lookup = np.ones(int(max(class_weight)) + 2, dtype=dtype)  # the last: unlisted labels
         for label, w in class_weight.items():
             lookup[int(label)] = w
-        per_class = lookup[labels.astype(np.intp)]
+        per_class = lookup[np.where((labels >= 0) & (labels < len(lookup)), labels, -1)]
         weights = per_class if weights is None else weights * per_class
     return weights

@@ -141,6 +141,10 @@ def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation
                         cbs.on_epoch_end(epoch, logs)
                 except KeyboardInterrupt:  # outside a step: the weights are consistent
                     stop = ("interrupted", _interrupted_between_steps(epoch))
+                    if logs and epoch not in history.epoch:  # the epoch ran: keep its record
+                        history.on_epoch_end(epoch, logs)
+                if stop is None and guard.interrupted:  # a Ctrl-C during the epoch's callbacks
+                    stop = ("interrupted", _interrupted_between_steps(epoch))
                 if stop is not None:
                     _report_stop(history, *stop, verbose)
                     break

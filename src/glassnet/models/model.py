@@ -46,7 +46,7 @@ _DTYPES = ("float32", "float64")
 def check_dtype(dtype) -> np.dtype:
     try:
         name = np.dtype(dtype).name
-    except TypeError:
+    except (TypeError, ValueError):
         name = None
     if name not in _DTYPES:
         raise ConfigError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
@@ -440,7 +440,8 @@ class Model(TrainingAPI, Layer):
         from .sequential import Sequential
 
         if not isinstance(config, dict):
-            raise ConfigError(f"a model config must be a dict, got {type(config).__name__}")
+            raise ConfigError(f"{cls.__name__}.from_config: needs a dict like "
+                              f"model.get_config(); got {config!r:.200}")
         if "input_layers" not in config:
             return Sequential.from_config(config)
         return from_functional_config(config, cls if cls is not Model else None)

@@ -163,7 +163,8 @@ class Sequential(Model):
         from .. import layers as layers_module
 
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
-            raise ConfigError("a Sequential config needs a 'layers' list")
+            raise ConfigError(f"{cls.__name__}.from_config: needs a dict like "
+                              f"model.get_config(), with a 'layers' list; got {config!r:.200}")
         model = cls(name=config.get("name"), dtype=config.get("dtype"))
         for entry in config["layers"]:
             model.add(layers_module.get(entry), rebuild=False)

@@ -20,8 +20,8 @@ import math
 import numpy as np
 
 from .. import kernels
-from .._checks import positive_int
-from ..errors import ShapeError
+from .._checks import no_overflow, positive_int
+from ..errors import DataError, ShapeError
 from ..metrics import training as training_metrics
 from .data import Batch, input_arrays, prepare
 
@@ -190,7 +190,13 @@ def evaluate(model, x, y, batch_size=None, sample_weight=None, callbacks=None,
     positive_int(steps, "steps", allow_none=True)
     batch = prepare(model, x, y, sample_weight)
     model._resolve_metrics()
-    return evaluate_batch(model, batch, batch_size, callbacks, steps)
+    with np.errstate(over="ignore", invalid="ignore"):  # reported below, by name
+        logs = evaluate_batch(model, batch, batch_size, callbacks, steps)
+    if not math.isfinite(logs["loss"]):
+        raise DataError(f"evaluate: the loss is {logs['loss']}: the model's outputs overflowed "
+                        f"{model.dtype.name} on these inputs; they are too large for its weights "
+                        "(scale the inputs as in training)")
+    return logs
 
 
 def evaluate_batch(model, batch: Batch, batch_size=None, callbacks=None, steps=None) -> dict:
@@ -225,7 +231,16 @@ def predict(model, x, batch_size=None, callbacks=None, steps=None):
     except ShapeError as exc:
         raise ShapeError(f"argument x: {exc}") from None
     xs = [a.astype(model.dtype, copy=False) for a in xs]
-    size = batch_size or DEFAULT_INFERENCE_BATCH
+    with np.errstate(over="ignore", invalid="ignore"):  # reported below, by row
+        results = _predict_batches(model, xs, batch_size or DEFAULT_INFERENCE_BATCH, callbacks)
+    for result in results:
+        no_overflow(xs[0] if len(xs) == 1 else np.concatenate(
+            [a.reshape(len(a), -1) for a in xs], axis=1), result,
+            f"predict: model {model.name!r} ({model.dtype.name})")
+    return model._pack_outputs(results)
+
+
+def _predict_batches(model, xs, size, callbacks) -> list:
     n = len(xs[0])
     results = None
     for step, lo in enumerate(range(0, max(n, 1), size)):
@@ -242,4 +257,4 @@ def predict(model, x, batch_size=None, callbacks=None, steps=None):
                 r[lo:lo + size] = o
         if callbacks is not None:
             callbacks.on_predict_batch_end(step, {"outputs": outs})
-    return model._pack_outputs(results)
+    return results

@@ -13,20 +13,21 @@ import math
 
 import numpy as np
 
-from ..errors import DataError, ShapeError
+from .._checks import numeric_array, positive_int
+from ..data._validation import as_labels
+from ..errors import ConfigError, DataError, ShapeError
 from ._figure import finish, new_axes
 
 __all__ = ["draw_history", "image_grid", "labels_of", "plot_history"]
 
+MAX_PANELS = 400  # image_grid's rows * cols: each panel is a matplotlib axes
+
 WRONG = "red"
 
 
-def labels_of(y) -> np.ndarray:
+def labels_of(y, name: str = "y", where: str = "plot") -> np.ndarray:
     """Class labels from labels, one-hot rows or class probabilities (row-wise argmax)."""
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] > 1:
-        return y.argmax(axis=1)
-    return y.reshape(len(y))
+    return as_labels(y, name, where)
 
 
 def _names(logs) -> list[str]:
@@ -79,6 +80,11 @@ def plot_history(history, path=None, *, ax=None, title=None, figsize=None, dpi=N
     if not isinstance(logs, dict) or not logs:
         raise DataError("plot_history: needs a History from fit() or a non-empty dict of "
                         f"per-epoch lists, got {type(history).__name__}")
+    for key, values in logs.items():
+        if not isinstance(key, str):
+            raise DataError(f"plot_history: keys must be names such as 'loss', got {key!r}")
+        if np.ndim(numeric_array(values, f"plot_history: {key!r}", finite=False)) != 1:
+            raise DataError(f"plot_history: {key!r} must be a list of one number per epoch")
     names = _names(logs)
     fig, axes = new_axes(ax, len(names), (0.7, 0.7), figsize, columns, where="plot_history")
     draw_history(axes, logs, names, xlabel, ylabel)
@@ -114,9 +120,19 @@ def image_grid(images, labels, predictions=None, rows: int = 4, cols: int = 4, p
     if images.ndim != 3:
         raise ShapeError(f"image_grid: images must be (n, height, width) or (n, pixels) with a "
                          f"square pixel count, got shape {images.shape}")
-    labels = labels_of(labels)
-    predicted = None if predictions is None else labels_of(predictions)
+    rows = positive_int(rows, "image_grid: rows", maximum=MAX_PANELS)
+    cols = positive_int(cols, "image_grid: cols", maximum=MAX_PANELS)
+    if rows * cols > MAX_PANELS:
+        raise ConfigError(f"image_grid: rows * cols = {rows * cols} panels, more than the "
+                          f"{MAX_PANELS} one figure can show; draw several grids")
+    labels = labels_of(labels, "labels", "image_grid")
+    predicted = None if predictions is None else labels_of(predictions, "predictions",
+                                                            "image_grid")
     n = min(len(images), rows * cols)
+    if len(labels) < n or (predicted is not None and len(predicted) < n):
+        raise ShapeError(f"image_grid: {n} images shown but only {len(labels)} labels"
+                         + ("" if predicted is None else f" and {len(predicted)} predictions")
+                         + "; give one per image")
     fig, axes = new_axes(ax, n if ax is not None else rows * cols, (0.25, 0.375), figsize,
                          cols, where="image_grid")
     for k, ax_k in enumerate(axes):

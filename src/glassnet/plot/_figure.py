@@ -22,7 +22,7 @@ import sys
 import warnings
 import weakref
 
-from .._files import file_path
+from .._files import file_path, os_error
 from ..errors import ConfigError, FileFormatError
 
 __all__ = ["check_font", "cjk_fonts", "file_path", "finish", "new_axes", "size", "styled"]
@@ -145,7 +145,10 @@ def finish(fig, path=None, dpi=None, title=None, font=None, where: str = "plot")
         if kind not in kinds:
             raise FileFormatError(f"cannot save the figure to {target}: {where} saves by the "
                                   f"file's extension, one of {', '.join(sorted(kinds))}")
-        fig.savefig(os.fspath(target), **({} if dpi is None else {"dpi": dpi}))
+        try:
+            fig.savefig(os.fspath(target), **({} if dpi is None else {"dpi": dpi}))
+        except OSError as exc:
+            raise os_error(exc, target, "cannot save the figure to") from None
     return fig
 
 

@@ -21,6 +21,7 @@ __all__ = ["confusion_matrix", "decision_boundary", "draw_boundary", "plot_netwo
 
 POSITIVE, NEGATIVE = "tab:blue", "tab:red"
 MAX_DRAWN_NEURONS = 16
+MAX_RESOLUTION = 2000  # decision_boundary's grid: 4 million predictions at most
 
 
 def _grid(X, resolution):
@@ -30,8 +31,8 @@ def _grid(X, resolution):
                          for d in range(2)))
 
 
-def _points(X) -> np.ndarray:
-    X = numeric_array(X, "X").astype(np.float64)
+def _points(X, dtype=None) -> np.ndarray:
+    X = numeric_array(X, "decision_boundary: X", dtype=dtype).astype(np.float64)
     if X.ndim != 2 or X.shape[1] != 2 or not len(X):
         raise ShapeError(f"decision_boundary: needs X of shape (samples, 2), got {X.shape}; "
                          "it draws models of two inputs")
@@ -81,8 +82,12 @@ def decision_boundary(model, X, y, resolution: int = 200, path=None, *, ax=None,
     4
     """
     glassnet_model(model, "decision_boundary")
-    resolution = positive_int(resolution, "decision_boundary: resolution", minimum=2)
-    X = _points(X)
+    resolution = positive_int(resolution, "decision_boundary: resolution", minimum=2,
+                              maximum=MAX_RESOLUTION)
+    X = _points(X, model.dtype)
+    if len(labels_of(y, "y", "decision_boundary")) != len(X):
+        raise ShapeError(f"decision_boundary: X has {len(X)} samples but y has "
+                         f"{len(labels_of(y))}; give one label per sample")
     fig, (axes,) = new_axes(ax, 1, (0.8, 0.875), figsize, where="decision_boundary")
     draw_boundary(axes, model, X, y, resolution)
     axes.set_title(f"decision boundary of {model.name}" if title is None else str(title))
@@ -101,6 +106,10 @@ def confusion_matrix(y_true, y_pred, labels=None, class_names=None, path=None, *
 
     matrix = counts(y_true, y_pred, labels)
     order = precision_recall_f1(y_true, y_pred, labels).labels
+    if class_names is not None and (isinstance(class_names, (str, bytes))
+                                    or not isinstance(class_names, (list, tuple, np.ndarray))):
+        raise ConfigError(f"confusion_matrix: class_names must be a list of names, one per "
+                          f"class, got {class_names!r}")
     names = [str(c) for c in (order if class_names is None else class_names)]
     if len(names) != len(matrix):
         raise ConfigError(f"confusion_matrix: {len(names)} class_names for {len(matrix)} classes")

@@ -144,7 +144,7 @@ class _BaseMLP(BaseEstimator):
 
     def _check_solver(self) -> bool:
         """``partial_fit`` exists for the stochastic solvers only, as in scikit-learn."""
-        if self.solver not in ("sgd", "adam"):
+        if not isinstance(self.solver, str) or self.solver not in ("sgd", "adam"):
             raise AttributeError("partial_fit is only available for stochastic optimizers. "
                                  f"{self.solver} is not stochastic.")
         return True
@@ -160,10 +160,11 @@ class _BaseMLP(BaseEstimator):
     def _check_params(self) -> None:
         for name, options in (("activation", ACTIVATIONS), ("solver", _SOLVERS),
                               ("learning_rate", _SCHEDULES)):
-            if getattr(self, name) not in options:
+            value = getattr(self, name)
+            if not isinstance(value, str) or value not in options:
                 raise ConfigError(f"parameter {name} must be one of {sorted(options)}, "
                                   f"got {getattr(self, name)!r}")
-        if self.batch_size != "auto":
+        if not (isinstance(self.batch_size, str) and self.batch_size == "auto"):
             positive_int(self.batch_size, "parameter batch_size")
         for name, low, high, low_open, high_open in (
                 ("alpha", 0, math.inf, False, False),

@@ -216,7 +216,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         self.loss = loss
 
     def _check_params(self) -> None:
-        if self.loss not in _LOSSES:
+        if not isinstance(self.loss, str) or self.loss not in _LOSSES:
             hint = ("" if isinstance(self.loss, str) else "; loss is the first positional "
                     "parameter, as in scikit-learn, so pass hidden_layer_sizes by name")
             raise ConfigError(f"parameter loss must be one of {sorted(_LOSSES)}, "
