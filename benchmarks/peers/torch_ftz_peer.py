@@ -11,6 +11,7 @@ from __future__ import annotations
 from peers import torch_peer
 
 NAME = "torch_ftz"
+NOTE = "set_flush_denormal(True)"
 
 
 def import_framework():
@@ -20,17 +21,6 @@ def import_framework():
     return version
 
 
-def _relabelled(run):
-    def run_as_torch_ftz(cfg, data, *rest):
-        rows = run(cfg, data, *rest)
-        for row in rows:
-            row["framework"] = NAME
-            row["note"] = "set_flush_denormal(True); " + row.get("note", "")
-        return rows
-
-    return run_as_torch_ftz
-
-
-run_train = _relabelled(torch_peer.run_train)
-run_predict_batch = _relabelled(torch_peer.run_predict_batch)
-run_predict_one = _relabelled(torch_peer.run_predict_one)
+run_train = torch_peer.relabelled(torch_peer.run_train, NAME, NOTE)
+run_predict_batch = torch_peer.relabelled(torch_peer.run_predict_batch, NAME, NOTE)
+run_predict_one = torch_peer.relabelled(torch_peer.run_predict_one, NAME, NOTE)

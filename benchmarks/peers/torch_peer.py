@@ -158,3 +158,15 @@ def run_predict_one(cfg, data):
             "note": f"eager model(x) in inference_mode, numpy in and out; p90 {lat['p90']:.1f} us",
         }
     ]
+
+
+def relabelled(run, name: str, note: str):
+    """``run`` whose rows are labelled as the variant peer ``name``, with ``note`` first."""
+    def run_as_variant(cfg, data, *rest):
+        rows = run(cfg, data, *rest)
+        for row in rows:
+            row["framework"] = name
+            row["note"] = note + "; " + row.get("note", "")
+        return rows
+
+    return run_as_variant
