@@ -32,11 +32,11 @@ from collections import defaultdict
 import numpy as np
 
 from .. import initializers
-from .._checks import boolean, numeric_array, within_range
+from .._checks import boolean, numeric_array
 from ..errors import ConfigError, ShapeError
 from .storage import FlatStorage
 from .symbolic import Node, SymbolicTensor, flatten_structure, is_symbolic, pack_structure
-from .variable import Variable
+from .variable import Variable, check_assignable
 
 __all__ = ["Layer", "auto_name", "format_shape", "shape_tuple"]
 
@@ -351,18 +351,3 @@ def _layer_dtype(dtype, name: str) -> str:
         raise ConfigError(f"layer {name!r}: dtype must be 'float32' or 'float64', got {dtype!r}")
     return resolved
 
-
-def check_assignable(variables, values) -> None:
-    """Every value fits its variable (shape, finite real numbers); raises before any write."""
-    for variable, value in zip(variables, values, strict=True):
-        try:
-            array = np.asarray(value)
-        except (ValueError, TypeError) as exc:
-            raise ShapeError(f"set_weights: {variable.path} cannot be read as an array "
-                             f"({exc})") from None
-        if array.shape != variable.shape:
-            raise ShapeError(f"set_weights: {variable.path} needs shape {variable.shape}, got "
-                             f"{array.shape}")
-        if array.dtype.kind not in "biuf" or not np.isfinite(array).all():
-            raise ShapeError(f"set_weights: {variable.path} must hold finite real numbers")
-        within_range(array, f"set_weights ({variable.path})", variable.value.dtype)

@@ -6,6 +6,9 @@ array, a view into the flat buffer of the model that trains it, so it never goes
 Example
 -------
 >>> import numpy as np
+
+from .._checks import within_range
+from ..errors import ShapeError
 >>> from glassnet.layers import Dense
 >>> layer = Dense(2, name="d")
 >>> _ = layer(np.ones((1, 3)))
@@ -22,7 +25,7 @@ import numpy as np
 from .._checks import within_range
 from ..errors import ShapeError
 
-__all__ = ["Variable"]
+__all__ = ["Variable", "check_assignable"]
 
 
 class Variable:
@@ -62,13 +65,7 @@ class Variable:
 
     def assign(self, value) -> None:
         """Write ``value`` (same shape, finite numbers) into the weight."""
-        array = np.asarray(value)
-        if array.shape != self.shape:
-            raise ShapeError(f"variable {self.path!r} has shape {self.shape}, cannot assign a "
-                             f"value of shape {array.shape}")
-        if array.dtype.kind not in "biuf" or not np.isfinite(array).all():
-            raise ShapeError(f"variable {self.path!r}: assign finite real numbers")
-        within_range(array, f"variable {self.path!r}", self.value.dtype)
+        (array,) = check_assignable([self], [value], "assign")
         self.value[...] = array
 
     def __array__(self, dtype=None, copy=None):
@@ -76,3 +73,23 @@ class Variable:
 
     def __repr__(self) -> str:
         return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"
+
+
+def check_assignable(variables, values, where: str = "set_weights") -> list[np.ndarray]:
+    """Every value fits its variable (shape, finite real numbers, in range of its dtype), as
+    arrays; raises before any write."""
+    arrays = []
+    for variable, value in zip(variables, values, strict=True):
+        try:
+            array = np.asarray(value)
+        except (ValueError, TypeError) as exc:
+            raise ShapeError(f"{where}: {variable.path} cannot be read as an array "
+                             f"({exc})") from None
+        if array.shape != variable.shape:
+            raise ShapeError(f"{where}: {variable.path} needs shape {variable.shape}, got "
+                             f"{array.shape}")
+        if array.dtype.kind not in "biuf" or not np.isfinite(array).all():
+            raise ShapeError(f"{where}: {variable.path} must hold finite real numbers")
+        within_range(array, f"{where} ({variable.path})", variable.value.dtype)
+        arrays.append(array)
+    return arrays

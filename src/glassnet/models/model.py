@@ -32,9 +32,10 @@ import numpy as np
 from .. import layers as layers_module
 from ..errors import ConfigError, ShapeError
 from ..layers import InputLayer, Layer
-from ..layers.layer import auto_name, check_assignable, snake_case
+from ..layers.layer import auto_name, snake_case
 from ..layers.storage import FlatStorage
 from ..layers.symbolic import SymbolicTensor, flatten_structure, pack_structure
+from ..layers.variable import check_assignable
 from .graph import Graph, _topological_nodes, drop_node
 from .training_api import TrainingAPI
 
