@@ -106,7 +106,7 @@ def target_arrays(model, y, n: int, prefix: str = "") -> list:
     if isinstance(y, dict):  # outputs without a loss need no targets
         y = {**{n: None for n in names if n not in with_loss}, **y}
     ys = _by_name(y, names, "outputs", prefix + "y")
-    shapes = model.output_shape if isinstance(model.output_shape, list) else [model.output_shape]
+    shapes = model._output_shapes
     out = []
     for i, (name, value) in enumerate(zip(names, ys, strict=True)):
         loss = model._losses[i]

@@ -27,8 +27,8 @@ from .training import (
     Diverged,
     LogSums,
     evaluate_batch,
+    evaluate_batches,
     grad_buffers,
-    head_losses,
     train_step,
 )
 
@@ -233,18 +233,8 @@ def evaluate_source(model, source, steps, callbacks=None) -> dict:
     """Loss and metrics over the batches of a generator or PyDataset."""
     batches = source if isinstance(source, Source) else source_epochs(
         source, None, None, steps, False, None, "validation_data")
-    sums = LogSums(model)
-    for step, (x, y, w) in enumerate(batches.epoch()):
-        if callbacks is not None:
-            callbacks.on_test_batch_begin(step, {})
-        part = prepare(model, x, y, w)
-        outs = model._graph.forward(part.xs, False)
-        values = head_losses(model, part.ys, outs, part.w)
-        total = sum(h.weight * v for h, v in zip(model._heads, values, strict=True) if h)
-        sums.add(total, values, part.ys, outs, len(part))
-        if callbacks is not None:
-            callbacks.on_test_batch_end(step, sums.logs())
-    return sums.logs()
+    parts = (prepare(model, x, y, w) for x, y, w in batches.epoch())
+    return evaluate_batches(model, parts, callbacks)
 
 
 class _EpochLoop:

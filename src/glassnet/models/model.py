@@ -196,6 +196,11 @@ class Model(TrainingAPI, Layer):
         return "Functional"
 
     @property
+    def _output_shapes(self) -> list[tuple]:
+        """One shape per output (``output_shape`` is a single tuple for one output)."""
+        return [t.shape[1:] for t in self._graph.outputs]
+
+    @property
     def multiple_inputs(self) -> bool:
         return self._graph is not None and len(self._graph.inputs) > 1
 

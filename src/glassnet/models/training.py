@@ -109,7 +109,7 @@ def train_step(model, batch: Batch, grad_buffers):
 
 
 def grad_buffers(model, size: int) -> list:
-    shapes = model.output_shape if isinstance(model.output_shape, list) else [model.output_shape]
+    shapes = model._output_shapes
     return [np.empty((size, *s), model.dtype) for s in shapes]
 
 
@@ -145,8 +145,7 @@ def metric_functions(model) -> list:
 def _fast_metric(model, i, fn):
     """The accuracy kernel in place of the metric function when the targets are labels."""
     head = model._heads[i]
-    shape = model.output_shape if i == 0 and not isinstance(model.output_shape, list) \
-        else model.output_shape[i]
+    shape = model._output_shapes[i]
     if (fn is training_metrics._sparse_categorical_accuracy and len(shape) == 1
             and head is not None and head.loss.name == "sparse_categorical_crossentropy"):
         return kernels.active().sparse_accuracy
@@ -202,18 +201,22 @@ def evaluate(model, x, y, batch_size=None, sample_weight=None, callbacks=None,
 def evaluate_batch(model, batch: Batch, batch_size=None, callbacks=None, steps=None) -> dict:
     """Loss and metrics over ``batch`` (its first ``steps`` batches, if given)."""
     size = batch_size or DEFAULT_INFERENCE_BATCH
-    sums = LogSums(model)
     n = len(batch) if steps is None else min(len(batch), steps * size)
-    for step, lo in enumerate(range(0, n, size)):
-        hi = min(lo + size, n)
+    parts = (batch.rows(lo, min(lo + size, n)) for lo in range(0, n, size))
+    return evaluate_batches(model, parts, callbacks)
+
+
+def evaluate_batches(model, batches, callbacks=None) -> dict:
+    """Loss and metrics over checked batches, weighted by their sizes."""
+    sums = LogSums(model)
+    for step, part in enumerate(batches):
         if callbacks is not None:
             callbacks.on_test_batch_begin(step, {})
-        part = batch.rows(lo, hi)
         outs = model._graph.forward(part.xs, False)
         values = head_losses(model, part.ys, outs, part.w)
         total = sum(h.weight * v for h, v in zip(model._heads, values, strict=True)
                     if h is not None)
-        sums.add(total, values, part.ys, outs, hi - lo)
+        sums.add(total, values, part.ys, outs, len(part))
         if callbacks is not None:
             callbacks.on_test_batch_end(step, sums.logs())
     return sums.logs()

@@ -166,7 +166,7 @@ class TrainingAPI:
         names = self.output_names
         specs = _per_output(self._metric_specs, names, "metrics", broadcast=False) \
             if self._metric_specs is not None else [None] * len(names)
-        shapes = self.output_shape if isinstance(self.output_shape, list) else [self.output_shape]
+        shapes = self._output_shapes
         fns, log_names = [], ["loss"]
         if len(names) > 1:
             log_names += [f"{n}_loss" for n, h in zip(names, self._heads, strict=True) if h]
