@@ -234,3 +234,18 @@ def _check_record(record) -> None:
         if part.ndim > 1 or (part.ndim == 1 and len(part) != len(record["feature_names"])) \
                 or not np.isfinite(part).all() or (part is scaling.span and (part <= 0).any()):
             raise ValueError("the scaling does not fit the feature columns")
+
+
+def labelled_data(args, record, missing_target: str) -> tuple[np.ndarray, np.ndarray, str]:
+    """(x, y, source) for a saved model's command: ``--data`` or the data.json's source, with the
+    targets (``missing_target`` ends the error when the file has no target column)."""
+    source = args.data or (record or {}).get("source")
+    if source is None:
+        raise UsageError(f"{args.model}: no data.json beside it; pass --data")
+    if record is not None and source not in BUNDLED:
+        x, y = load_features(source, record)
+        if y is None:
+            raise UsageError(f"{source}: has no column {record['target']!r}{missing_target}")
+        return x, y, source
+    data = load(source, args.target, (record or {}).get("seed", 0))
+    return data.x_test, data.y_test, source

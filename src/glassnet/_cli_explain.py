@@ -53,20 +53,6 @@ def rows(text: str) -> list[int]:
     return picked
 
 
-def _data(args, record):
-    source = args.data or (record or {}).get("source")
-    if source is None:
-        raise _cli_data.UsageError(f"{args.model}: no data.json beside it; pass --data")
-    if record is not None and source not in _cli_data.BUNDLED:
-        x, y = _cli_data.load_features(source, record)
-        if y is None:
-            raise _cli_data.UsageError(f"{source}: has no column {record['target']!r}; explain "
-                                       "needs the targets")
-        return x, y
-    data = _cli_data.load(source, args.target, (record or {}).get("seed", 0))
-    return data.x_test, data.y_test
-
-
 def _explanation(args):
     from . import explain
     from ._cli_demos import WORKED_X, WORKED_Y, worked_example
@@ -82,7 +68,7 @@ def _explanation(args):
         raise _cli_data.UsageError("explain MODEL: name what to explain, e.g. --weight "
                                    f"\"{model._leaf_layers()[-1].name}/kernel[0, 0]\" or --neuron "
                                    f"\"{model._leaf_layers()[-1].name}[0]\"")
-    x, y = _data(args, record)
+    x, y, _ = _cli_data.labelled_data(args, record, "; explain needs the targets")
     picked = rows(args.rows)
     if max(picked) >= len(x):
         raise _cli_data.UsageError(f"--rows {args.rows}: the data has {len(x)} rows "

@@ -246,17 +246,7 @@ def _evaluate(args) -> None:
     from .metrics.classification import classification_report
 
     model, record = _load(args.model)
-    source = args.data or (record or {}).get("source")
-    if source is None:
-        raise _cli_data.UsageError(f"{args.model}: no data.json beside it; pass --data")
-    if record is not None and source not in _cli_data.BUNDLED:
-        x, y = _cli_data.load_features(source, record)
-        if y is None:
-            raise _cli_data.UsageError(f"{source}: has no column {record['target']!r} to "
-                                       "compare with; use glassnet predict")
-    else:
-        data = _cli_data.load(source, args.target, (record or {}).get("seed", 0))
-        x, y = data.x_test, data.y_test
+    x, y, source = _cli_data.labelled_data(args, record, " to compare with; use glassnet predict")
     loss, accuracy = model.evaluate(x, y)
     print(f"Accuracy: {accuracy:.4f} (loss {loss:.4f}) on {len(x)} samples of {source}")
     names = list(record["classes"]) if record else None
