@@ -7,7 +7,8 @@ script as it is under Keras 3 (``KERAS_BACKEND=torch``), or with its imports rew
 (``import keras`` -> ``import glassnet as keras``, ``from keras...`` -> ``from glassnet...``)
 under glassnet, and collects the lines the script prints as ``RESULT <name> <value>``.
 
-Under Keras, ``keras.datasets.mnist.load_data`` is served from glassnet's bundled copy of the
+Under Keras, PyTorch runs on one thread (its two spinning threads were 10-50x slower on this
+2-core machine whenever anything else ran), and ``keras.datasets.mnist.load_data`` is served from glassnet's bundled copy of the
 same MNIST files (Keras would download ``mnist.npz``; this machine has no network).
 
 Usage::
@@ -55,6 +56,8 @@ sys.argv = [path]
 source = open(path, encoding="utf-8").read()
 if framework == "keras":
     os.environ["KERAS_BACKEND"] = "torch"
+    import torch
+    torch.set_num_threads(1)  # two spinning threads on shared cores ran 10-50x slower
     import keras, glassnet.datasets.mnist
     keras.datasets.mnist.load_data = lambda path=None: glassnet.datasets.mnist.load_data()
 else:

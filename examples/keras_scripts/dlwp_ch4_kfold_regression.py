@@ -5,7 +5,7 @@ and MAE metric, and the per-epoch validation MAE averaged over the folds.
 Source: F. Chollet, Deep Learning with Python, 2nd ed., ch. 4.3; notebook
 chapter04_getting-started-with-neural-networks.ipynb in github.com/fchollet/deep-learning-with-python-notebooks
 Changed: scikit-learn's diabetes data (442 rows, 10 features; target in hundreds) in place of
-Boston housing (needs the network); 100 epochs instead of 500; ``from tensorflow import
+Boston housing (needs the network); 40 epochs instead of 500; ``from tensorflow import
 keras`` spelled ``import keras``; RESULT lines.
 """
 
@@ -41,7 +41,7 @@ def build_model():
 
 k = 4
 num_val_samples = len(train_data) // k
-num_epochs = 100
+num_epochs = 40
 all_mae_histories = []
 for i in range(k):
     print(f"Processing fold #{i}")

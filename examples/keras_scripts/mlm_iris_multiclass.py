@@ -4,7 +4,7 @@ Library": iris, one-hot labels, a 4-8-3 network, and k-fold cross-validation.
 Source: https://machinelearningmastery.com/multi-class-classification-tutorial-keras-deep-learning-library/
 Changed: the iris data from scikit-learn (the tutorial reads iris.csv from the network); the
 tutorial's scikeras ``KerasClassifier`` + ``cross_val_score`` written as the loop it runs
-(scikeras is a separate package); 100 epochs instead of 200; RESULT lines.
+(scikeras is a separate package); 30 epochs instead of 200; RESULT lines.
 """
 
 import numpy as np
@@ -37,7 +37,7 @@ kfold = KFold(n_splits=10, shuffle=True)
 scores = []
 for train, test in kfold.split(X, dummy_y):
     model = baseline_model()
-    model.fit(X[train], dummy_y[train], epochs=100, batch_size=5, verbose=0)
+    model.fit(X[train], dummy_y[train], epochs=30, batch_size=5, verbose=0)
     scores.append(model.evaluate(X[test], dummy_y[test], verbose=0)[1])
 results = np.array(scores)
 print("Baseline: %.2f%% (%.2f%%)" % (results.mean() * 100, results.std() * 100))
