@@ -163,3 +163,96 @@ def test_state_resumes_exactly(name, kwargs):
     for g in grads[3:]:
         again.step(params, _flat(g))
     np.testing.assert_allclose(params, whole[-1], rtol=1e-6)
+
+
+# -- the state moves to and from Keras's .keras files -------------------------------------------
+FILE_CASES = [
+    ("Adam", {"learning_rate": 0.01, "amsgrad": True}),
+    ("AdamW", {"learning_rate": 0.01}),
+    ("RMSprop", {"learning_rate": 0.01, "momentum": 0.5, "centered": True}),
+    ("Adagrad", {"learning_rate": 0.05}),
+    ("Adadelta", {"learning_rate": 1.0}),
+    ("Adamax", {"learning_rate": 0.02}),
+    ("Nadam", {"learning_rate": 0.01}),
+    ("Lion", {"learning_rate": 0.001}),
+    ("SGD", {"learning_rate": 0.05, "momentum": 0.9, "use_ema": True}),
+    ("SGD", {"learning_rate": schedules.PiecewiseConstantDecay([3, 6], [0.1, 0.05, 0.01]),
+             "momentum": 0.5}),
+]
+
+
+def _xy(seed):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(32, 4)).astype("float32"), rng.normal(size=(32, 2)).astype("float32")
+
+
+def _glassnet_mlp():
+    import glassnet
+    from glassnet.layers import Dense
+
+    return glassnet.Sequential([Dense(5, activation="tanh", input_shape=(4,)), Dense(2)])
+
+
+@pytest.mark.parametrize(("name", "kwargs"), FILE_CASES,
+                         ids=[f"{n}-{'-'.join(k)}" for n, k in FILE_CASES])
+def test_state_moves_to_keras_and_back(tmp_path, name, kwargs):
+    keras = _keras()
+    import glassnet
+
+    model = _glassnet_mlp()
+    model.compile(optimizers.get(name, **kwargs), "mse")
+    x, y = _xy(0)
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    model.save(tmp_path / "m.keras")
+    theirs = keras.saving.load_model(tmp_path / "m.keras")
+    assert int(theirs.optimizer.iterations.numpy()) == 8
+    assert float(theirs.optimizer.learning_rate) == pytest.approx(model.optimizer.learning_rate)
+    x2, y2 = _xy(1)
+    theirs.train_on_batch(x2, y2)
+    model.train_on_batch(x2, y2)
+    np.testing.assert_allclose(np.asarray(theirs.predict(x2, verbose=0)),
+                               model.predict(x2, verbose=0), atol=2e-5, rtol=0)
+    theirs.save(tmp_path / "k.keras")
+    back = glassnet.models.load_model(tmp_path / "k.keras")
+    assert type(back.optimizer).__name__ == name and back.optimizer.iterations == 9
+    theirs.train_on_batch(x, y)
+    back.train_on_batch(x, y)
+    np.testing.assert_allclose(back.predict(x2, verbose=0),
+                               np.asarray(theirs.predict(x2, verbose=0)), atol=2e-5, rtol=0)
+
+
+def test_fit_ends_with_the_moving_average_as_keras_does():
+    keras = _keras()
+    x, y = _xy(0)
+    model = _glassnet_mlp()
+    model.compile(optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5), "mse")
+    model.build((4,))
+    weights = model.get_weights()
+    model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    theirs = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="tanh"),
+                               keras.layers.Dense(2)])
+    theirs.set_weights(weights)
+    theirs.compile(keras.optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5), "mse")
+    theirs.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    for ours, keras_w in zip(model.get_weights(), theirs.get_weights(), strict=True):
+        np.testing.assert_allclose(ours, keras_w, atol=1e-6)
+    np.testing.assert_array_equal(model.params, model.optimizer.state["average"])
+
+
+@pytest.mark.parametrize("options", [{"clipnorm": 0.05}, {"global_clipnorm": 0.05},
+                                     {"clipvalue": 0.01}, {"weight_decay": 0.5}])
+def test_fit_with_clipping_and_decay_equals_keras(options):
+    keras = _keras()
+    x, y = _xy(0)
+    model = _glassnet_mlp()
+    model.compile(optimizers.SGD(0.1, momentum=0.5, **options), "mse")
+    model.build((4,))
+    weights = model.get_weights()
+    model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    theirs = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="tanh"),
+                               keras.layers.Dense(2)])
+    theirs.set_weights(weights)
+    theirs.compile(keras.optimizers.SGD(0.1, momentum=0.5, **options), "mse")
+    theirs.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    for ours, keras_w in zip(model.get_weights(), theirs.get_weights(), strict=True):
+        np.testing.assert_allclose(ours, keras_w, atol=2e-6)

@@ -180,10 +180,9 @@ def _functional_config(model) -> dict:
 
 
 # -- compile_config ---------------------------------------------------------------------------
-_OPTIMIZER_BASE = {"clipnorm": None, "global_clipnorm": None, "clipvalue": None,
-                   "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
-                   "loss_scale_factor": None, "gradient_accumulation_steps": None}
-_OPTIMIZER_CLASSES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
+_OPTIMIZER_CLASSES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop", "adamw": "AdamW",
+                      "adagrad": "Adagrad", "adadelta": "Adadelta", "adamax": "Adamax",
+                      "nadam": "Nadam", "lion": "Lion"}
 _LOSS_CLASSES = {"mean_squared_error": "MeanSquaredError",
                  "binary_crossentropy": "BinaryCrossentropy",
                  "categorical_crossentropy": "CategoricalCrossentropy",
@@ -191,19 +190,13 @@ _LOSS_CLASSES = {"mean_squared_error": "MeanSquaredError",
 
 
 def _optimizer(optimizer) -> dict:
+    """Keras's optimizer config: glassnet's optimizers take Keras 3's arguments, decoupled weight
+    decay and schedules included, so the config is the same dict under Keras's class name."""
     config = optimizer.get_config()
-    name = config.pop("name")
-    if config.pop("weight_decay", None):
-        raise ConfigError("glassnet's weight_decay adds an L2 term to the gradient, Keras's "
-                          "decays the weights apart from it: a Keras optimizer would train "
-                          "differently")
-    if name == "rmsprop":
-        config["centered"] = False
-    if name == "adam":
-        config["amsgrad"] = False
-    keras_config = {"name": name, "learning_rate": config.pop("learning_rate"),
-                    "weight_decay": None, **_OPTIMIZER_BASE, **config}
-    return keras_object("keras.optimizers", _OPTIMIZER_CLASSES[name], keras_config)
+    name = config.get("name")
+    if name not in _OPTIMIZER_CLASSES or type(optimizer).__name__ != _OPTIMIZER_CLASSES[name]:
+        raise ConfigError(f"optimizer {type(optimizer).__name__} has no Keras class")
+    return keras_object("keras.optimizers", _OPTIMIZER_CLASSES[name], config)
 
 
 def _loss(loss):

@@ -218,7 +218,7 @@ class TrainingAPI:
         """Point the optimizer at the current trainable buffer (its state follows the layout)."""
         storage = self._claim()
         if self._optimizer_for is not storage:
-            self.optimizer.build(storage.params)
+            self.optimizer.build(storage.params, storage.param_segments)
             self._optimizer_for = storage
 
     @property

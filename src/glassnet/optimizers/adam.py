@@ -45,6 +45,9 @@ class Adam(Optimizer):
             impl.adam(params, grads, self.state["m"], self.state["v"], lr_t, self.beta_1,
                       self.beta_2, self.epsilon, decay, self._scratch)
 
+    def _keras_passes(self):
+        return [["m", "v"], ["v_hat"]] if self.amsgrad else [["m", "v"]]
+
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "epsilon": self.epsilon, "amsgrad": self.amsgrad}

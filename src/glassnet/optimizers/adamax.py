@@ -68,6 +68,9 @@ class Nadam(_Betas):
             products.append(products[-1] * self._u(len(products)))
         return products[t]
 
+    def _keras_scalars(self):
+        return [self._u_product(self.iterations)]
+
     def _update(self, impl, params, grads, lr, decay):
         t = self.iterations
         u_t, u_next, product = self._u(t), self._u(t + 1), self._u_product(t)

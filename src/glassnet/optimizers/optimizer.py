@@ -58,8 +58,9 @@ class Optimizer:
         if kwargs.pop("decay", None) is not None:
             raise ConfigError(f"{owner}: argument decay is no longer supported (as in Keras 3); "
                               "use a learning-rate schedule from glassnet.optimizers.schedules")
-        if kwargs:
-            raise ConfigError(f"{owner}: unknown argument(s) {', '.join(sorted(kwargs))}")
+        if kwargs:  # as Python words it, so that optimizers.get names the optimizer too
+            raise TypeError(f"{owner}.__init__() got an unexpected keyword argument "
+                            f"{sorted(kwargs)[0]!r}")
         self.name = self.config_name if name is None else str(name)
         self._schedule = None
         self.learning_rate = learning_rate
@@ -180,6 +181,19 @@ class Optimizer:
         if self.use_ema and "average" in self.state and self.iterations \
                 and self.state["average"].shape == params.shape:
             np.copyto(params, self.state["average"])
+
+    # -- Keras's variables (its .weights.h5 files) ------------------------------------------
+    def _keras_passes(self) -> list[list[str]]:
+        """State names in Keras's variable order: one list per pass over the weights (Keras
+        interleaves the names of one pass weight by weight)."""
+        return [list(self._state_names)] if self._state_names else []
+
+    def _keras_slots(self) -> list[list[str]]:
+        return ([["average"]] if self.use_ema else []) + self._keras_passes()
+
+    def _keras_scalars(self) -> list[float]:
+        """Keras's scalar variables after the per-weight ones (Nadam's momentum product)."""
+        return []
 
     # -- configuration and state -----------------------------------------------------------
     def get_config(self) -> dict:

@@ -36,6 +36,9 @@ class RMSprop(Optimizer):
                      self.state.get("average_gradient"), lr, self.rho, self.momentum,
                      self.epsilon, decay, self._scratch)
 
+    def _keras_passes(self):
+        return [[name] for name in self._state_names]
+
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
                 "epsilon": self.epsilon, "centered": self.centered}
