@@ -38,8 +38,12 @@ _ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "exponential")
 _INITIALIZERS = {"Zeros": "zeros", "Ones": "ones", "Constant": "constant",
                  "RandomUniform": "random_uniform", "RandomNormal": "random_normal",
                  "GlorotUniform": "glorot_uniform", "HeUniform": "he_uniform",
-                 "HeNormal": "he_normal"}
-_INIT_OPTIONS = {"seed", "value", "minval", "maxval", "mean", "stddev"}
+                 "HeNormal": "he_normal", "GlorotNormal": "glorot_normal",
+                 "LecunNormal": "lecun_normal", "LecunUniform": "lecun_uniform",
+                 "TruncatedNormal": "truncated_normal", "VarianceScaling": "variance_scaling",
+                 "Orthogonal": "orthogonal", "Identity": "identity"}
+_INIT_OPTIONS = {"seed", "value", "minval", "maxval", "mean", "stddev", "scale", "mode",
+                 "distribution", "gain"}
 _MERGES = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")
 _NO_OPTIONS = {"kernel_regularizer": None, "bias_regularizer": None,
                "activity_regularizer": None, "kernel_constraint": None,
@@ -86,6 +90,9 @@ def _initializer(value, where: str) -> dict:
     for axes in ("input_axes", "output_axes"):
         if config.pop(axes, None) is not None:
             raise ConfigError(f"{where}: initializer option {axes} is not supported")
+    value_config = config.get("value")
+    if isinstance(value_config, dict) and value_config.get("class_name") == "__numpy__":
+        config["value"] = (value_config.get("config") or {}).get("value")  # Constant(array)
     unknown = sorted(set(config) - _INIT_OPTIONS)
     if unknown:
         raise ConfigError(f"{where}: initializer {value['class_name']} option(s) {unknown} "

@@ -30,7 +30,10 @@ _ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "exponential")
 _INITIALIZERS = {"zeros": "Zeros", "ones": "Ones", "constant": "Constant",
                  "random_uniform": "RandomUniform", "random_normal": "RandomNormal",
                  "glorot_uniform": "GlorotUniform", "he_uniform": "HeUniform",
-                 "he_normal": "HeNormal"}
+                 "he_normal": "HeNormal", "glorot_normal": "GlorotNormal",
+                 "lecun_normal": "LecunNormal", "lecun_uniform": "LecunUniform",
+                 "truncated_normal": "TruncatedNormal", "variance_scaling": "VarianceScaling",
+                 "orthogonal": "Orthogonal", "identity": "Identity"}
 _MERGES = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")
 
 
