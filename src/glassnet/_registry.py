@@ -93,3 +93,29 @@ def _fold(name: str) -> str:
 
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
+
+
+def keras_serialize(obj, classes: dict, module: str) -> dict | None:
+    """Keras's serialized form of ``obj``: ``{'module', 'class_name', 'config',
+    'registered_name'}`` (None for None); ``classes``: the built-in classes by name."""
+    if obj is None:
+        return None
+    name = type(obj).__name__
+    builtin = classes.get(name) is type(obj)
+    return {"module": module if builtin else type(obj).__module__, "class_name": name,
+            "config": obj.get_config(), "registered_name": None if builtin else name}
+
+
+def keras_deserialize(config, names: dict, kind: str, custom_objects=None):
+    """An object from Keras's serialized form or glassnet's ``{'name': ..., **args}``."""
+    known = {**names, **(custom_objects or {})}
+    name = config.get("class_name", config.get("name")) if isinstance(config, dict) else None
+    cls = known.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise ConfigError(f"unknown {kind} {name!r}; glassnet has {', '.join(sorted(names))}")
+    kwargs = config.get("config") if "class_name" in config else {
+        k: v for k, v in config.items() if k != "name"}
+    try:
+        return cls.from_config(dict(kwargs or {}))
+    except TypeError as exc:
+        raise ConfigError(f"bad {name} config {kwargs!r}: {exc}") from None
