@@ -174,3 +174,30 @@ def test_configs_round_trip_and_save():
     assert again.bias_regularizer.get_config() == {"l1": 0.2}
     assert isinstance(again.kernel_constraint, constraints.MaxNorm)
     assert again.activity_regularizer.get_config() == {"l1": 0.01}
+
+
+def test_keras_files_carry_regularizers_and_constraints_both_ways(tmp_path):
+    keras = _keras()
+    x, y = _xy()
+    theirs = keras.Sequential([keras.Input((4,)), *_build(keras, {
+        "kernel_regularizer": ("L1L2", {"l1": 0.01, "l2": 0.02}),
+        "activity_regularizer": ("L2", {"l2": 0.03}),
+        "kernel_constraint": ("MaxNorm", {"max_value": 0.8})}, {
+        "bias_regularizer": ("L1", {"l1": 0.05}), "bias_constraint": ("NonNeg", {})})])
+    theirs.compile(keras.optimizers.SGD(0.2), "sparse_categorical_crossentropy")
+    theirs.save(tmp_path / "k.keras")
+    ours = glassnet.models.load_model(tmp_path / "k.keras")
+    first = ours.layers[0]
+    assert first.kernel_regularizer.get_config() == {"l1": 0.01, "l2": 0.02}
+    assert first.activity_regularizer.get_config() == {"l2": 0.03}
+    assert first.kernel_constraint.get_config() == {"max_value": 0.8, "axis": 0}
+    keras_history = theirs.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    history = ours.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    np.testing.assert_allclose(history.history["loss"], keras_history.history["loss"],
+                               rtol=2e-5)
+    ours.save(tmp_path / "m.keras")
+    back = keras.saving.load_model(tmp_path / "m.keras")
+    assert back.layers[1].bias_regularizer.get_config() == {"l1": pytest.approx(0.05)}
+    assert type(back.layers[1].bias_constraint).__name__ == "NonNeg"
+    np.testing.assert_allclose(back.evaluate(x, y, verbose=0), ours.evaluate(x, y, verbose=0),
+                               rtol=2e-5)

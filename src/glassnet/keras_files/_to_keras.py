@@ -35,6 +35,9 @@ _INITIALIZERS = {"zeros": "Zeros", "ones": "Ones", "constant": "Constant",
                  "truncated_normal": "TruncatedNormal", "variance_scaling": "VarianceScaling",
                  "orthogonal": "Orthogonal", "identity": "Identity"}
 _MERGES = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")
+# written in Keras's serialized form by the layers' get_config
+_PENALTIES = ("kernel_regularizer", "bias_regularizer", "activity_regularizer",
+              "kernel_constraint", "bias_constraint")
 
 
 def keras_object(module: str, class_name: str, config, registered_name=None) -> dict:
@@ -86,8 +89,7 @@ def _dense(layer, base):
             "use_bias": layer.use_bias,
             "kernel_initializer": _initializer(layer.kernel_initializer, where),
             "bias_initializer": _initializer(layer.bias_initializer, where),
-            "kernel_regularizer": None, "bias_regularizer": None,
-            "kernel_constraint": None, "bias_constraint": None}
+            **{key: value for key, value in layer.get_config().items() if key in _PENALTIES}}
 
 
 def _class_and_config(layer, dtype):
