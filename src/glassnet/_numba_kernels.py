@@ -68,7 +68,7 @@ def _sgd_momentum(p, g, vel, lr, mom, nesterov, decay):
 
 
 @_jit
-def _adam(p, g, m, v, vhat, amsgrad, lr_t, c1, c2, eps, decay):
+def _adam(p, g, m, v, lr_t, c1, c2, eps, decay):
     for i in range(p.size):
         pi = p[i] - p[i] * decay if decay else p[i]
         gi = g[i]
@@ -76,25 +76,47 @@ def _adam(p, g, m, v, vhat, amsgrad, lr_t, c1, c2, eps, decay):
         vi = v[i] + (gi * gi - v[i]) * c2
         m[i] = mi
         v[i] = vi
-        if amsgrad:
-            vi = max(vhat[i], vi)
-            vhat[i] = vi
         p[i] = pi - mi / (np.sqrt(vi) + eps) * lr_t
 
 
 @_jit
-def _rmsprop(p, g, v, vel, avg, centered, lr, rho, c, mom, eps, decay):
+def _amsgrad(p, g, m, v, vhat, lr_t, c1, c2, eps, decay):
+    for i in range(p.size):
+        pi = p[i] - p[i] * decay if decay else p[i]
+        gi = g[i]
+        mi = m[i] + (gi - m[i]) * c1
+        vi = v[i] + (gi * gi - v[i]) * c2
+        m[i] = mi
+        v[i] = vi
+        vh = max(vhat[i], vi)
+        vhat[i] = vh
+        p[i] = pi - mi / (np.sqrt(vh) + eps) * lr_t
+
+
+@_jit
+def _rmsprop(p, g, v, vel, lr, rho, c, mom, eps, decay):
     for i in range(p.size):
         pi = p[i] - p[i] * decay if decay else p[i]
         gi = g[i]
         vi = v[i] * rho + gi * gi * c
         v[i] = vi
-        denominator = vi + eps
-        if centered:
-            ai = avg[i] * rho + gi * c
-            avg[i] = ai
-            denominator -= ai * ai
-        step = gi / np.sqrt(denominator) * lr
+        step = gi / np.sqrt(vi + eps) * lr
+        if mom:
+            step = vel[i] * mom + step
+            vel[i] = step
+        p[i] = pi - step
+
+
+@_jit
+def _rmsprop_centered(p, g, v, vel, avg, lr, rho, c, mom, eps, decay):
+    for i in range(p.size):
+        pi = p[i] - p[i] * decay if decay else p[i]
+        gi = g[i]
+        vi = v[i] * rho + gi * gi * c
+        v[i] = vi
+        ai = avg[i] * rho + gi * c
+        avg[i] = ai
+        step = gi / np.sqrt(vi + eps - ai * ai) * lr
         if mom:
             step = vel[i] * mom + step
             vel[i] = step
@@ -188,22 +210,32 @@ def sgd_momentum(params, grads, velocity, lr, momentum, nesterov, decay, scratch
 
 
 @_subnormals_flushed
+def adam(params, grads, m, v, lr_t, beta_1, beta_2, epsilon, decay, scratch):
+    t = params.dtype.type
+    _adam(params, grads, m, v, t(lr_t), t(1.0 - beta_1), t(1.0 - beta_2), t(epsilon), t(decay))
+
+
+@_subnormals_flushed
 def amsgrad(params, grads, m, v, v_hat, lr_t, beta_1, beta_2, epsilon, decay, scratch):
     t = params.dtype.type
-    _adam(params, grads, m, v, v if v_hat is None else v_hat, v_hat is not None, t(lr_t),
-          t(1.0 - beta_1), t(1.0 - beta_2), t(epsilon), t(decay))
-
-
-def adam(params, grads, m, v, lr_t, beta_1, beta_2, epsilon, decay, scratch):
-    amsgrad(params, grads, m, v, None, lr_t, beta_1, beta_2, epsilon, decay, scratch)
+    if v_hat is None:
+        _adam(params, grads, m, v, t(lr_t), t(1.0 - beta_1), t(1.0 - beta_2), t(epsilon),
+              t(decay))
+    else:
+        _amsgrad(params, grads, m, v, v_hat, t(lr_t), t(1.0 - beta_1), t(1.0 - beta_2),
+                 t(epsilon), t(decay))
 
 
 @_subnormals_flushed
 def rmsprop(params, grads, v, velocity, average, lr, rho, momentum, epsilon, decay, scratch):
     t = params.dtype.type
-    _rmsprop(params, grads, v, v if velocity is None else velocity,
-             v if average is None else average, average is not None, t(lr), t(rho),
-             t(1.0 - rho), t(momentum), t(epsilon), t(decay))
+    vel = v if velocity is None else velocity
+    if average is None:
+        _rmsprop(params, grads, v, vel, t(lr), t(rho), t(1.0 - rho), t(momentum), t(epsilon),
+                 t(decay))
+    else:
+        _rmsprop_centered(params, grads, v, vel, average, t(lr), t(rho), t(1.0 - rho),
+                          t(momentum), t(epsilon), t(decay))
 
 
 @_subnormals_flushed
