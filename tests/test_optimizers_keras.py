@@ -221,38 +221,67 @@ def test_state_moves_to_keras_and_back(tmp_path, name, kwargs):
                                np.asarray(theirs.predict(x2, verbose=0)), atol=2e-5, rtol=0)
 
 
-def test_fit_ends_with_the_moving_average_as_keras_does():
+def fit_both(ours, theirs_optimizer, epochs=2):
+    """The same MLP from the same weights fitted by glassnet (``ours``: its optimizer) and by
+    Keras; returns (glassnet model, Keras model)."""
     keras = _keras()
     x, y = _xy(0)
     model = _glassnet_mlp()
-    model.compile(optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5), "mse")
+    model.compile(ours, "mse")
     model.build((4,))
     weights = model.get_weights()
-    model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    model.fit(x, y, epochs=epochs, batch_size=8, shuffle=False, verbose=0)
     theirs = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="tanh"),
                                keras.layers.Dense(2)])
     theirs.set_weights(weights)
-    theirs.compile(keras.optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5), "mse")
-    theirs.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
-    for ours, keras_w in zip(model.get_weights(), theirs.get_weights(), strict=True):
-        np.testing.assert_allclose(ours, keras_w, atol=1e-6)
+    theirs.compile(theirs_optimizer(keras), "mse")
+    theirs.fit(x, y, epochs=epochs, batch_size=8, shuffle=False, verbose=0)
+    for mine, keras_w in zip(model.get_weights(), theirs.get_weights(), strict=True):
+        np.testing.assert_allclose(mine, keras_w, atol=2e-6)
+    return model, theirs
+
+
+def test_fit_ends_with_the_moving_average_as_keras_does():
+    model, _ = fit_both(optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5),
+                        lambda k: k.optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5))
     np.testing.assert_array_equal(model.params, model.optimizer.state["average"])
 
 
 @pytest.mark.parametrize("options", [{"clipnorm": 0.05}, {"global_clipnorm": 0.05},
                                      {"clipvalue": 0.01}, {"weight_decay": 0.5}])
 def test_fit_with_clipping_and_decay_equals_keras(options):
-    keras = _keras()
+    fit_both(optimizers.SGD(0.1, momentum=0.5, **options),
+             lambda k: k.optimizers.SGD(0.1, momentum=0.5, **options))
+
+
+def test_fit_with_a_warmup_cosine_schedule_equals_keras():
+    def cosine(lib):
+        return lib.CosineDecay(0.0, 6, warmup_target=0.05, warmup_steps=3)
+
+    model, theirs = fit_both(optimizers.Adam(cosine(schedules)),
+                             lambda k: k.optimizers.Adam(cosine(k.optimizers.schedules)),
+                             epochs=3)
+    assert model.optimizer.learning_rate == pytest.approx(float(theirs.optimizer.learning_rate))
+
+
+@pytest.mark.parametrize("optimizer", [
+    lambda: optimizers.Nadam(schedules.ExponentialDecay(0.01, 5, 0.5), weight_decay=0.01),
+    lambda: optimizers.Adam(0.01, amsgrad=True, use_ema=True, clipnorm=0.5),
+    lambda: optimizers.Adagrad(0.05, initial_accumulator_value=0.3),
+    lambda: optimizers.RMSprop(0.01, momentum=0.5, centered=True, global_clipnorm=1.0),
+    lambda: optimizers.Lion(0.001), lambda: optimizers.Adadelta(1.0),
+    lambda: optimizers.Adamax(0.01, clipvalue=0.1)])
+def test_glassnet_files_resume_training_exactly(tmp_path, optimizer):
+    import glassnet
+
     x, y = _xy(0)
     model = _glassnet_mlp()
-    model.compile(optimizers.SGD(0.1, momentum=0.5, **options), "mse")
-    model.build((4,))
-    weights = model.get_weights()
-    model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
-    theirs = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="tanh"),
-                               keras.layers.Dense(2)])
-    theirs.set_weights(weights)
-    theirs.compile(keras.optimizers.SGD(0.1, momentum=0.5, **options), "mse")
-    theirs.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
-    for ours, keras_w in zip(model.get_weights(), theirs.get_weights(), strict=True):
-        np.testing.assert_allclose(ours, keras_w, atol=2e-6)
+    model.compile(optimizer(), "mse")
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0, seed=1)
+    model.save(tmp_path / "m.glassnet")
+    same = glassnet.models.load_model(tmp_path / "m.glassnet")
+    assert same.optimizer.get_config() == model.optimizer.get_config()
+    for m in (model, same):
+        m.fit(x, y, epochs=2, batch_size=8, verbose=0, seed=2)
+    np.testing.assert_array_equal(same.params, model.params)
+    assert same.optimizer.iterations == model.optimizer.iterations == 16

@@ -120,27 +120,3 @@ def test_a_schedule_fixes_the_rate_and_a_number_may_be_zero():
 def test_bad_arguments_are_config_errors(bad):
     with pytest.raises(ConfigError):
         bad()
-
-
-def test_fit_with_a_schedule_equals_keras():
-    keras = _keras()
-    import glassnet
-    from glassnet.layers import Dense
-
-    rng = np.random.default_rng(0)
-    x, y = rng.normal(size=(32, 4)).astype("float32"), rng.normal(size=(32, 1)).astype("float32")
-    model = glassnet.Sequential([Dense(3, activation="relu", input_shape=(4,)), Dense(1)])
-    model.compile(optimizers.Adam(schedules.CosineDecay(0.0, 6, warmup_target=0.05,
-                                                        warmup_steps=3)), "mse")
-    model.build((4,))
-    weights = model.get_weights()
-    model.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
-    theirs = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="relu"),
-                               keras.layers.Dense(1)])
-    theirs.set_weights(weights)
-    theirs.compile(keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(
-        0.0, 6, warmup_target=0.05, warmup_steps=3)), "mse")
-    theirs.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
-    for ours, keras_w in zip(model.get_weights(), theirs.get_weights(), strict=True):
-        np.testing.assert_allclose(ours, keras_w, atol=2e-6)
-    assert model.optimizer.learning_rate == pytest.approx(float(theirs.optimizer.learning_rate))

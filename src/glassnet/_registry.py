@@ -119,3 +119,24 @@ def keras_deserialize(config, names: dict, kind: str, custom_objects=None):
         return cls.from_config(dict(kwargs or {}))
     except TypeError as exc:
         raise ConfigError(f"bad {name} config {kwargs!r}: {exc}") from None
+
+
+def keras_get(identifier, base: type, names: dict, kind: str, functions: bool = False):
+    """Keras's ``get``: None, an instance of ``base``, a name in ``names``, a config dict, a
+    class (made with its defaults), or (``functions``) any callable, used as it is."""
+    if identifier is None or isinstance(identifier, base):
+        return identifier
+    if isinstance(identifier, str):
+        if identifier not in names:
+            raise ConfigError(f"Could not interpret {kind} identifier: {identifier!r}; use one "
+                              f"of {', '.join(sorted(names))}")
+        return names[identifier]()
+    if isinstance(identifier, dict):
+        return keras_deserialize(identifier, names, kind)
+    if isinstance(identifier, type) and issubclass(identifier, base):
+        return identifier()
+    if functions and callable(identifier):
+        return identifier
+    raise ConfigError(f"Could not interpret {kind} identifier: {identifier!r}; pass a "
+                      f"{base.__module__}.{base.__name__}, a name such as "
+                      f"{sorted(names)[0]!r} or a config dict")

@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from ._registry import keras_deserialize, keras_serialize
+from ._registry import keras_deserialize, keras_get, keras_serialize
 from .errors import ConfigError
 
 __all__ = ["Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "deserialize", "get",
@@ -147,17 +147,4 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Constraint:
 def get(identifier) -> Constraint | None:
     """None, a name ('max_norm', 'MaxNorm', 'non_neg', ...), a config dict, a class, an
     instance, or a function of the weights (applied as it is)."""
-    if identifier is None or isinstance(identifier, Constraint):
-        return identifier
-    if isinstance(identifier, str):
-        if identifier not in _NAMES:
-            raise ConfigError(f"Could not interpret constraint identifier: {identifier!r}; use "
-                              f"one of {', '.join(sorted(_NAMES))}")
-        return _NAMES[identifier]()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Constraint):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ConfigError(f"Could not interpret constraint identifier: {identifier!r}")
+    return keras_get(identifier, Constraint, _NAMES, "constraint", functions=True)

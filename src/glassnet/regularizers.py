@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from ._registry import keras_deserialize, keras_serialize
+from ._registry import keras_deserialize, keras_get, keras_serialize
 from .errors import ConfigError
 
 __all__ = ["L1", "L1L2", "L2", "OrthogonalRegularizer", "Regularizer", "deserialize", "get",
@@ -166,17 +166,4 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Regularizer
 def get(identifier) -> Regularizer | None:
     """None, a name ('l1', 'l2', 'l1l2' / 'l1_l2', 'L2', ...), a config dict, a class or an
     instance."""
-    if identifier is None or isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, str):
-        if identifier not in _NAMES:
-            raise ConfigError(f"Could not interpret regularizer identifier: {identifier!r}; use "
-                              f"one of {', '.join(sorted(_NAMES))}")
-        return _NAMES[identifier]()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
-        return identifier()
-    raise ConfigError(f"Could not interpret regularizer identifier: {identifier!r}; glassnet "
-                      "needs a glassnet.regularizers.Regularizer (its gradient is written out), a "
-                      "name such as 'l2' or a config dict")
+    return keras_get(identifier, Regularizer, _NAMES, "regularizer")

@@ -9,8 +9,10 @@ Example
 ...           "loss": "categorical_crossentropy", "loss_weights": None,
 ...           "metrics": ["accuracy"]}
 >>> kwargs = compile_arguments(config)
->>> kwargs["optimizer"], kwargs["loss"], kwargs["metrics"]
-({'name': 'adam', 'learning_rate': 0.01, 'weight_decay': None, 'amsgrad': False}, 'categorical_crossentropy', ['accuracy'])
+>>> kwargs["optimizer"]
+{'name': 'adam', 'learning_rate': 0.01, 'weight_decay': None, 'amsgrad': False}
+>>> kwargs["loss"], kwargs["metrics"]
+('categorical_crossentropy', ['accuracy'])
 >>> compile_arguments({**config, "loss": "huber"})
 Traceback (most recent call last):
 ...
