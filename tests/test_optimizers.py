@@ -96,3 +96,14 @@ def test_get_with_unknown_keyword_is_a_config_error():
         optimizers.get("sgd", lr=0.1)
     with pytest.raises(ConfigError, match=r"optimizer 'adam': .*unexpected keyword .* 'beta'"):
         optimizers.get("adam", beta=0.9)
+
+
+def test_a_subclass_written_before_schedules_still_steps():
+    class Halving(optimizers.Optimizer):  # the old three-argument _update
+        def _update(self, impl, params, grads):
+            params -= self.learning_rate * grads
+
+    opt = Halving(0.5)
+    params = np.ones(2)
+    opt.step(params, np.array([1.0, 2.0]))
+    np.testing.assert_allclose(params, [0.5, 0.0])

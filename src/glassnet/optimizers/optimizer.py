@@ -23,6 +23,7 @@ array([-0.6, -0.8])
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -49,6 +50,16 @@ class Optimizer:
 
     _state_names: tuple[str, ...] = ()
     config_name = "optimizer"  # the registry's name, in get_config
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        update = cls.__dict__.get("_update")
+        if update is not None and len(inspect.signature(update).parameters) == 4:
+            # a subclass written before schedules: _update(self, impl, params, grads)
+            def _update(self, impl, params, grads, lr, decay, _written=update):
+                _written(self, impl, params, grads)
+
+            cls._update = _update
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
