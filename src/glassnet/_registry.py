@@ -140,3 +140,19 @@ def keras_get(identifier, base: type, names: dict, kind: str, functions: bool = 
     raise ConfigError(f"Could not interpret {kind} identifier: {identifier!r}; pass a "
                       f"{base.__module__}.{base.__name__}, a name such as "
                       f"{sorted(names)[0]!r} or a config dict")
+
+
+class KerasObject:
+    """Keras's small configurable objects (regularizers, constraints): ``from_config`` calls
+    the class with the config; ``repr`` shows it."""
+
+    def get_config(self) -> dict:
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"

@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from ._registry import keras_deserialize, keras_get, keras_serialize
+from ._registry import KerasObject, keras_deserialize, keras_get, keras_serialize
 from .errors import ConfigError
 
 __all__ = ["Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "deserialize", "get",
@@ -47,22 +47,11 @@ def _axis(value, owner: str):
     return list(value) if isinstance(value, tuple) else value
 
 
-class Constraint:
+class Constraint(KerasObject):
     """Base class: ``__call__(w)`` returns the constrained weights (a new array)."""
 
     def __call__(self, w):
         return w
-
-    def get_config(self) -> dict:
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 def _norms(w, axis):

@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from ._registry import keras_deserialize, keras_get, keras_serialize
+from ._registry import KerasObject, keras_deserialize, keras_get, keras_serialize
 from .errors import ConfigError
 
 __all__ = ["L1", "L1L2", "L2", "OrthogonalRegularizer", "Regularizer", "deserialize", "get",
@@ -43,7 +43,7 @@ def _factor(value, name: str, owner: str) -> float:
     return float(value)
 
 
-class Regularizer:
+class Regularizer(KerasObject):
     """Base class: ``__call__(x)`` is the penalty (a float), ``gradient(x)`` its derivative."""
 
     def __call__(self, x) -> float:
@@ -54,14 +54,6 @@ class Regularizer:
 
     def get_config(self) -> dict:
         raise NotImplementedError(f"{self} does not implement get_config()")
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class L1L2(Regularizer):

@@ -61,6 +61,15 @@ class LearningRateSchedule:
             args = ""
         return f"{type(self).__name__}({args})"
 
+    def _decaying(self, initial_learning_rate, decay_steps, name, steps_name="decay_steps"):
+        """Keep and check the arguments every decay shares."""
+        owner = type(self).__name__
+        _rate(initial_learning_rate, "initial_learning_rate", owner)
+        self.initial_learning_rate = initial_learning_rate
+        setattr(self, steps_name, _steps(decay_steps, steps_name, owner))
+        self.name = name
+        return owner
+
 
 def _steps(value, name: str, owner: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 \
@@ -78,14 +87,10 @@ class ExponentialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="ExponentialDecay"):
-        owner = type(self).__name__
-        self.initial_learning_rate = initial_learning_rate
-        _rate(initial_learning_rate, "initial_learning_rate", owner)
-        self.decay_steps = _steps(decay_steps, "decay_steps", owner)
+        owner = self._decaying(initial_learning_rate, decay_steps, name)
         self.decay_rate = decay_rate
         _rate(decay_rate, "decay_rate", owner)
         self.staircase = boolean(staircase, f"{owner}: staircase")
-        self.name = name
 
     def _p(self, step):
         p = step / self.decay_steps
@@ -145,16 +150,12 @@ class PolynomialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0,
                  cycle=False, name="PolynomialDecay"):
-        owner = type(self).__name__
-        self.initial_learning_rate = initial_learning_rate
-        _rate(initial_learning_rate, "initial_learning_rate", owner)
-        self.decay_steps = _steps(decay_steps, "decay_steps", owner)
+        owner = self._decaying(initial_learning_rate, decay_steps, name)
         self.end_learning_rate = end_learning_rate
         _rate(end_learning_rate, "end_learning_rate", owner)
         self.power = power
         _rate(power, "power", owner)
         self.cycle = boolean(cycle, f"{owner}: cycle")
-        self.name = name
 
     def __call__(self, step):
         decay_steps = self.decay_steps
@@ -179,13 +180,9 @@ class CosineDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay",
                  warmup_target=None, warmup_steps=0):
-        owner = type(self).__name__
-        self.initial_learning_rate = initial_learning_rate
-        _rate(initial_learning_rate, "initial_learning_rate", owner)
-        self.decay_steps = _steps(decay_steps, "decay_steps", owner)
+        owner = self._decaying(initial_learning_rate, decay_steps, name)
         self.alpha = alpha
         _rate(alpha, "alpha", owner)
-        self.name = name
         self.warmup_steps = warmup_steps
         number_in(warmup_steps, f"{owner}: warmup_steps", 0)
         self.warmup_target = warmup_target
@@ -217,15 +214,12 @@ class CosineDecayRestarts(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0,
                  alpha=0.0, name="SGDRDecay"):
-        owner = type(self).__name__
-        self.initial_learning_rate = initial_learning_rate
-        _rate(initial_learning_rate, "initial_learning_rate", owner)
-        self.first_decay_steps = _steps(first_decay_steps, "first_decay_steps", owner)
+        owner = self._decaying(initial_learning_rate, first_decay_steps, name,
+                               "first_decay_steps")
         self._t_mul = number_in(t_mul, f"{owner}: t_mul", 0, low_open=True)
         self._m_mul = _rate(m_mul, "m_mul", owner)
         self.alpha = alpha
         _rate(alpha, "alpha", owner)
-        self.name = name
 
     def __call__(self, step):
         fraction = step / self.first_decay_steps
