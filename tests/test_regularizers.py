@@ -201,3 +201,30 @@ def test_keras_files_carry_regularizers_and_constraints_both_ways(tmp_path):
     assert type(back.layers[1].bias_constraint).__name__ == "NonNeg"
     np.testing.assert_allclose(back.evaluate(x, y, verbose=0), ours.evaluate(x, y, verbose=0),
                                rtol=2e-5)
+
+
+def test_gradcheck_covers_every_penalty_through_the_engine():
+    from glassnet.layers import Input
+
+    x = Input((4,), name="gc_in")
+    h = Dense(5, activation="tanh", kernel_regularizer=regularizers.L1L2(0.01, 0.02),
+              bias_regularizer=regularizers.L2(0.1), activity_regularizer=regularizers.L2(0.3),
+              name="gc_h")(x)
+    h2 = Dense(4, activation="sigmoid", name="gc_h2",
+               kernel_regularizer=regularizers.OrthogonalRegularizer(0.2),
+               activity_regularizer=regularizers.L1(0.05))(h)
+    out = Dense(3, activation="softmax", activity_regularizer=regularizers.L2(0.2),
+                name="gc_out")(glassnet.layers.concatenate([h, h2], name="gc_cat"))
+    model = glassnet.Model(x, out)
+    model.compile("sgd", "sparse_categorical_crossentropy")  # a fused softmax head
+    xs, ys = _xy(3, 6)
+    worst = glassnet.gradcheck(model, xs, ys, tolerance=1e-6)
+    assert max(worst.values()) < 1e-6
+
+
+def test_explain_refuses_what_it_does_not_write():
+    model = glassnet.Sequential([Dense(2, activation="softmax", input_shape=(4,),
+                                       kernel_constraint="non_neg", name="ex_out")])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    with pytest.raises(ConfigError, match="ex_out/kernel_constraint"):
+        glassnet.explain(model, np.ones(4), 1)

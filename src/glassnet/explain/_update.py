@@ -31,6 +31,7 @@ import numpy as np
 
 from .. import optimizers
 from ..errors import ConfigError, GradientCheckError
+from ..models import penalties
 from ._result import Update
 from ._text import fmt_sig
 
@@ -67,6 +68,10 @@ def update_step(model, layers, gradients, learning_rate: float) -> UpdateStep:
     """Write the step ``model.optimizer`` would take with ``model.grads`` (this sample's), and
     check it against the optimizer's own step on copies; the model is not changed."""
     writer = _writer(model.optimizer)
+    extras = penalties.settings(model)
+    if extras:
+        raise ConfigError(f"explain does not write the penalties and constraints of "
+                          f"{', '.join(extras)}; explain a model without them")
     engine = copy.deepcopy(model.optimizer)
     engine._schedule = None  # a schedule's rate at this step, as a number
     engine.learning_rate = learning_rate

@@ -20,7 +20,7 @@ Example
 
 from __future__ import annotations
 
-__all__ = ["add_penalties", "apply_constraints", "regularization_loss"]
+__all__ = ["add_penalties", "apply_constraints", "regularization_loss", "settings"]
 
 
 def _collect(model):
@@ -71,3 +71,12 @@ def apply_constraints(model) -> None:
         weights = layer.arrays[name]
         weights[...] = constraint(weights)
 
+
+
+def settings(model) -> list[str]:
+    """'layer/kernel_regularizer', ... for every regularizer and constraint that trains."""
+    penalties, constrained = _collect(model)
+    found = [f"{layer.name}/{name}_regularizer" for layer, name, _ in penalties]
+    found += [f"{layer.name}/{name}_constraint" for layer, name, _ in constrained]
+    return found + [f"{layer.name}/activity_regularizer" for layer in model._leaf_layers()
+                    if layer.activity_regularizer is not None]
