@@ -15,7 +15,7 @@ BAD_NUMBERS = [True, "0.1", None, float("nan"), float("inf"), -float("inf"), np.
 
 # (make the object, the name the message must carry, an out-of-range value)
 NUMBER_ARGUMENTS = [
-    (lambda v: optimizers.SGD(learning_rate=v), "learning_rate", 0),
+    (lambda v: optimizers.SGD(learning_rate=v), "learning_rate", -0.5),
     (lambda v: optimizers.SGD(momentum=v), "momentum", 1.5),
     (lambda v: optimizers.Adam(beta_1=v), "beta_1", 1.0),
     (lambda v: optimizers.Adam(epsilon=v), "epsilon", 0),
@@ -120,7 +120,8 @@ def test_weight_decay_is_a_number_or_none_never_a_bool(make):
         with pytest.raises(ConfigError) as caught:
             make(0.1, weight_decay=value)
         assert str(caught.value) == f"weight_decay must be a number in [0, inf), got {value!r}"
-    assert make(0.1).weight_decay == make(0.1, weight_decay=0).weight_decay == 0.0
+    assert make(0.1).weight_decay is None  # Keras keeps None: no decay
+    assert make(0.1, weight_decay=0).weight_decay == 0.0
     assert make(0.1, weight_decay=np.float32(0.5)).get_config()["weight_decay"] == 0.5
 
 

@@ -114,7 +114,7 @@ def test_object_complex_and_text_dtypes_are_refused(model, data, make, kind):
     [
         (lambda: glassnet.Sequential([layers.Dense(2, activation="relux")]), "'relu'"),
         (lambda: glassnet.losses.get("mean_square"), "'mse'"),
-        (lambda: glassnet.optimizers.get("adamw"), "'adam', 'rmsprop', 'sgd'"),
+        (lambda: glassnet.optimizers.get("adamz"), "'adam', 'adamax', 'adamw'"),
         (lambda: glassnet.initializers.get("glorot"), "'glorot_uniform'"),
     ],
 )
@@ -137,8 +137,8 @@ def test_fit_before_compile():
         m.evaluate(np.zeros((2, 2)), np.zeros(2))
 
 
-@pytest.mark.parametrize("rate", [0, -0.1, float("nan"), "fast"])
-def test_learning_rate_must_be_positive(rate):
+@pytest.mark.parametrize("rate", [-0.1, float("nan"), "fast"])
+def test_learning_rate_must_be_a_number_at_least_0(rate):  # 0 is allowed, as in Keras
     with pytest.raises(ConfigError, match="learning_rate must be a number in"):
         glassnet.optimizers.SGD(learning_rate=rate)
     with pytest.raises(ConfigError, match="learning_rate"):

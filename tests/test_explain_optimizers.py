@@ -79,7 +79,7 @@ def test_the_update_is_the_optimizers_own_step(kind, weight_decay):
                                    atol=1e-18)
     plain = kind == "sgd" and weight_decay is None
     assert all(bool(u.lines) != plain for u in step.updates.values())
-    assert ("g" in step.updates["w1"].terms) == bool(weight_decay)
+    assert ("decayed" in step.updates["w1"].terms) == bool(weight_decay)
 
 
 def test_an_optimizer_that_has_not_stepped_starts_from_zero_state():
@@ -137,8 +137,8 @@ def test_adam_text_is_the_formula_with_its_numbers():
     text = str(step)
     assert max(len(line) for line in text.splitlines()) <= 100
     text = " ".join(text.split())  # the lines unwrapped
-    assert ("Update: Adam(learning_rate=0.1, weight_decay=None, beta_1=0.9, beta_2=0.999, "
-            "epsilon=1e-07), step t = 3") in text
+    assert ("Update: Adam(learning_rate=0.1, beta_1=0.9, beta_2=0.999, "
+            "epsilon=1e-07, amsgrad=False), step t = 3") in text
     assert ("lr_t = learning_rate * sqrt(1 - beta_2^t) / (1 - beta_1^t) = 0.1 * "
             "sqrt(1 - 0.999^3) / (1 - 0.9^3) = 0.02020106 ") in text
     assert ("m_w1 = beta_1 * m_w1 + (1 - beta_1) * dE/dw1 = 0.9 * 0.5 + 0.1 * (-2) = 0.25 "
@@ -153,15 +153,16 @@ def test_adam_text_is_the_formula_with_its_numbers():
     assert "| w2 | -0.3 | -4 | -0.31 | 0.02599 | -0.26115524 | `m_w2 = " in md
 
 
-def test_weight_decay_is_folded_into_the_gradient_in_the_text():
+def test_weight_decay_is_decoupled_in_the_text_as_in_keras_3():
     model = glassnet.Sequential([Dense(1, activation="sigmoid", input_shape=(2,), name="wd_o")],
                                 dtype="float64")
     model.set_weights([np.array([[0.4], [0.5]]), np.array([0.6])])
     model.compile(SGD(0.5, weight_decay=0.1), "mse")
     text = str(glassnet.explain(model, [0.5, 1.0], [1.0]))
-    # dE/dw1 = -0.036043622 (the plain-SGD doctest of glassnet.explain); + 0.1 * 0.4
-    assert ("  g_w1 = dE/dw1 + weight_decay * w1 = -0.036043622 + 0.1 * 0.4 = 0.003956378\n"
-            "  w1 = w1 - learning_rate * g_w1 = 0.4 - 0.5 * 0.003956378 = 0.398021811\n") in text
+    # dE/dw1 = -0.036043622 (the plain-SGD doctest of glassnet.explain); w1 decays first
+    assert ("  w1 = w1 - learning_rate * weight_decay * w1 = 0.4 - 0.5 * 0.1 * 0.4 = 0.38\n"
+            "  w1 = w1 - learning_rate * dE/dw1 = 0.38 - 0.5 * (-0.036043622) = 0.398021811\n"
+            ) in text
 
 
 def test_float32_models_step_in_their_precision():
@@ -176,14 +177,14 @@ def test_float32_models_step_in_their_precision():
 class _Halving(Adam):
     """An Adam whose real step is half the one its formulas say."""
 
-    def _update(self, impl, params, grads):
+    def _update(self, impl, params, grads, lr, decay):
         old = params.copy()
-        super()._update(impl, params, grads)
+        super()._update(impl, params, grads, lr, decay)
         params += (old - params) / 2
 
 
 class _Mine(Optimizer):
-    def _update(self, impl, params, grads):
+    def _update(self, impl, params, grads, lr, decay):
         params -= grads
 
 

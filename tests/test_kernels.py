@@ -34,35 +34,47 @@ def _close(actual, expected, dtype):
     np.testing.assert_allclose(actual, expected, rtol=TOLERANCE[dtype], atol=0)
 
 
-def _optimizer_call(name, impl, params, grads, state, weight_decay):
+_CALLS = {  # name -> (number of state arrays, one call of the kernel)
+    "sgd": (0, lambda k, p, g, s, d, x: k.sgd(p, g, 0.1, d, x)),
+    "sgd_momentum": (1, lambda k, p, g, s, d, x: k.sgd_momentum(p, g, s[0], 0.1, 0.9, False, d, x)),
+    "sgd_momentum_nesterov": (1, lambda k, p, g, s, d, x: k.sgd_momentum(p, g, s[0], 0.1, 0.9,
+                                                                         True, d, x)),
+    "adam": (2, lambda k, p, g, s, d, x: k.adam(p, g, *s, 3e-3, 0.9, 0.999, 1e-7, d, x)),
+    "amsgrad": (3, lambda k, p, g, s, d, x: k.amsgrad(p, g, *s, 3e-3, 0.9, 0.999, 1e-7, d, x)),
+    "rmsprop": (1, lambda k, p, g, s, d, x: k.rmsprop(p, g, s[0], None, None, 0.01, 0.9, 0.0,
+                                                      1e-7, d, x)),
+    "rmsprop_momentum": (2, lambda k, p, g, s, d, x: k.rmsprop(p, g, s[0], s[1], None, 0.01, 0.9,
+                                                               0.5, 1e-7, d, x)),
+    "rmsprop_centered": (3, lambda k, p, g, s, d, x: k.rmsprop(p, g, *s, 0.01, 0.9, 0.5, 1e-7,
+                                                               d, x)),
+    "adagrad": (1, lambda k, p, g, s, d, x: k.adagrad(p, g, s[0], 0.05, 1e-7, d, x)),
+    "adamax": (2, lambda k, p, g, s, d, x: k.adamax(p, g, *s, 0.02, 0.9, 0.999, 1e-7, d, x)),
+    "adadelta": (2, lambda k, p, g, s, d, x: k.adadelta(p, g, *s, 1.0, 0.95, 1e-7, d, x)),
+    "nadam": (2, lambda k, p, g, s, d, x: k.nadam(p, g, *s, 3e-3, 0.8, 0.1, 1.5, 0.9, 0.999,
+                                                  1e-7, d, x)),
+    "lion": (1, lambda k, p, g, s, d, x: k.lion(p, g, s[0], 0.01, 0.9, 0.99, d, x)),
+}
+
+
+def _optimizer_call(name, impl, params, grads, state, decay):
     """Three steps of one optimizer kernel; returns params and state after them."""
     params, state = params.copy(), [s.copy() for s in state]
     for _ in range(3):
-        g, scratch = grads.copy(), np.empty_like(params)
-        if name == "adam":
-            impl.adam(params, g, *state, 3e-3, 0.9, 0.999, 1e-7, weight_decay, scratch)
-        elif name == "sgd":
-            impl.sgd(params, g, 0.1, weight_decay, scratch)
-        elif name.startswith("sgd_momentum"):
-            impl.sgd_momentum(params, g, state[0], 0.1, 0.9, name.endswith("nesterov"),
-                              weight_decay, scratch)
-        else:
-            momentum = 0.5 if name.endswith("momentum") else 0.0
-            impl.rmsprop(params, g, state[0], state[1] if momentum else None, 0.01, 0.9,
-                         momentum, 1e-7, weight_decay, scratch)
+        _CALLS[name][1](impl, params, grads.copy(), state, decay, np.empty_like(params))
     return [params, *state]
 
 
 @DTYPES
-@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
-@pytest.mark.parametrize("name", ["sgd", "sgd_momentum", "sgd_momentum_nesterov", "adam",
-                                  "rmsprop", "rmsprop_momentum"])
-def test_optimizer_kernels_agree(numba_impl, name, weight_decay, dtype):
+@pytest.mark.parametrize("decay", [0.0, 0.01])
+@pytest.mark.parametrize("name", sorted(_CALLS))
+def test_optimizer_kernels_agree(numba_impl, name, decay, dtype):
     rng = np.random.default_rng(0)
     params, grads = rng.normal(size=(2, 5000)).astype(dtype)
-    state = [rng.random(5000).astype(dtype) for _ in range(2)]
-    fast = _optimizer_call(name, numba_impl, params, grads, state, weight_decay)
-    ref = _optimizer_call(name, kernels._REFERENCE, params, grads, state, weight_decay)
+    state = [(1 + rng.random(5000)).astype(dtype) for _ in range(_CALLS[name][0])]
+    if name == "rmsprop_centered":  # the mean gradient's square stays below v
+        state[2] *= 0.1
+    fast = _optimizer_call(name, numba_impl, params, grads, state, decay)
+    ref = _optimizer_call(name, kernels._REFERENCE, params, grads, state, decay)
     assert not np.array_equal(fast[0], params)  # the step did something
     for a, b in zip(fast, ref, strict=True):
         _close(a, b, dtype)

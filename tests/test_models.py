@@ -137,7 +137,10 @@ def test_initializers_follow_their_definitions():
     limit = np.sqrt(6 / 500)
     assert w.min() >= -limit and w.max() <= limit and abs(w.std() - limit / np.sqrt(3)) < 2e-3
     h = glassnet.initializers.get("he_normal")((400, 300), "float64", rng)
-    assert np.abs(h).max() <= 2 * np.sqrt(2 / 400) + 1e-12
+    # Keras's: truncated at two of its stddevs, sqrt(2 / fan_in) / 0.8796..., so the variance
+    # stays 2 / fan_in
+    assert np.abs(h).max() <= 2 * np.sqrt(2 / 400) / 0.87962566103423978 + 1e-12
+    assert abs(h.std() / np.sqrt(2 / 400) - 1) < 0.01
     u = glassnet.initializers.get("uniform")((1000,), "float64", rng)
     assert u.min() >= -1 and u.max() < 1 and u.min() < -0.9
     r = glassnet.initializers.get("rand")((1000,), "float64", rng)

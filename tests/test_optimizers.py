@@ -56,17 +56,17 @@ def test_rmsprop(momentum):
     p, v, mom = _start(), np.zeros(7), np.zeros(7)
     for g in grads:
         v = 0.9 * v + 0.1 * g * g
-        step = 0.01 * g / (np.sqrt(v) + 1e-7)
+        step = 0.01 * g / np.sqrt(v + 1e-7)  # Keras 3: epsilon inside the root
         mom = momentum * mom + step
         p = p - mom
     np.testing.assert_allclose(params, p, rtol=1e-12)
 
 
-def test_weight_decay_adds_l2_to_the_gradient():
+def test_weight_decay_is_decoupled_as_in_keras_3():
     _, params, grads = _run(optimizers.SGD(0.1, weight_decay=0.01), steps=2)
     p = _start()
     for g in grads:
-        p = p - 0.1 * (g + 0.01 * p)
+        p = p - p * 0.01 * 0.1 - 0.1 * g
     np.testing.assert_allclose(params, p, rtol=1e-12)
 
 
@@ -96,3 +96,14 @@ def test_get_with_unknown_keyword_is_a_config_error():
         optimizers.get("sgd", lr=0.1)
     with pytest.raises(ConfigError, match=r"optimizer 'adam': .*unexpected keyword .* 'beta'"):
         optimizers.get("adam", beta=0.9)
+
+
+def test_a_subclass_written_before_schedules_still_steps():
+    class Halving(optimizers.Optimizer):  # the old three-argument _update
+        def _update(self, impl, params, grads):
+            params -= self.learning_rate * grads
+
+    opt = Halving(0.5)
+    params = np.ones(2)
+    opt.step(params, np.array([1.0, 2.0]))
+    np.testing.assert_allclose(params, [0.5, 0.0])

@@ -413,10 +413,10 @@ def test_a_second_ctrl_c_inside_a_step_keeps_state_consistent():
     optimizer = model.optimizer
     update, applied = optimizer._update, []
 
-    def interrupted_update(impl, params, grads):
+    def interrupted_update(impl, params, grads, *rate_and_decay):
         if len(applied) == 3:
             _double_sigint()
-        update(impl, params, grads)
+        update(impl, params, grads, *rate_and_decay)
         applied.append(1)
 
     optimizer._update = interrupted_update

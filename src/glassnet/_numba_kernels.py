@@ -51,44 +51,131 @@ _LANES = {np.dtype(str(t)): lanes for t, lanes in _simd.LANES.items()}
 
 # -- optimizers -------------------------------------------------------------------------------
 @_jit
-def _sgd(p, g, lr, wd):
+def _sgd(p, g, lr, decay):
     for i in range(p.size):
-        gi = g[i] + wd * p[i] if wd else g[i]
-        p[i] -= gi * lr
+        pi = p[i] - p[i] * decay if decay else p[i]
+        p[i] = pi - g[i] * lr
 
 
 @_jit
-def _sgd_momentum(p, g, vel, lr, mom, nesterov, wd):
+def _sgd_momentum(p, g, vel, lr, mom, nesterov, decay):
     for i in range(p.size):
-        gi = g[i] + wd * p[i] if wd else g[i]
-        step = gi * lr
+        pi = p[i] - p[i] * decay if decay else p[i]
+        step = g[i] * lr
         v = vel[i] * mom - step
         vel[i] = v
-        p[i] = (p[i] - step) + v * mom if nesterov else p[i] + v
+        p[i] = (pi - step) + v * mom if nesterov else pi + v
 
 
 @_jit
-def _adam(p, g, m, v, lr_t, c1, c2, eps, wd):
+def _adam(p, g, m, v, lr_t, c1, c2, eps, decay):
     for i in range(p.size):
-        gi = g[i] + wd * p[i] if wd else g[i]
+        pi = p[i] - p[i] * decay if decay else p[i]
+        gi = g[i]
         mi = m[i] + (gi - m[i]) * c1
         vi = v[i] + (gi * gi - v[i]) * c2
         m[i] = mi
         v[i] = vi
-        p[i] -= mi / (np.sqrt(vi) + eps) * lr_t
+        p[i] = pi - mi / (np.sqrt(vi) + eps) * lr_t
 
 
 @_jit
-def _rmsprop(p, g, v, vel, lr, rho, c, mom, eps, wd):
+def _amsgrad(p, g, m, v, vhat, lr_t, c1, c2, eps, decay):
     for i in range(p.size):
-        gi = g[i] + wd * p[i] if wd else g[i]
+        pi = p[i] - p[i] * decay if decay else p[i]
+        gi = g[i]
+        mi = m[i] + (gi - m[i]) * c1
+        vi = v[i] + (gi * gi - v[i]) * c2
+        m[i] = mi
+        v[i] = vi
+        vh = max(vhat[i], vi)
+        vhat[i] = vh
+        p[i] = pi - mi / (np.sqrt(vh) + eps) * lr_t
+
+
+@_jit
+def _rmsprop(p, g, v, vel, lr, rho, c, mom, eps, decay):
+    for i in range(p.size):
+        pi = p[i] - p[i] * decay if decay else p[i]
+        gi = g[i]
         vi = v[i] * rho + gi * gi * c
         v[i] = vi
-        step = gi / (np.sqrt(vi) + eps) * lr
+        step = gi / np.sqrt(vi + eps) * lr
         if mom:
             step = vel[i] * mom + step
             vel[i] = step
-        p[i] -= step
+        p[i] = pi - step
+
+
+@_jit
+def _rmsprop_centered(p, g, v, vel, avg, lr, rho, c, mom, eps, decay):
+    for i in range(p.size):
+        pi = p[i] - p[i] * decay if decay else p[i]
+        gi = g[i]
+        vi = v[i] * rho + gi * gi * c
+        v[i] = vi
+        ai = avg[i] * rho + gi * c
+        avg[i] = ai
+        step = gi / np.sqrt(vi + eps - ai * ai) * lr
+        if mom:
+            step = vel[i] * mom + step
+            vel[i] = step
+        p[i] = pi - step
+
+
+@_jit
+def _adagrad(p, g, acc, lr, eps, decay):
+    for i in range(p.size):
+        pi = p[i] - p[i] * decay if decay else p[i]
+        gi = g[i]
+        a = acc[i] + gi * gi
+        acc[i] = a
+        p[i] = pi - gi / np.sqrt(a + eps) * lr
+
+
+@_jit
+def _adamax(p, g, m, u, lr_t, c1, b2, eps, decay):
+    for i in range(p.size):
+        pi = p[i] - p[i] * decay if decay else p[i]
+        gi = g[i]
+        mi = m[i] + (gi - m[i]) * c1
+        ui = max(u[i] * b2, abs(gi))
+        m[i] = mi
+        u[i] = ui
+        p[i] = pi - mi / (ui + eps) * lr_t
+
+
+@_jit
+def _adadelta(p, g, ag, ad, lr, rho, c, eps, decay):
+    for i in range(p.size):
+        pi = p[i] - p[i] * decay if decay else p[i]
+        gi = g[i]
+        a = ag[i] * rho + c * (gi * gi)
+        ag[i] = a
+        d = -(np.sqrt(ad[i] + eps) * gi / np.sqrt(a + eps))
+        ad[i] = ad[i] * rho + c * (d * d)
+        p[i] = pi + d * lr
+
+
+@_jit
+def _nadam(p, g, m, v, lr, c_m, c_g, c_v, c1, c2, eps, decay):
+    for i in range(p.size):
+        pi = p[i] - p[i] * decay if decay else p[i]
+        gi = g[i]
+        mi = m[i] + (gi - m[i]) * c1
+        vi = v[i] + (gi * gi - v[i]) * c2
+        m[i] = mi
+        v[i] = vi
+        p[i] = pi - (c_m * mi + c_g * gi) / (np.sqrt(vi * c_v) + eps) * lr
+
+
+@_jit
+def _lion(p, g, m, lr, b1, c1, b2, c2, decay):
+    for i in range(p.size):
+        pi = p[i] - p[i] * decay if decay else p[i]
+        gi = g[i]
+        p[i] = pi - np.sign(m[i] * b1 + c1 * gi) * lr
+        m[i] = m[i] * b2 + c2 * gi
 
 
 def _subnormals_flushed(update):
@@ -111,29 +198,77 @@ def _subnormals_flushed(update):
 
 
 @_subnormals_flushed
-def sgd(params, grads, lr, weight_decay, scratch):
+def sgd(params, grads, lr, decay, scratch):
     t = params.dtype.type
-    _sgd(params, grads, t(lr), t(weight_decay))
+    _sgd(params, grads, t(lr), t(decay))
 
 
 @_subnormals_flushed
-def sgd_momentum(params, grads, velocity, lr, momentum, nesterov, weight_decay, scratch):
+def sgd_momentum(params, grads, velocity, lr, momentum, nesterov, decay, scratch):
     t = params.dtype.type
-    _sgd_momentum(params, grads, velocity, t(lr), t(momentum), bool(nesterov), t(weight_decay))
+    _sgd_momentum(params, grads, velocity, t(lr), t(momentum), bool(nesterov), t(decay))
 
 
 @_subnormals_flushed
-def adam(params, grads, m, v, lr_t, beta_1, beta_2, epsilon, weight_decay, scratch):
+def adam(params, grads, m, v, lr_t, beta_1, beta_2, epsilon, decay, scratch):
     t = params.dtype.type
-    _adam(params, grads, m, v, t(lr_t), t(1.0 - beta_1), t(1.0 - beta_2), t(epsilon),
-          t(weight_decay))
+    _adam(params, grads, m, v, t(lr_t), t(1.0 - beta_1), t(1.0 - beta_2), t(epsilon), t(decay))
 
 
 @_subnormals_flushed
-def rmsprop(params, grads, v, velocity, lr, rho, momentum, epsilon, weight_decay, scratch):
+def amsgrad(params, grads, m, v, v_hat, lr_t, beta_1, beta_2, epsilon, decay, scratch):
     t = params.dtype.type
-    _rmsprop(params, grads, v, v if velocity is None else velocity, t(lr), t(rho), t(1.0 - rho),
-             t(momentum), t(epsilon), t(weight_decay))
+    if v_hat is None:
+        _adam(params, grads, m, v, t(lr_t), t(1.0 - beta_1), t(1.0 - beta_2), t(epsilon),
+              t(decay))
+    else:
+        _amsgrad(params, grads, m, v, v_hat, t(lr_t), t(1.0 - beta_1), t(1.0 - beta_2),
+                 t(epsilon), t(decay))
+
+
+@_subnormals_flushed
+def rmsprop(params, grads, v, velocity, average, lr, rho, momentum, epsilon, decay, scratch):
+    t = params.dtype.type
+    vel = v if velocity is None else velocity
+    if average is None:
+        _rmsprop(params, grads, v, vel, t(lr), t(rho), t(1.0 - rho), t(momentum), t(epsilon),
+                 t(decay))
+    else:
+        _rmsprop_centered(params, grads, v, vel, average, t(lr), t(rho), t(1.0 - rho),
+                          t(momentum), t(epsilon), t(decay))
+
+
+@_subnormals_flushed
+def adagrad(params, grads, accumulator, lr, epsilon, decay, scratch):
+    t = params.dtype.type
+    _adagrad(params, grads, accumulator, t(lr), t(epsilon), t(decay))
+
+
+@_subnormals_flushed
+def adamax(params, grads, m, u, lr_t, beta_1, beta_2, epsilon, decay, scratch):
+    t = params.dtype.type
+    _adamax(params, grads, m, u, t(lr_t), t(1.0 - beta_1), t(beta_2), t(epsilon), t(decay))
+
+
+@_subnormals_flushed
+def adadelta(params, grads, acc_grad, acc_delta, lr, rho, epsilon, decay, scratch):
+    t = params.dtype.type
+    _adadelta(params, grads, acc_grad, acc_delta, t(lr), t(rho), t(1.0 - rho), t(epsilon),
+              t(decay))
+
+
+@_subnormals_flushed
+def nadam(params, grads, m, v, lr, c_m, c_g, c_v, beta_1, beta_2, epsilon, decay, scratch):
+    t = params.dtype.type
+    _nadam(params, grads, m, v, t(lr), t(c_m), t(c_g), t(c_v), t(1.0 - beta_1),
+           t(1.0 - beta_2), t(epsilon), t(decay))
+
+
+@_subnormals_flushed
+def lion(params, grads, m, lr, beta_1, beta_2, decay, scratch):
+    t = params.dtype.type
+    _lion(params, grads, m, t(lr), t(beta_1), t(1.0 - beta_1), t(beta_2), t(1.0 - beta_2),
+          t(decay))
 
 
 # -- activations on a matrix product's output -------------------------------------------------
@@ -232,7 +367,8 @@ def sparse_accuracy(labels, probs):
 
 
 IMPLEMENTATION = SimpleNamespace(
-    name="numba", matmul=matmul, sgd=sgd, sgd_momentum=sgd_momentum, adam=adam, rmsprop=rmsprop,
+    name="numba", matmul=matmul, sgd=sgd, sgd_momentum=sgd_momentum, adam=adam, amsgrad=amsgrad,
+    rmsprop=rmsprop, adagrad=adagrad, adamax=adamax, adadelta=adadelta, nadam=nadam, lion=lion,
     bias_relu=bias_relu, relu_backward=relu_backward, bias_softmax=bias_softmax,
     sparse_softmax_xent=sparse_softmax_xent, sparse_accuracy=sparse_accuracy,
 )

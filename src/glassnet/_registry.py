@@ -93,3 +93,66 @@ def _fold(name: str) -> str:
 
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
+
+
+def keras_serialize(obj, classes: dict, module: str) -> dict | None:
+    """Keras's serialized form of ``obj``: ``{'module', 'class_name', 'config',
+    'registered_name'}`` (None for None); ``classes``: the built-in classes by name."""
+    if obj is None:
+        return None
+    name = type(obj).__name__
+    builtin = classes.get(name) is type(obj)
+    return {"module": module if builtin else type(obj).__module__, "class_name": name,
+            "config": obj.get_config(), "registered_name": None if builtin else name}
+
+
+def keras_deserialize(config, names: dict, kind: str, custom_objects=None):
+    """An object from Keras's serialized form or glassnet's ``{'name': ..., **args}``."""
+    known = {**names, **(custom_objects or {})}
+    name = config.get("class_name", config.get("name")) if isinstance(config, dict) else None
+    cls = known.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise ConfigError(f"unknown {kind} {name!r}; glassnet has {', '.join(sorted(names))}")
+    kwargs = config.get("config") if "class_name" in config else {
+        k: v for k, v in config.items() if k != "name"}
+    try:
+        return cls.from_config(dict(kwargs or {}))
+    except TypeError as exc:
+        raise ConfigError(f"bad {name} config {kwargs!r}: {exc}") from None
+
+
+def keras_get(identifier, base: type, names: dict, kind: str, functions: bool = False):
+    """Keras's ``get``: None, an instance of ``base``, a name in ``names``, a config dict, a
+    class (made with its defaults), or (``functions``) any callable, used as it is."""
+    if identifier is None or isinstance(identifier, base):
+        return identifier
+    if isinstance(identifier, str):
+        if identifier not in names:
+            raise ConfigError(f"Could not interpret {kind} identifier: {identifier!r}; use one "
+                              f"of {', '.join(sorted(names))}")
+        return names[identifier]()
+    if isinstance(identifier, dict):
+        return keras_deserialize(identifier, names, kind)
+    if isinstance(identifier, type) and issubclass(identifier, base):
+        return identifier()
+    if functions and callable(identifier):
+        return identifier
+    raise ConfigError(f"Could not interpret {kind} identifier: {identifier!r}; pass a "
+                      f"{base.__module__}.{base.__name__}, a name such as "
+                      f"{sorted(names)[0]!r} or a config dict")
+
+
+class KerasObject:
+    """Keras's small configurable objects (regularizers, constraints): ``from_config`` calls
+    the class with the config; ``repr`` shows it."""
+
+    def get_config(self) -> dict:
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"

@@ -90,14 +90,16 @@ def gradcheck(model, x, y, sample_weight=None, tolerance: float = 1e-6, step: fl
                 layer.rng = np.random.default_rng(0)
         return _training.outputs(clone, xs, True)
 
-    def loss_at() -> float:
+    def loss_at() -> float:  # the loss fit reports: regularizers' penalties included
         heads = zip(clone._heads, _training.head_losses(clone, ys, forward(), w), strict=True)
-        return sum(h.weight * v for h, v in heads if h is not None)
+        return sum(h.weight * v for h, v in heads if h is not None) + \
+            _training.regularization_loss(clone)
 
     with np.errstate(over="ignore", invalid="ignore"):  # a non-finite gradient is reported
         _, _, grads = _training.heads_value_and_grad(clone, ys, forward(), w,
                                                      _training.grad_buffers(clone, len(xs[0])))
         _training.backprop(clone, grads)
+        _training.add_penalties(clone, 0.0)  # the weight penalties' gradients
     analytic = clone.grads.copy()
     numeric = np.empty_like(analytic)
     params = clone.params

@@ -43,22 +43,22 @@ def matmul(a, b, out):
     return np.matmul(a, b, out=out)
 
 
-def _apply_decay(params, grads, weight_decay):
-    """L2 weight decay folded into the gradient: g += wd * p."""
-    if weight_decay:
-        grads += weight_decay * params
+def _apply_decay(params, decay):
+    """Keras 3's decoupled weight decay, before the update: p -= p * (lr * weight_decay)."""
+    if decay:
+        params -= params * decay
 
 
-def sgd(params, grads, lr, weight_decay, scratch):
+def sgd(params, grads, lr, decay, scratch):
     """p -= lr * g."""
-    _apply_decay(params, grads, weight_decay)
+    _apply_decay(params, decay)
     np.multiply(grads, lr, out=scratch)
     params -= scratch
 
 
-def sgd_momentum(params, grads, velocity, lr, momentum, nesterov, weight_decay, scratch):
+def sgd_momentum(params, grads, velocity, lr, momentum, nesterov, decay, scratch):
     """Keras's momentum: v = m v - lr g; p += v (Nesterov: p += m v - lr g)."""
-    _apply_decay(params, grads, weight_decay)
+    _apply_decay(params, decay)
     velocity *= momentum
     np.multiply(grads, lr, out=scratch)
     velocity -= scratch
@@ -70,9 +70,8 @@ def sgd_momentum(params, grads, velocity, lr, momentum, nesterov, weight_decay, 
     params += scratch
 
 
-def adam(params, grads, m, v, lr_t, beta_1, beta_2, epsilon, weight_decay, scratch):
-    """m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2); p -= lr_t m / (sqrt(v) + eps)."""
-    _apply_decay(params, grads, weight_decay)
+def _moments(grads, m, v, beta_1, beta_2, scratch):
+    """m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2) (Adam's and Nadam's moments)."""
     np.subtract(grads, m, out=scratch)
     scratch *= 1.0 - beta_1
     m += scratch
@@ -80,22 +79,40 @@ def adam(params, grads, m, v, lr_t, beta_1, beta_2, epsilon, weight_decay, scrat
     scratch -= v
     scratch *= 1.0 - beta_2
     v += scratch
-    np.sqrt(v, out=scratch)
+
+
+def adam(params, grads, m, v, lr_t, beta_1, beta_2, epsilon, decay, scratch):
+    """m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2); p -= lr_t m / (sqrt(v) + eps)."""
+    amsgrad(params, grads, m, v, None, lr_t, beta_1, beta_2, epsilon, decay, scratch)
+
+
+def amsgrad(params, grads, m, v, v_hat, lr_t, beta_1, beta_2, epsilon, decay, scratch):
+    """Adam with ``v_hat = max(v_hat, v)`` in the denominator (plain Adam when v_hat is None)."""
+    _apply_decay(params, decay)
+    _moments(grads, m, v, beta_1, beta_2, scratch)
+    if v_hat is not None:
+        np.maximum(v_hat, v, out=v_hat)
+    np.sqrt(v if v_hat is None else v_hat, out=scratch)
     scratch += epsilon
     np.divide(m, scratch, out=scratch)
     scratch *= lr_t
     params -= scratch
 
 
-def rmsprop(params, grads, v, velocity, lr, rho, momentum, epsilon, weight_decay, scratch):
-    """v = rho v + (1 - rho) g^2; step = lr g / (sqrt(v) + eps); with momentum, v' = m v' + step."""
-    _apply_decay(params, grads, weight_decay)
+def rmsprop(params, grads, v, velocity, average, lr, rho, momentum, epsilon, decay, scratch):
+    """Keras 3: v = rho v + (1 - rho) g^2; step = lr g / sqrt(v + eps) (centered: sqrt(v - a^2 +
+    eps), a = rho a + (1 - rho) g); with momentum, velocity = m velocity + step; p -= it."""
+    _apply_decay(params, decay)
     v *= rho
     np.square(grads, out=scratch)
     scratch *= 1.0 - rho
     v += scratch
-    np.sqrt(v, out=scratch)
-    scratch += epsilon
+    np.add(v, epsilon, out=scratch)
+    if average is not None:
+        average *= rho
+        average += (1.0 - rho) * grads
+        scratch -= np.square(average)
+    np.sqrt(scratch, out=scratch)
     np.divide(grads, scratch, out=scratch)
     scratch *= lr
     if momentum:
@@ -104,6 +121,75 @@ def rmsprop(params, grads, v, velocity, lr, rho, momentum, epsilon, weight_decay
         params -= velocity
     else:
         params -= scratch
+
+
+def adagrad(params, grads, accumulator, lr, epsilon, decay, scratch):
+    """acc += g^2; p -= lr g / sqrt(acc + eps)."""
+    _apply_decay(params, decay)
+    np.square(grads, out=scratch)
+    accumulator += scratch
+    np.add(accumulator, epsilon, out=scratch)
+    np.sqrt(scratch, out=scratch)
+    np.divide(grads, scratch, out=scratch)
+    scratch *= lr
+    params -= scratch
+
+
+def adamax(params, grads, m, u, lr_t, beta_1, beta_2, epsilon, decay, scratch):
+    """m += (g - m)(1 - b1); u = max(b2 u, |g|); p -= lr_t m / (u + eps), lr_t = lr / (1 - b1^t)."""
+    _apply_decay(params, decay)
+    np.subtract(grads, m, out=scratch)
+    scratch *= 1.0 - beta_1
+    m += scratch
+    u *= beta_2
+    np.maximum(u, np.abs(grads, out=scratch), out=u)
+    np.add(u, epsilon, out=scratch)
+    np.divide(m, scratch, out=scratch)
+    scratch *= lr_t
+    params -= scratch
+
+
+def adadelta(params, grads, acc_grad, acc_delta, lr, rho, epsilon, decay, scratch):
+    """a = rho a + (1 - rho) g^2; d = -sqrt(ad + eps) g / sqrt(a + eps);
+    ad = rho ad + (1 - rho) d^2; p += lr d."""
+    _apply_decay(params, decay)
+    acc_grad *= rho
+    acc_grad += (1.0 - rho) * np.square(grads)
+    np.add(acc_delta, epsilon, out=scratch)
+    np.sqrt(scratch, out=scratch)
+    scratch *= grads
+    scratch /= np.sqrt(acc_grad + epsilon)
+    np.negative(scratch, out=scratch)
+    acc_delta *= rho
+    acc_delta += (1.0 - rho) * np.square(scratch)
+    scratch *= lr
+    params += scratch
+
+
+def nadam(params, grads, m, v, lr, c_m, c_g, c_v, beta_1, beta_2, epsilon, decay, scratch):
+    """Adam's moments, then p -= lr m_hat / (sqrt(v c_v) + eps), m_hat = c_m m + c_g g (the
+    step's momentum-schedule coefficients: c_m = u_{t+1} / (1 - prod u to t+1), c_g =
+    (1 - u_t) / (1 - prod u to t), c_v = 1 / (1 - b2^t))."""
+    _apply_decay(params, decay)
+    _moments(grads, m, v, beta_1, beta_2, scratch)
+    np.multiply(v, c_v, out=scratch)
+    np.sqrt(scratch, out=scratch)
+    scratch += epsilon
+    np.divide(c_m * m + c_g * grads, scratch, out=scratch)
+    scratch *= lr
+    params -= scratch
+
+
+def lion(params, grads, m, lr, beta_1, beta_2, decay, scratch):
+    """p -= lr sign(b1 m + (1 - b1) g); m = b2 m + (1 - b2) g."""
+    _apply_decay(params, decay)
+    np.multiply(m, beta_1, out=scratch)
+    scratch += (1.0 - beta_1) * grads
+    np.sign(scratch, out=scratch)
+    scratch *= lr
+    params -= scratch
+    m *= beta_2
+    m += (1.0 - beta_2) * grads
 
 
 # -- activations on a matrix product's output -------------------------------------------------
@@ -166,8 +252,9 @@ def sparse_accuracy(labels, probs):
     return float(np.mean(np.argmax(probs, axis=-1) == labels))
 
 
-_KERNEL_NAMES = ("sgd", "sgd_momentum", "adam", "rmsprop", "bias_relu", "relu_backward",
-                 "bias_softmax", "sparse_softmax_xent", "sparse_accuracy", "matmul")
+_KERNEL_NAMES = ("sgd", "sgd_momentum", "adam", "amsgrad", "rmsprop", "adagrad", "adamax",
+                 "adadelta", "nadam", "lion", "bias_relu", "relu_backward", "bias_softmax",
+                 "sparse_softmax_xent", "sparse_accuracy", "matmul")
 _REFERENCE = SimpleNamespace(name="numpy", **{k: globals()[k] for k in _KERNEL_NAMES})
 
 

@@ -211,7 +211,7 @@ def test_data_and_metric_helpers(which, a, b, option, loss):
 def test_optimizers_are_checked_when_made(optimizer, rate, decay, extra):
     made = attempt(optimizer.__name__, optimizer, rate, weight_decay=decay)
     if made is not REFUSED:
-        assert np.isfinite(made.learning_rate) and made.learning_rate > 0
+        assert np.isfinite(made.learning_rate) and made.learning_rate >= 0  # 0 allowed, as in Keras
         made2 = attempt(f"{optimizer.__name__}.learning_rate=", setattr, made, "learning_rate",
                         extra)
         assert made2 is REFUSED or made.learning_rate == float(extra)

@@ -31,6 +31,7 @@ import numpy as np
 
 from .. import optimizers
 from ..errors import ConfigError, GradientCheckError
+from ..models import penalties
 from ._result import Update
 from ._text import fmt_sig
 
@@ -67,7 +68,12 @@ def update_step(model, layers, gradients, learning_rate: float) -> UpdateStep:
     """Write the step ``model.optimizer`` would take with ``model.grads`` (this sample's), and
     check it against the optimizer's own step on copies; the model is not changed."""
     writer = _writer(model.optimizer)
+    extras = penalties.settings(model)
+    if extras:
+        raise ConfigError(f"explain does not write the penalties and constraints of "
+                          f"{', '.join(extras)}; explain a model without them")
     engine = copy.deepcopy(model.optimizer)
+    engine._schedule = None  # a schedule's rate at this step, as a number
     engine.learning_rate = learning_rate
     params, grads = model.params.copy(), model.grads.copy()
     engine.build(params)  # a no-op when it has stepped on this model; else zero state, t = 0
@@ -94,14 +100,21 @@ def describe(optimizer) -> str:
     return f"{type(optimizer).__name__}({args})"
 
 
+_UNWRITTEN = ("clipnorm", "clipvalue", "global_clipnorm", "use_ema", "amsgrad", "centered")
+
+
 def _writer(optimizer):
-    for kind, writer in ((optimizers.Adam, _adam), (optimizers.RMSprop, _rmsprop),
-                         (optimizers.SGD, _sgd)):
-        if isinstance(optimizer, kind):
-            return writer
-    raise ConfigError(f"explain writes the updates of SGD, Adam and RMSprop; the model's "
-                      f"optimizer is {type(optimizer).__name__}. Compile with one of them to "
-                      "see a step")
+    writer = next((w for kind, w in ((optimizers.Adam, _adam), (optimizers.RMSprop, _rmsprop),
+                                     (optimizers.SGD, _sgd)) if isinstance(optimizer, kind)), None)
+    if writer is None:
+        raise ConfigError(f"explain writes the updates of SGD, Adam and RMSprop; the model's "
+                          f"optimizer is {type(optimizer).__name__}. Compile with one of them "
+                          "to see a step")
+    options = [k for k in _UNWRITTEN if getattr(optimizer, k, None)]
+    if options:
+        raise ConfigError(f"explain does not write {type(optimizer).__name__}'s step with "
+                          f"{', '.join(options)}; compile without to see a step")
+    return writer
 
 
 def _positions(layers, gradients) -> dict[str, int]:
@@ -134,8 +147,8 @@ def _squared(value: float) -> str:
 
 
 def _with_decay(optimizer, p: _Param, writer, t: int):
-    """Weight decay folded into the gradient (``g = dE/dp + weight_decay * p``), then the
-    optimizer's own lines. Returns (terms, lines, new value)."""
+    """Weight decay first, decoupled as in Keras 3 (``p = p - learning_rate * weight_decay *
+    p``), then the optimizer's own lines. Returns (terms, lines, new value)."""
     terms, lines, new = _decayed(optimizer, p, writer, t)
     return terms, tuple(_NEGATIVE.sub(r"(\1)", line) for line in lines), new
 
@@ -145,14 +158,15 @@ _NEGATIVE = re.compile(r"(?<=[*/+\-] )(-[0-9][0-9.]*(?:e[-+][0-9]+)?)")
 
 
 def _decayed(optimizer, p: _Param, writer, t: int):
-    n, wd = p.name, optimizer.weight_decay
+    n, wd, lr = p.name, optimizer.weight_decay, optimizer.learning_rate
     if not wd:
         return writer(optimizer, p, f"dE/d{n}", p.grad, t)
-    g = p.grad + wd * p.old
-    line = (f"g_{n} = dE/d{n} + weight_decay * {n} = {fmt_sig(p.grad)} + {fmt_sig(wd)} * "
-            f"{fmt_sig(p.old)} = {fmt_sig(g)}")
-    terms, lines, new = writer(optimizer, p, f"g_{n}", g, t)
-    return {"g": g, **terms}, (line, *lines), new
+    decayed = p.old - p.old * (lr * wd)
+    line = (f"{n} = {n} - learning_rate * weight_decay * {n} = {fmt_sig(p.old)} - "
+            f"{fmt_sig(lr)} * {fmt_sig(wd)} * {fmt_sig(p.old)} = {fmt_sig(decayed)}")
+    terms, lines, new = writer(optimizer, _Param(n, decayed, p.grad, p.state), f"dE/d{n}",
+                               p.grad, t)
+    return {"decayed": decayed, **terms}, (line, *lines), new
 
 
 def _sgd(opt, p: _Param, g_name: str, g: float, _t: int):
@@ -201,14 +215,14 @@ def _adam(opt, p: _Param, g_name: str, g: float, t: int):
 
 
 def _rmsprop(opt, p: _Param, g_name: str, g: float, _t: int):
-    """``v = rho v + (1 - rho) g^2; s = lr g / (sqrt(v) + eps)``; then ``p - s``, or with
-    momentum ``velocity = m velocity + s; p - velocity``."""
+    """``v = rho v + (1 - rho) g^2; s = lr g / sqrt(v + eps)`` (Keras 3); then ``p - s``, or
+    with momentum ``velocity = m velocity + s; p - velocity``."""
     n, rho, mom, lr, eps, f = p.name, opt.rho, opt.momentum, opt.learning_rate, opt.epsilon, fmt_sig
     v0 = p.state["v"]
     v = rho * v0 + (1 - rho) * g * g
-    step = lr * g / (math.sqrt(v) + eps)
-    step_text = (f"learning_rate * {g_name} / (sqrt(v_{n}) + epsilon)",
-                 f"{f(lr)} * {f(g)} / (sqrt({f(v)}) + {f(eps)})")
+    step = lr * g / math.sqrt(v + eps)
+    step_text = (f"learning_rate * {g_name} / sqrt(v_{n} + epsilon)",
+                 f"{f(lr)} * {f(g)} / sqrt({f(v)} + {f(eps)})")
     lines = [f"v_{n} = rho * v_{n} + (1 - rho) * ({g_name})^2 = {f(rho)} * {f(v0)} + "
              f"{f(1 - rho)} * {_squared(g)} = {f(v)}"]
     if not mom:

@@ -9,8 +9,10 @@ Example
 ...           "loss": "categorical_crossentropy", "loss_weights": None,
 ...           "metrics": ["accuracy"]}
 >>> kwargs = compile_arguments(config)
->>> kwargs["optimizer"], kwargs["loss"], kwargs["metrics"]
-({'name': 'adam', 'learning_rate': 0.01}, 'categorical_crossentropy', ['accuracy'])
+>>> kwargs["optimizer"]
+{'name': 'adam', 'learning_rate': 0.01, 'weight_decay': None, 'amsgrad': False}
+>>> kwargs["loss"], kwargs["metrics"]
+('categorical_crossentropy', ['accuracy'])
 >>> compile_arguments({**config, "loss": "huber"})
 Traceback (most recent call last):
 ...
@@ -25,15 +27,12 @@ from ..metrics import training as training_metrics
 
 __all__ = ["compile_arguments"]
 
-_OPTIMIZERS = {"Adam": ("beta_1", "beta_2", "epsilon"), "SGD": ("momentum", "nesterov"),
-               "RMSprop": ("rho", "momentum", "epsilon")}
+_OPTIMIZERS = ("Adam", "SGD", "RMSprop", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
+               "Lion")
 # Options glassnet's optimizers do not have; each must be at Keras's default.
-_OPTIMIZER_DEFAULTS = {"weight_decay": None, "clipnorm": None, "global_clipnorm": None,
-                       "clipvalue": None, "use_ema": False, "loss_scale_factor": None,
-                       "gradient_accumulation_steps": None, "amsgrad": False,
-                       "centered": False, "decay": 0.0}
-_IGNORED = ("name", "ema_momentum", "ema_overwrite_frequency", "is_legacy_optimizer",
-            "jit_compile")
+_OPTIMIZER_DEFAULTS = {"loss_scale_factor": None, "gradient_accumulation_steps": None,
+                       "decay": 0.0}
+_IGNORED = ("name", "is_legacy_optimizer", "jit_compile")
 _LOSS_OPTIONS = {"reduction": "sum_over_batch_size", "label_smoothing": 0.0, "axis": -1,
                  "ignore_class": None}
 
@@ -43,24 +42,20 @@ def _optimizer(spec) -> dict:
         return optimizers.get(spec).get_config()
     cls = spec.get("class_name") if isinstance(spec, dict) else None
     if cls not in _OPTIMIZERS or not isinstance(spec.get("config"), dict):
-        raise ConfigError(f"optimizer {cls or spec!r} is not one glassnet has (Adam, SGD, "
-                          "RMSprop)")
+        raise ConfigError(f"optimizer {cls or spec!r} is not one glassnet has "
+                          f"({', '.join(_OPTIMIZERS)})")
     out = {"name": cls.lower()}
+    known = optimizers.get(out["name"]).get_config()
     for key, value in spec["config"].items():
-        if key == "learning_rate":
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
-                raise ConfigError(f"learning rate {str(value)[:60]} is a schedule; glassnet "
-                                  "takes a number")
-            out[key] = float(value)
-        elif key in _OPTIMIZERS[cls]:
-            out[key] = value
-        elif key in _OPTIMIZER_DEFAULTS:
-            if value != _OPTIMIZER_DEFAULTS[key]:
+        if key in _OPTIMIZER_DEFAULTS:
+            if value not in (_OPTIMIZER_DEFAULTS[key], None):
                 raise ConfigError(f"optimizer option {key}={value!r} is not supported by "
                                   "glassnet")
+        elif key in known and key != "name":
+            out[key] = value
         elif key not in _IGNORED:
             raise ConfigError(f"unknown optimizer option {key!r}")
-    optimizers.get(out)  # checks the values
+    optimizers.get(out)  # checks the values (a schedule too)
     return out
 
 

@@ -1,7 +1,7 @@
 """A Keras 3 model config (``config.json``) turned into glassnet's config, option by option.
 
 Only Keras's own classes load, each with the options glassnet has: an option glassnet lacks
-(a regularizer, a constraint, ``ReLU(max_value=6)``, a ``noise_shape``) is refused by name
+(``ReLU(max_value=6)``, a ``noise_shape``, a regularizer of a user's class) is refused by name
 rather than dropped, and a class from outside Keras, or a ``Lambda`` (which holds Python
 code), is refused without looking further. Nothing here imports or runs anything the file
 names. Errors are :class:`~glassnet.errors.ConfigError` s; the loader adds the file name.
@@ -38,12 +38,16 @@ _ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "exponential")
 _INITIALIZERS = {"Zeros": "zeros", "Ones": "ones", "Constant": "constant",
                  "RandomUniform": "random_uniform", "RandomNormal": "random_normal",
                  "GlorotUniform": "glorot_uniform", "HeUniform": "he_uniform",
-                 "HeNormal": "he_normal"}
-_INIT_OPTIONS = {"seed", "value", "minval", "maxval", "mean", "stddev"}
+                 "HeNormal": "he_normal", "GlorotNormal": "glorot_normal",
+                 "LecunNormal": "lecun_normal", "LecunUniform": "lecun_uniform",
+                 "TruncatedNormal": "truncated_normal", "VarianceScaling": "variance_scaling",
+                 "Orthogonal": "orthogonal", "Identity": "identity"}
+_INIT_OPTIONS = {"seed", "value", "minval", "maxval", "mean", "stddev", "scale", "mode",
+                 "distribution", "gain"}
 _MERGES = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")
-_NO_OPTIONS = {"kernel_regularizer": None, "bias_regularizer": None,
-               "activity_regularizer": None, "kernel_constraint": None,
-               "bias_constraint": None, "quantization_config": None, "lora_rank": None}
+_PENALTIES = ("kernel_regularizer", "bias_regularizer", "activity_regularizer",
+              "kernel_constraint", "bias_constraint")
+_NO_OPTIONS = {"quantization_config": None, "lora_rank": None}
 # Per class: options passed on, and options that must keep Keras's default.
 _PASSED = {"Dense": ("units", "use_bias"), "Dropout": ("rate", "seed"),
            "LeakyReLU": ("negative_slope",), "Concatenate": ("axis",)}
@@ -86,11 +90,26 @@ def _initializer(value, where: str) -> dict:
     for axes in ("input_axes", "output_axes"):
         if config.pop(axes, None) is not None:
             raise ConfigError(f"{where}: initializer option {axes} is not supported")
+    value_config = config.get("value")
+    if isinstance(value_config, dict) and value_config.get("class_name") == "__numpy__":
+        config["value"] = (value_config.get("config") or {}).get("value")  # Constant(array)
     unknown = sorted(set(config) - _INIT_OPTIONS)
     if unknown:
         raise ConfigError(f"{where}: initializer {value['class_name']} option(s) {unknown} "
                           "are not supported")
     return {"name": _INITIALIZERS[value["class_name"]], **config}
+
+
+def _penalty(key: str, value, where: str):
+    """A regularizer or constraint config, checked by building it."""
+    from .. import constraints, regularizers
+
+    module = constraints if key.endswith("constraint") else regularizers
+    try:
+        module.get(value)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {key}: {exc}") from None
+    return value
 
 
 def _shape(value, where: str) -> list:
@@ -203,6 +222,9 @@ def _layer_options(cls: str, config: dict, where: str) -> dict:
             out[key] = _activation(value, where)
         elif key in ("kernel_initializer", "bias_initializer") and cls == "Dense":
             out[key] = _initializer(value, where)
+        elif key in _PENALTIES and cls == "Dense":
+            if value is not None:
+                out[key] = _penalty(key, value, where)
         elif key == "alpha" and cls == "LeakyReLU":
             out["negative_slope"] = value
         elif key in defaults:

@@ -85,14 +85,15 @@ def layer_arrays(layer) -> list[np.ndarray]:
 # -- the optimizer's slots ------------------------------------------------------------------
 def _slot_layout(optimizer) -> list[list[str]]:
     """glassnet state names in Keras's variable order: one list per pass over the weights."""
-    name = type(optimizer).__name__
-    if name == "Adam":
-        return [["m", "v"]]
-    if name == "SGD":
-        return [["velocity"]] if optimizer.momentum else []
-    if name == "RMSprop":
-        return [["v"], ["velocity"]] if optimizer.momentum else [["v"]]
-    return []
+    return optimizer._keras_slots()
+
+
+def _head(optimizer) -> list[np.ndarray]:
+    """Keras's first variables: the step count, and the learning rate unless a schedule."""
+    head = [np.array(optimizer.iterations, np.int64)]
+    if getattr(optimizer, "_schedule", None) is None:
+        head.append(np.array(optimizer.learning_rate, np.float32))
+    return head
 
 
 def _trainable_views(model, groups) -> list[np.ndarray]:
@@ -112,12 +113,12 @@ def optimizer_arrays(model, groups) -> list[np.ndarray] | None:
     if any(state.get(n) is None or state[n].shape != params.shape
            for names in _slot_layout(opt) for n in names):
         return None
-    arrays = [np.array(opt.iterations, np.int64), np.array(opt.learning_rate, np.float32)]
+    arrays = _head(opt)
     for names in _slot_layout(opt):
         for view in _trainable_views(model, groups):
             start = _offset(view, params)
             arrays += [state[n][start:start + view.size].reshape(view.shape) for n in names]
-    return arrays
+    return arrays + [np.array(v, np.float32) for v in opt._keras_scalars()]
 
 
 def set_optimizer_arrays(model, groups, arrays: list[np.ndarray]) -> bool:
@@ -125,11 +126,12 @@ def set_optimizer_arrays(model, groups, arrays: list[np.ndarray]) -> bool:
     opt, params = model.optimizer, model.params
     views = _trainable_views(model, groups)
     layout = _slot_layout(opt)
-    expected = 2 + sum(len(names) for names in layout) * len(views)
-    if len(arrays) not in (2, expected):  # 2: an optimizer never built (no steps taken)
+    k = len(_head(opt))
+    expected = k + sum(len(names) for names in layout) * len(views) + len(opt._keras_scalars())
+    if len(arrays) not in (k, expected):  # k: an optimizer never built (no steps taken)
         return False
-    state = {n: np.zeros_like(params) for names in layout for n in names}
-    k = 2
+    opt.build(params)
+    state = {n: opt._initial(n, params) for names in layout for n in names}
     for names in layout if len(arrays) == expected else []:
         for view in views:
             start = _offset(view, params)

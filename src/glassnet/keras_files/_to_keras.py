@@ -30,8 +30,14 @@ _ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "exponential")
 _INITIALIZERS = {"zeros": "Zeros", "ones": "Ones", "constant": "Constant",
                  "random_uniform": "RandomUniform", "random_normal": "RandomNormal",
                  "glorot_uniform": "GlorotUniform", "he_uniform": "HeUniform",
-                 "he_normal": "HeNormal"}
+                 "he_normal": "HeNormal", "glorot_normal": "GlorotNormal",
+                 "lecun_normal": "LecunNormal", "lecun_uniform": "LecunUniform",
+                 "truncated_normal": "TruncatedNormal", "variance_scaling": "VarianceScaling",
+                 "orthogonal": "Orthogonal", "identity": "Identity"}
 _MERGES = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")
+# written in Keras's serialized form by the layers' get_config
+_PENALTIES = ("kernel_regularizer", "bias_regularizer", "activity_regularizer",
+              "kernel_constraint", "bias_constraint")
 
 
 def keras_object(module: str, class_name: str, config, registered_name=None) -> dict:
@@ -83,8 +89,7 @@ def _dense(layer, base):
             "use_bias": layer.use_bias,
             "kernel_initializer": _initializer(layer.kernel_initializer, where),
             "bias_initializer": _initializer(layer.bias_initializer, where),
-            "kernel_regularizer": None, "bias_regularizer": None,
-            "kernel_constraint": None, "bias_constraint": None}
+            **{key: value for key, value in layer.get_config().items() if key in _PENALTIES}}
 
 
 def _class_and_config(layer, dtype):
@@ -180,10 +185,9 @@ def _functional_config(model) -> dict:
 
 
 # -- compile_config ---------------------------------------------------------------------------
-_OPTIMIZER_BASE = {"clipnorm": None, "global_clipnorm": None, "clipvalue": None,
-                   "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
-                   "loss_scale_factor": None, "gradient_accumulation_steps": None}
-_OPTIMIZER_CLASSES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
+_OPTIMIZER_CLASSES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop", "adamw": "AdamW",
+                      "adagrad": "Adagrad", "adadelta": "Adadelta", "adamax": "Adamax",
+                      "nadam": "Nadam", "lion": "Lion"}
 _LOSS_CLASSES = {"mean_squared_error": "MeanSquaredError",
                  "binary_crossentropy": "BinaryCrossentropy",
                  "categorical_crossentropy": "CategoricalCrossentropy",
@@ -191,19 +195,13 @@ _LOSS_CLASSES = {"mean_squared_error": "MeanSquaredError",
 
 
 def _optimizer(optimizer) -> dict:
+    """Keras's optimizer config: glassnet's optimizers take Keras 3's arguments, decoupled weight
+    decay and schedules included, so the config is the same dict under Keras's class name."""
     config = optimizer.get_config()
-    name = config.pop("name")
-    if config.pop("weight_decay", None):
-        raise ConfigError("glassnet's weight_decay adds an L2 term to the gradient, Keras's "
-                          "decays the weights apart from it: a Keras optimizer would train "
-                          "differently")
-    if name == "rmsprop":
-        config["centered"] = False
-    if name == "adam":
-        config["amsgrad"] = False
-    keras_config = {"name": name, "learning_rate": config.pop("learning_rate"),
-                    "weight_decay": None, **_OPTIMIZER_BASE, **config}
-    return keras_object("keras.optimizers", _OPTIMIZER_CLASSES[name], keras_config)
+    name = config.get("name")
+    if name not in _OPTIMIZER_CLASSES or type(optimizer).__name__ != _OPTIMIZER_CLASSES[name]:
+        raise ConfigError(f"optimizer {type(optimizer).__name__} has no Keras class")
+    return keras_object("keras.optimizers", _OPTIMIZER_CLASSES[name], config)
 
 
 def _loss(loss):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, initializers, kernels
+from .. import activations, constraints, initializers, kernels, regularizers
 from .._blas import SINGLE_THREAD_BELOW
 from .._checks import boolean, positive_count
 from ..errors import ShapeError
@@ -48,15 +48,21 @@ class Dense(Layer):
     cache_attrs = ("inputs", "net", "out")
 
     def __init__(self, units: int, activation=None, use_bias: bool = True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
         units = positive_count(units, "Dense: units")
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.units = units
         self.activation = activations.get(activation)
         self.output_activation = self.activation
         self.use_bias = boolean(use_bias, "Dense: use_bias")
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self._linear = self.activation.name == "linear"
 
     def compute_output_shape(self, input_shape):
@@ -120,4 +126,8 @@ class Dense(Layer):
             "use_bias": self.use_bias,
             "kernel_initializer": self.kernel_initializer.get_config(),
             "bias_initializer": self.bias_initializer.get_config(),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
         }

@@ -31,7 +31,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .. import initializers
+from .. import initializers, regularizers
 from .._checks import boolean, numeric_array
 from ..errors import ConfigError, ShapeError
 from .storage import FlatStorage
@@ -41,7 +41,8 @@ from .variable import Variable, check_assignable
 __all__ = ["Layer", "auto_name", "format_shape", "shape_tuple"]
 
 _name_counters: dict[str, itertools.count] = defaultdict(itertools.count)
-_BASE_KWARGS = ("name", "input_shape", "input_dim", "batch_input_shape", "trainable", "dtype")
+_BASE_KWARGS = ("name", "input_shape", "input_dim", "batch_input_shape", "trainable", "dtype",
+                "activity_regularizer")
 
 
 def auto_name(prefix: str) -> str:
@@ -79,6 +80,7 @@ class Layer:
     """
 
     output_activation = None
+    activity_regularizer = None
     cache_attrs: tuple[str, ...] = ()
     multiple_inputs = False
 
@@ -92,6 +94,7 @@ class Layer:
             raise ConfigError(f"{type(self).__name__}: name must be a str, got {name!r}")
         self.name = name or auto_name(snake_case(type(self).__name__))
         self._trainable = boolean(kwargs.get("trainable", True), f"layer {self.name!r}: trainable")
+        self.activity_regularizer = regularizers.get(kwargs.get("activity_regularizer"))
         self.dtype = _layer_dtype(kwargs.get("dtype"), self.name)
         declared = kwargs.get("input_shape")
         if kwargs.get("input_dim") is not None:
@@ -214,6 +217,28 @@ class Layer:
         for variable, value in zip(targets, weights, strict=True):
             variable.value[...] = value
 
+    # -- regularizers and constraints (Keras's <weight>_regularizer, <weight>_constraint) ---
+    def _regularizer_for(self, name: str):
+        """The regularizer of weight ``name``: the layer's ``<name>_regularizer``, if any."""
+        return getattr(self, f"{name}_regularizer", None)
+
+    def _constraint_for(self, name: str):
+        """The constraint of weight ``name``: the layer's ``<name>_constraint``, if any."""
+        return getattr(self, f"{name}_constraint", None)
+
+    def _activity_penalty(self, out) -> float:
+        """The activity regularizer's penalty on this call's output, over the batch size."""
+        return self.activity_regularizer(out) / len(out) if len(out) else 0.0
+
+    def _activity_backward(self, grad, out, fused: bool):
+        """``grad`` plus the penalty's gradient (taken through the activation when ``grad`` is
+        dL/d(pre-activation), a head fused with its loss)."""
+        extra = self.activity_regularizer.gradient(out).astype(out.dtype, copy=False)
+        extra /= len(out)
+        if fused:
+            extra = self.output_activation.backward(extra, self.net, out, np.empty_like(extra))
+        return grad + extra
+
     # -- workspaces ------------------------------------------------------------------------
     def _buffer(self, key: str, n: int, tail: tuple, dtype) -> np.ndarray:
         """A reusable (n, *tail) array; grows when a larger batch arrives."""
@@ -320,6 +345,8 @@ class Layer:
             config["dtype"] = self.dtype
         if self.declared_input_shape is not None:
             config["input_shape"] = list(self.declared_input_shape)
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config
 
     @classmethod

@@ -52,6 +52,7 @@ class FlatStorage:
         self.params, self.grads = self.buffer[:cut1], self.grad_buffer[:cut1]
         self.frozen, self.state = self.buffer[cut1:cut2], self.buffer[cut2:]
         views = {id(layer): ({}, {}) for layer in self.layers}
+        self.param_segments: list[tuple[int, int]] = []  # each trainable array's place in params
         offset = 0
         for kind in ("params", "frozen", "state"):
             for layer, name, shape in regions[kind]:
@@ -60,6 +61,8 @@ class FlatStorage:
                 arrays[name] = self.buffer[offset:offset + size].reshape(shape)
                 if kind != "state":
                     grads[name] = self.grad_buffer[offset:offset + size].reshape(shape)
+                if kind == "params":
+                    self.param_segments.append((offset, offset + size))
                 offset += size
         rng = rng or global_generator()
         for layer in self.layers:  # layer by layer, so initial draws follow the layers' order

@@ -150,6 +150,8 @@ def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation
                     break
                 if model.stop_training:
                     break
+            # use_ema: the weights become their moving average, as Keras's fit ends
+            model.optimizer.finalize_variable_values(model._train_params)
         finally:
             cbs.on_train_end({k: v[-1] for k, v in history.history.items() if v})
     model.history = history

@@ -98,6 +98,7 @@ class Graph:
         self._no_grads: list = [None] * len(slot_of)
         self._sums: dict[int, np.ndarray] = {}
         self._plan_for: bool | None = None
+        self.activity_loss = 0.0
         self.input_layers = [t.node.layer for t in self.inputs]
         self.layers = _unique([*self.input_layers, *(s.layer for s in self.steps)])
 
@@ -127,6 +128,7 @@ class Graph:
         values = self._values
         for slot, x in zip(self.input_slots, xs, strict=True):
             values[slot] = x
+        self.activity_loss = 0.0  # the activity regularizers' penalties of this pass
         for step in self.steps:
             layer = step.layer
             if step.shared:
@@ -143,6 +145,8 @@ class Graph:
                     values[slot] = o
             if step.shared:
                 step.state = layer._save_call_state()
+            if step.nested or layer.activity_regularizer is not None:
+                self.activity_loss += _activity_loss(step, out)
         return [values[slot] for slot in self.output_slots]
 
     # -- backward --------------------------------------------------------------------------
@@ -184,6 +188,8 @@ class Graph:
             if step.shared:
                 _enter(step)
             layer.needs_input_grad = step.needs_input_grad
+            if layer.activity_regularizer is not None and step.single_out:
+                grad = layer._activity_backward(grad, self._values[step.outs[0]], step.fused)
             grad_in = _layer_backward(layer, grad, step.fused, step.nested)
             if not step.needs_input_grad:
                 continue
@@ -266,6 +272,15 @@ def _layer_backward(layer, grad, fused, nested=False):
     for k, v in real.items():
         v += scratch[k]
     return grad_in
+
+
+def _activity_loss(step, out) -> float:
+    """The penalty of the step's activity regularizer, and a nested model's own."""
+    layer = step.layer
+    total = getattr(layer._graph, "activity_loss", 0.0) if step.nested else 0.0
+    if layer.activity_regularizer is not None and step.single_out:
+        total += layer._activity_penalty(out)
+    return total
 
 
 def _enter(step) -> None:

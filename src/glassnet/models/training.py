@@ -24,6 +24,7 @@ from .._checks import no_overflow, positive_int
 from ..errors import DataError, ShapeError
 from ..metrics import training as training_metrics
 from .data import Batch, input_arrays, prepare
+from .penalties import add_penalties, apply_constraints, regularization_loss
 
 __all__ = ["Batch", "Diverged", "backprop", "evaluate", "forward", "predict", "train_step"]
 
@@ -101,10 +102,12 @@ def train_step(model, batch: Batch, grad_buffers):
     outs = model._graph.forward(batch.xs, True)
     total, values, grads = heads_value_and_grad(model, batch.ys, outs, batch.w, grad_buffers)
     model._graph.backward(grads)
+    total = add_penalties(model, total)  # regularizers: Keras's loss includes them
     params, g = model._train_params, model._train_grads
     if not (math.isfinite(total) and math.isfinite(float(np.dot(g, g)))):
         raise Diverged(total)
     model.optimizer.step(params, g)
+    apply_constraints(model)
     return total, values, outs
 
 
@@ -215,7 +218,7 @@ def evaluate_batches(model, batches, callbacks=None) -> dict:
         outs = model._graph.forward(part.xs, False)
         values = head_losses(model, part.ys, outs, part.w)
         total = sum(h.weight * v for h, v in zip(model._heads, values, strict=True)
-                    if h is not None)
+                    if h is not None) + regularization_loss(model)
         sums.add(total, values, part.ys, outs, len(part))
         if callbacks is not None:
             callbacks.on_test_batch_end(step, sums.logs())

@@ -217,8 +217,9 @@ class TrainingAPI:
     def _prepare_optimizer(self) -> None:
         """Point the optimizer at the current trainable buffer (its state follows the layout)."""
         storage = self._claim()
+        self._penalty_lists = None  # regularizers and constraints: found again for this fit
         if self._optimizer_for is not storage:
-            self.optimizer.build(storage.params)
+            self.optimizer.build(storage.params, storage.param_segments)
             self._optimizer_for = storage
 
     @property

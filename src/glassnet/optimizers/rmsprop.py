@@ -1,4 +1,5 @@
-"""``RMSprop`` with Keras's defaults (rho 0.9, epsilon 1e-7), optionally with momentum.
+"""``RMSprop`` with Keras 3's defaults (rho 0.9, epsilon 1e-7), optionally with momentum and
+``centered``. As in Keras 3, epsilon sits inside the square root: ``lr g / sqrt(v + eps)``.
 
 Example
 -------
@@ -9,7 +10,7 @@ array([-0.0316])
 
 from __future__ import annotations
 
-from .._checks import number_in, positive_number
+from .._checks import boolean, number_in, positive_number
 from .optimizer import Optimizer
 
 __all__ = ["RMSprop"]
@@ -20,19 +21,24 @@ class RMSprop(Optimizer):
 
     config_name = "rmsprop"
 
-    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
-                 weight_decay=None):
-        super().__init__(learning_rate, weight_decay)
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
+                 **kwargs):
+        super().__init__(learning_rate, **kwargs)
         self.rho = number_in(rho, "rho", 0.0, 1.0, high_open=True)
         self.momentum = number_in(momentum, "momentum", 0.0, 1.0)
         self.epsilon = positive_number(epsilon, "epsilon")
-        self._state_names = ("v", "velocity") if self.momentum else ("v",)
+        self.centered = boolean(centered, "RMSprop: centered")
+        self._state_names = ("v", *(("velocity",) if self.momentum else ()),
+                             *(("average_gradient",) if self.centered else ()))
 
-    def _update(self, impl, params, grads):
+    def _update(self, impl, params, grads, lr, decay):
         impl.rmsprop(params, grads, self.state["v"], self.state.get("velocity"),
-                     self.learning_rate, self.rho, self.momentum, self.epsilon,
-                     self.weight_decay, self._scratch)
+                     self.state.get("average_gradient"), lr, self.rho, self.momentum,
+                     self.epsilon, decay, self._scratch)
+
+    def _keras_passes(self):
+        return [[name] for name in self._state_names]
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
-                "epsilon": self.epsilon}
+                "epsilon": self.epsilon, "centered": self.centered}

@@ -20,18 +20,18 @@ class SGD(Optimizer):
 
     config_name = "sgd"
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None):
-        super().__init__(learning_rate, weight_decay)
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
         self.momentum = number_in(momentum, "momentum", 0.0, 1.0)
         self.nesterov = boolean(nesterov, "SGD: nesterov")
         self._state_names = ("velocity",) if self.momentum else ()
 
-    def _update(self, impl, params, grads):
+    def _update(self, impl, params, grads, lr, decay):
         if self.momentum:
-            impl.sgd_momentum(params, grads, self.state["velocity"], self.learning_rate,
-                              self.momentum, self.nesterov, self.weight_decay, self._scratch)
+            impl.sgd_momentum(params, grads, self.state["velocity"], lr, self.momentum,
+                              self.nesterov, decay, self._scratch)
         else:
-            impl.sgd(params, grads, self.learning_rate, self.weight_decay, self._scratch)
+            impl.sgd(params, grads, lr, decay, self._scratch)
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
