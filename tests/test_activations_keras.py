@@ -108,7 +108,7 @@ def test_every_identifier_form():
     assert activations.get("leaky_relu").negative_slope == 0.2  # Keras's function default
     assert type(activations.get({"name": "relu"})).__name__ == "ReLU"  # the fast path
     assert activations.serialize(activations.get("mish")) == "mish"
-    with pytest.raises(ConfigError, match="prelu.*PReLU.*after the Dense layer"):
+    with pytest.raises(ConfigError, match=r"prelu.*PReLU.*after the Dense layer"):
         activations.get(PReLU(name="prelu"))
     with pytest.raises(ConfigError, match="approximate must be True or False"):
         activations.get({"name": "gelu", "approximate": "yes"})

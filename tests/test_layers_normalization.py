@@ -194,17 +194,17 @@ def test_configs_match_keras(keras):
 
 
 def test_bad_arguments_name_the_layer():
-    with pytest.raises(ConfigError, match="'bn_bad'.*axis 0 is not a feature axis"):
+    with pytest.raises(ConfigError, match=r"'bn_bad'.*axis 0 is not a feature axis"):
         BatchNormalization(axis=0, name="bn_bad")(np.ones((2, 3)))
-    with pytest.raises(ConfigError, match="'bn_r'.*renorm=True is not supported"):
+    with pytest.raises(ConfigError, match=r"'bn_r'.*renorm=True is not supported"):
         BatchNormalization(renorm=True, name="bn_r")
-    with pytest.raises(ConfigError, match="'bn_e'.*epsilon"):
+    with pytest.raises(ConfigError, match=r"'bn_e'.*epsilon"):
         BatchNormalization(epsilon=0.0, name="bn_e")
-    with pytest.raises(ConfigError, match="'ln'.*axis 3"):
+    with pytest.raises(ConfigError, match=r"'ln'.*axis 3"):
         LayerNormalization(axis=3, name="ln")(np.ones((2, 3)))
-    with pytest.raises(ConfigError, match="'norm'.*both mean and variance"):
+    with pytest.raises(ConfigError, match=r"'norm'.*both mean and variance"):
         Normalization(mean=1.0, name="norm")
-    with pytest.raises(ShapeError, match="'norm2'.*does not match"):
+    with pytest.raises(ShapeError, match=r"'norm2'.*does not match"):
         Normalization(name="norm2").adapt([np.ones((3, 2)), np.ones((3, 4))])
-    with pytest.raises(ConfigError, match="'norm3'.*adapt learns"):
+    with pytest.raises(ConfigError, match=r"'norm3'.*adapt learns"):
         Normalization(mean=0.0, variance=1.0, name="norm3").adapt(np.ones((3, 2)))

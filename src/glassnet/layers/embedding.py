@@ -42,13 +42,14 @@ class Embedding(Layer):
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
                  weights=None, lora_rank=None, lora_alpha=None, quantization_config=None,
-                 input_length=None, **kwargs):
+                 input_length=None, activity_regularizer=None, **kwargs):
         input_dim = positive_count(input_dim, "Embedding: input_dim")
         output_dim = positive_count(output_dim, "Embedding: output_dim")
         super().__init__(**kwargs)
         for key, value in (("embeddings_regularizer", embeddings_regularizer),
                            ("embeddings_constraint", embeddings_constraint),
-                           ("lora_rank", lora_rank), ("quantization_config", quantization_config)):
+                           ("lora_rank", lora_rank), ("quantization_config", quantization_config),
+                           ("activity_regularizer", activity_regularizer)):
             if value is not None:
                 raise ConfigError(f"layer {self.name!r} (Embedding): {key} is not supported yet")
         if boolean(mask_zero, f"layer {self.name!r} (Embedding): mask_zero"):
@@ -89,7 +90,7 @@ class Embedding(Layer):
         if bad.any():
             value = x[bad].flat[0]
             raise DataError(f"layer {self.name!r} (Embedding): inputs must be whole numbers "
-                            f"from 0 to input_dim - 1 = {self.input_dim - 1}, got {value!r}")
+                            f"from 0 to input_dim - 1 = {self.input_dim - 1}, got {value.item()!r}")
         return codes
 
     def forward(self, x, training=False):
