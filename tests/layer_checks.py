@@ -1,6 +1,26 @@
-"""Helpers for the layer tests: central differences of a layer's input and weights."""
+"""Helpers for the toolkit's tests: central differences of a layer's input and weights, and
+Keras 3 on torch as the oracle (skipped where it is not installed)."""
+
+import os
 
 import numpy as np
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+
+def keras_on_torch():
+    """The keras module running on torch, or a skip."""
+    pytest.importorskip("torch")
+    module = pytest.importorskip("keras")
+    if module.backend.backend() != "torch":
+        pytest.skip("these tests run Keras on torch")
+    return module
+
+
+def to_numpy(tensor):
+    """A Keras (torch) tensor as a NumPy array."""
+    return tensor.detach().cpu().numpy() if hasattr(tensor, "detach") else np.asarray(tensor)
 
 
 def numeric_grads(layer, x, r, training=True, reseed=None, h=1e-6):

@@ -1,17 +1,14 @@
 """Keras 3's activations in glassnet: values equal Keras's (when installed), derivatives equal
 central differences, and every way of naming one (string, config, function, layer object)."""
 
-import os
-
 import numpy as np
 import pytest
+from layer_checks import keras_on_torch
 
 import glassnet
 from glassnet import activations
 from glassnet.errors import ConfigError
 from glassnet.layers import Dense, LeakyReLU, PReLU
-
-os.environ.setdefault("KERAS_BACKEND", "torch")
 
 # (glassnet identifier, Keras function name, Keras keyword arguments)
 CASES = [
@@ -40,11 +37,7 @@ def _inputs(dtype, seed=0):
 
 @pytest.fixture(scope="module")
 def keras():
-    pytest.importorskip("torch")
-    module = pytest.importorskip("keras")
-    if module.backend.backend() != "torch":
-        pytest.skip("these tests run Keras on torch")
-    return module
+    return keras_on_torch()
 
 
 @pytest.mark.parametrize(("ours", "name", "kwargs"), CASES, ids=IDS)

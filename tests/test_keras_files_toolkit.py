@@ -1,9 +1,8 @@
 """The toolkit's layers and activations in Keras files, both ways, and in glassnet's own file."""
 
-import os
-
 import numpy as np
 import pytest
+from layer_checks import keras_on_torch
 
 import glassnet
 from glassnet.errors import ConfigError
@@ -29,8 +28,6 @@ from glassnet.layers import (
 )
 
 pytest.importorskip("h5py")
-os.environ.setdefault("KERAS_BACKEND", "torch")
-
 
 def _data(n=40, seed=0):
     rng = np.random.default_rng(seed)
@@ -101,11 +98,7 @@ def test_options_keras_names_cannot_hold_are_refused(tmp_path):
 
 @pytest.fixture(scope="module")
 def keras():
-    pytest.importorskip("torch")
-    module = pytest.importorskip("keras")
-    if module.backend.backend() != "torch":
-        pytest.skip("these tests run Keras on torch")
-    return module
+    return keras_on_torch()
 
 
 @pytest.mark.parametrize(("build", "data"), CASES, ids=["sequential", "embedding"])

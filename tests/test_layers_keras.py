@@ -1,11 +1,9 @@
 """The activation, noise, embedding and reshaping layers of the Keras toolkit: gradients against
 central differences, values against Keras 3 from identical weights, configs, bad input."""
 
-import os
-
 import numpy as np
 import pytest
-from layer_checks import check_layer
+from layer_checks import check_layer, keras_on_torch, to_numpy
 
 import glassnet
 from glassnet.errors import ConfigError, DataError, ShapeError
@@ -26,20 +24,10 @@ from glassnet.layers import (
     Softmax,
 )
 
-os.environ.setdefault("KERAS_BACKEND", "torch")
-
 
 @pytest.fixture(scope="module")
 def keras():
-    pytest.importorskip("torch")
-    module = pytest.importorskip("keras")
-    if module.backend.backend() != "torch":
-        pytest.skip("these tests run Keras on torch")
-    return module
-
-
-def _k(tensor):
-    return tensor.detach().cpu().numpy() if hasattr(tensor, "detach") else np.asarray(tensor)
+    return keras_on_torch()
 
 
 def _x(shape=(5, 4), seed=0):
@@ -73,7 +61,7 @@ def test_gradients(cls, name, kwargs, shape):
 def test_values_and_configs_equal_keras(keras, cls, name, kwargs, shape):
     x = _x(shape).astype("float32")
     ours, theirs = cls(**kwargs), getattr(keras.layers, name)(**kwargs)
-    np.testing.assert_allclose(ours(x), _k(theirs(x)), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(ours(x), to_numpy(theirs(x)), rtol=1e-6, atol=1e-6)
     mine, keras_config = ours.get_config(), theirs.get_config()
     extra = {"alpha"} if name == "ELU" else set()  # Keras's ELU leaves alpha out of its config
     assert set(mine) - {"dtype"} == (set(keras_config) - {"dtype"}) | extra
@@ -94,7 +82,7 @@ def test_prelu_gradients_and_keras_values(keras, shared_axes):
     alpha = np.random.default_rng(1).uniform(0.1, 0.5, size=ours.arrays["alpha"].shape)
     ours.set_weights([alpha])
     theirs.set_weights([alpha])
-    np.testing.assert_allclose(ours(x), _k(theirs(x)), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(ours(x), to_numpy(theirs(x)), rtol=1e-6, atol=1e-6)
     assert set(ours.get_config()) - {"dtype"} == set(theirs.get_config()) - {"dtype"}
 
 
@@ -117,7 +105,7 @@ def test_noise_layers(keras, cls, kwargs):
     np.testing.assert_array_equal(cls(**kwargs)(x), x.astype("float32"))  # inference: identity
     big = np.random.default_rng(4).normal(size=(4000, 50)).astype("float32")
     ours = cls(seed=1, **kwargs)(big, training=True)
-    theirs = _k(getattr(keras.layers, cls.__name__)(seed=1, **kwargs)(big, training=True))
+    theirs = to_numpy(getattr(keras.layers, cls.__name__)(seed=1, **kwargs)(big, training=True))
     for stat in (np.mean, np.std):  # same distribution as Keras's (draws differ)
         assert stat(ours - big) == pytest.approx(stat(theirs - big), abs=0.01)
     mine, keras_config = cls(**kwargs).get_config(), getattr(keras.layers, cls.__name__)(
@@ -165,7 +153,7 @@ def test_embedding_gradients_values_and_config(keras):
     theirs = keras.layers.Embedding(5, 3)
     theirs.build((None, 2))
     theirs.set_weights(layer.get_weights())
-    np.testing.assert_allclose(layer(codes), _k(theirs(codes.astype("int32"))), rtol=1e-6)
+    np.testing.assert_allclose(layer(codes), to_numpy(theirs(codes.astype("int32"))), rtol=1e-6)
     mine, keras_config = Embedding(5, 3).get_config(), theirs.get_config()
     assert set(mine) - {"dtype"} == set(keras_config) - {"dtype"}
     assert Embedding(5, 3).embeddings_initializer.get_config() == {  # Keras's "uniform"

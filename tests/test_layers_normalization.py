@@ -1,31 +1,18 @@
 """BatchNormalization, LayerNormalization and Normalization: gradients against central
 differences, values and moving statistics against Keras 3 from identical weights, configs."""
 
-import os
-
 import numpy as np
 import pytest
-from layer_checks import check_layer
+from layer_checks import check_layer, keras_on_torch, to_numpy
 
 import glassnet
 from glassnet.errors import ConfigError, ShapeError
 from glassnet.layers import BatchNormalization, Dense, LayerNormalization, Normalization
 
-os.environ.setdefault("KERAS_BACKEND", "torch")
-
 
 @pytest.fixture(scope="module")
 def keras():
-    pytest.importorskip("torch")
-    module = pytest.importorskip("keras")
-    if module.backend.backend() != "torch":
-        pytest.skip("these tests run Keras on torch")
-    return module
-
-
-def _k(tensor):
-    """A Keras (torch) tensor as a NumPy array."""
-    return tensor.detach().cpu().numpy() if hasattr(tensor, "detach") else np.asarray(tensor)
+    return keras_on_torch()
 
 
 def _x(shape=(6, 4), seed=0):
@@ -76,7 +63,7 @@ def test_batch_normalization_equals_keras_in_training_and_inference(keras):
     theirs.set_weights(ours.get_weights())
     for training in (True, True, False):
         np.testing.assert_allclose(ours(x, training=training),
-                                   _k(theirs(x, training=training)), rtol=1e-5,
+                                   to_numpy(theirs(x, training=training)), rtol=1e-5,
                                    atol=2e-5)
     for a, b in zip(ours.get_weights(), theirs.get_weights(), strict=True):
         np.testing.assert_allclose(a, np.asarray(b), rtol=1e-5, atol=1e-6)
@@ -93,7 +80,7 @@ def test_frozen_batch_normalization_runs_in_inference_mode_as_keras(keras):
     theirs.set_weights(ours.get_weights())
     ours.trainable = theirs.trainable = False
     before = ours.get_weights()
-    np.testing.assert_allclose(ours(x, training=True), _k(theirs(x, training=True)),
+    np.testing.assert_allclose(ours(x, training=True), to_numpy(theirs(x, training=True)),
                                rtol=1e-5, atol=1e-5)
     for a, b in zip(before, ours.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
@@ -108,7 +95,7 @@ def test_layer_normalization_equals_keras(keras, axis):
     theirs(x)
     _randomise(ours)
     theirs.set_weights(ours.get_weights())
-    np.testing.assert_allclose(ours(x), _k(theirs(x)), rtol=1e-5, atol=2e-5)
+    np.testing.assert_allclose(ours(x), to_numpy(theirs(x)), rtol=1e-5, atol=2e-5)
     assert ours.axis == theirs.axis  # a list once built, as Keras
 
 
@@ -124,7 +111,7 @@ def test_normalization_adapt_equals_keras(keras, kwargs, shape):
     for a, b in zip(ours.get_weights(), theirs.get_weights(), strict=True):
         np.testing.assert_allclose(a, np.asarray(b), rtol=1e-5, atol=1e-5)
     x = _x(shape, seed=6)[:5].astype("float32")
-    np.testing.assert_allclose(ours(x), _k(theirs(x)), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ours(x), to_numpy(theirs(x)), rtol=1e-5, atol=1e-5)
 
 
 def test_normalization_adapt_from_batches_equals_whole_data():
@@ -146,7 +133,7 @@ def test_normalization_with_given_mean_and_variance_equals_keras(keras):
                    {"mean": 2.0, "variance": 9.0},
                    {"mean": [1.0, 2.0, 3.0], "variance": [4.0, 1.0, 0.25], "invert": True}):
         ours, theirs = Normalization(**kwargs), keras.layers.Normalization(**kwargs)
-        np.testing.assert_allclose(ours(x), _k(theirs(x)), rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(ours(x), to_numpy(theirs(x)), rtol=1e-6, atol=1e-6)
         assert ours.get_weights() == [] == theirs.get_weights()
 
 

@@ -38,8 +38,7 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 class _Noise(Dropout):
     """Shared plumbing: a seed and its generator, active only while training."""
 
-    cache_attrs = ("_factor",)
-    amount_name = "rate"
+    amount_name = "rate"  # Dropout's backward multiplies by _mask: here the noise's derivative
 
     def __init__(self, amount, seed=None, **kwargs):
         Layer.__init__(self, **kwargs)
@@ -48,22 +47,16 @@ class _Noise(Dropout):
         self.rate = float(amount)
         self.seed = seed
         self.rng = None if seed is None else as_generator(seed)
-        self._mask = self._factor = None
+        self._mask = None
 
     def _generator(self):
         return self.rng or as_generator(None)
 
     def forward(self, x, training=False):
-        self._factor = None
+        self._mask = None
         if not training or self.rate == 0:
             return x
         return self._noisy(x)
-
-    def backward(self, grad, preactivation_grad=False):
-        if self._factor is None:
-            return grad
-        dx = self._buffer("dx", len(grad), grad.shape[1:], grad.dtype)
-        return np.multiply(grad, self._factor, out=dx)
 
     def get_config(self):
         return {**Layer.get_config(self), self.amount_name: self.rate, "seed": self.seed}
@@ -86,7 +79,7 @@ class GaussianNoise(_Noise):
         self._generator().standard_normal(out=out, dtype=out.dtype)
         out *= self.rate
         out += x
-        self._factor = None  # d(out)/d(x) = 1
+        self._mask = None  # d(out)/d(x) = 1
         return out
 
 
@@ -103,7 +96,7 @@ class GaussianDropout(_Noise):
         self._generator().standard_normal(out=factor, dtype=factor.dtype)
         factor *= math.sqrt(self.rate / (1.0 - self.rate))
         factor += 1.0
-        self._factor = factor
+        self._mask = factor
         return np.multiply(x, factor, out=self._buffer("out", len(x), x.shape[1:], x.dtype))
 
 
@@ -133,7 +126,7 @@ class AlphaDropout(_Noise):
         out *= a
         out += b
         kept *= a
-        self._factor = kept
+        self._mask = kept
         return out
 
     def get_config(self):
