@@ -310,7 +310,8 @@ class KerasReLU(ActivationFunction):
 
     def forward(self, z, out):
         t, top = self.threshold, self.max_value
-        np.multiply(z, z > t, out=out)
+        np.copyto(out, 0.0)
+        np.copyto(out, z, where=z > t)
         if top is not None:
             np.clip(out, 0.0, top, out=out)
         if self.negative_slope:

@@ -9,7 +9,7 @@ Example
 [[-1.0, 3.0]]
 >>> ReLU(max_value=6.0, name="relu6_doc")(np.array([[-2.0, 8.0]])).tolist()
 [[0.0, 6.0]]
->>> np.round(ELU(name="elu_doc")(np.array([[-1.0, 2.0]])), 4).tolist()
+>>> np.round(ELU(name="elu_doc", dtype="float64")(np.array([[-1.0, 2.0]])), 4).tolist()
 [[-0.6321, 2.0]]
 """
 

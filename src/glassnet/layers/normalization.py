@@ -13,11 +13,11 @@ Example
 -------
 >>> import numpy as np
 >>> from glassnet.layers import BatchNormalization
->>> bn = BatchNormalization(name="bn_doc")
+>>> bn = BatchNormalization(name="bn_doc", dtype="float64")
 >>> x = np.array([[1.0, 10.0], [3.0, 30.0]])
->>> np.round(bn(x, training=True), 3).tolist()
-[[-0.999, -1.0], [0.999, 1.0]]
->>> bn.get_weights()[2].tolist()    # moving_mean: 0.99 * 0 + 0.01 * batch mean
+>>> np.round(bn(x, training=True), 4).tolist()   # (x - mean) / sqrt(var + 0.001)
+[[-0.9995, -1.0], [0.9995, 1.0]]
+>>> np.round(bn.get_weights()[2], 6).tolist()    # moving_mean: 0.99 * 0 + 0.01 * batch mean
 [0.02, 0.2]
 """
 
