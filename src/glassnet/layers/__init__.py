@@ -3,6 +3,8 @@
 - :mod:`.layer`: the ``Layer`` base class (build, weights, calls on tensors or arrays);
 - :mod:`.input_layer`: ``Input`` and ``InputLayer``; :mod:`.core`: ``Dense``;
 - :mod:`.activation`, :mod:`.merging`, :mod:`.reshaping`, :mod:`.regularization`;
+- :mod:`.normalization` (BatchNormalization, LayerNormalization, Normalization), :mod:`.noise`
+  (GaussianNoise, GaussianDropout, AlphaDropout), :mod:`.embedding`, :mod:`.identity`;
 - :mod:`.symbolic`: the tensors and nodes a functional model is traced from;
 - :mod:`.storage` and :mod:`.variable`: the flat buffers behind the weights, and their handles.
 
