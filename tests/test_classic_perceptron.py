@@ -203,8 +203,10 @@ def test_activation_takes_numbers_not_a_name():
     assert str(caught.value) == (
         "Perceptron.activation: takes numbers (the pre-activations X @ weight + bias), not a "
         "name such as 'relu'; the seed's perceptrons always use 'sigmoid'. The other activations "
-        "('exponential', 'leaky_relu', 'linear', 'relu', 'softmax', 'tanh') are for glassnet "
-        "models: glassnet.layers.Dense(units, activation=name)")
+        "('elu', 'exponential', 'gelu', 'hard_sigmoid', 'hard_silu', 'hard_swish', 'leaky_relu', "
+        "'linear', 'log_softmax', 'mish', 'relu', 'relu6', 'selu', 'silu', 'softmax', "
+        "'softplus', 'softsign', 'swish', 'tanh') are for glassnet models: "
+        "glassnet.layers.Dense(units, activation=name)")
     for bad in (None, [[1, "a"]], [[1], [1, 2]]):
         with pytest.raises(DataError, match=r"^Perceptron.activation: takes numbers \(an array "):
             gate.activation(bad)

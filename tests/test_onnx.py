@@ -69,7 +69,7 @@ def test_graph_structure_names_and_types(tmp_path):
     assert sorted(i.name for i in proto.graph.initializer) == [
         "1_hidden/bias", "1_hidden/kernel", "3_out/kernel"]
     (alpha,) = proto.graph.node[2].attribute
-    assert alpha.name == "alpha" and alpha.f == pytest.approx(0.3)
+    assert alpha.name == "alpha" and alpha.f == pytest.approx(0.2)  # Keras's 'leaky_relu'
     dims = proto.graph.input[0].type.tensor_type.shape.dim
     assert [proto.graph.input[0].name, dims[0].dim_param, dims[1].dim_value,
             dims[2].dim_value] == ["pixels", "batch", 2, 2]

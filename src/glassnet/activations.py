@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import types
 
 import numpy as np
 
@@ -34,13 +35,27 @@ from .errors import ConfigError, DataError
 
 __all__ = [
     "ActivationFunction",
+    "elu",
     "exponential",
+    "gelu",
     "get",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
     "leaky_relu",
     "linear",
+    "log_softmax",
+    "mish",
     "relu",
+    "relu6",
+    "selu",
+    "serialize",
     "sigmoid",
+    "silu",
     "softmax",
+    "softplus",
+    "softsign",
+    "swish",
     "tanh",
 ]
 
@@ -154,11 +169,12 @@ class Exponential(ActivationFunction):
 
 
 class LeakyReLU(ActivationFunction):
-    """max(z, 0) + negative_slope * min(z, 0)."""
+    """max(z, 0) + negative_slope * min(z, 0); 0.2 by default, as Keras's ``leaky_relu``
+    function (the ``LeakyReLU`` layer's default is 0.3)."""
 
     name = "leaky_relu"
 
-    def __init__(self, negative_slope: float = 0.3):
+    def __init__(self, negative_slope: float = 0.2):
         if isinstance(negative_slope, bool) or not isinstance(negative_slope, numbers.Real) or \
                 not math.isfinite(negative_slope):
             raise ConfigError(f"LeakyReLU: negative_slope must be a finite number such as 0.3, "
@@ -207,32 +223,47 @@ class Softmax(ActivationFunction):
         return np.multiply(out, a, out=out)
 
 
-_ACTIVATIONS = Registry(
-    "activation",
-    {
-        "linear": Linear,
-        "relu": ReLU,
-        "sigmoid": Sigmoid,
-        "tanh": Tanh,
-        "softmax": Softmax,
-        "leaky_relu": LeakyReLU,
-        "exponential": Exponential,
-    },
-    base=ActivationFunction,
-)
-
-
 def get(identifier) -> ActivationFunction:
-    """Resolve an activation from a name, a config dict, an instance, or None ('linear').
+    """Resolve an activation from a name, a config dict, an instance, one of this module's
+    functions (``activations.gelu``), an activation layer (``LeakyReLU(0.1)``), or None
+    ('linear').
 
     Example
     -------
-    >>> get("relu").name, get(None).name
-    ('relu', 'linear')
+    >>> get("relu").name, get(None).name, get(gelu).name, get("swish").name
+    ('relu', 'linear', 'gelu', 'silu')
     """
     if identifier is None:
         return Linear()
+    if isinstance(identifier, types.FunctionType) and identifier.__module__ == __name__ and \
+            identifier.__name__ in _ACTIVATIONS.names():
+        return _ACTIVATIONS.get(identifier.__name__)
+    layer_function = _layer_activation(identifier)
+    if layer_function is not None:
+        return layer_function
     return _ACTIVATIONS.get(identifier)
+
+
+def _layer_activation(identifier):
+    """The function of an activation layer given as ``activation=`` (None if not a layer)."""
+    from .layers.layer import Layer
+
+    if not isinstance(identifier, Layer):
+        return None
+    function = getattr(identifier, "activation", None)
+    if not isinstance(function, ActivationFunction) or identifier.param_specs() or \
+            getattr(identifier, "elementwise_activation", True) is False:
+        raise ConfigError(f"activation={identifier.name!r} ({type(identifier).__name__}): only "
+                          "layers that apply a fixed function (ReLU, LeakyReLU, ELU, Softmax, "
+                          "Activation, ...) can be an activation; add this layer after the "
+                          "Dense layer instead")
+    return function
+
+
+def serialize(function: ActivationFunction):
+    """Keras's form of an activation: its name, or its config where it has options."""
+    config = get(function).get_config()
+    return config["name"] if len(config) == 1 else config
 
 
 def linear(x):
@@ -268,3 +299,114 @@ def exponential(x):
 def leaky_relu(x, negative_slope: float = 0.2):
     """Leaky ReLU: x where x > 0, else negative_slope * x (Keras's function default 0.2)."""
     return LeakyReLU(negative_slope)(x)
+
+
+def elu(x, alpha: float = 1.0):
+    """Exponential linear unit: x where x > 0, else alpha (e^x - 1)."""
+    return ELU(alpha)(x)
+
+
+def selu(x):
+    """Scaled ELU with Keras's constants (alpha 1.67326324, scale 1.05070098)."""
+    return SELU()(x)
+
+
+def gelu(x, approximate: bool = False):
+    """Gaussian error linear unit x * Phi(x); ``approximate=True`` uses the tanh form."""
+    return GELU(approximate)(x)
+
+
+def silu(x):
+    """x * sigmoid(x) (also called swish)."""
+    return SiLU()(x)
+
+
+swish = silu
+
+
+def softplus(x):
+    """log(1 + e^x)."""
+    return Softplus()(x)
+
+
+def softsign(x):
+    """x / (1 + |x|)."""
+    return Softsign()(x)
+
+
+def hard_sigmoid(x):
+    """relu6(x + 3) / 6, Keras 3's piecewise-linear sigmoid."""
+    return HardSigmoid()(x)
+
+
+def hard_silu(x):
+    """x * hard_sigmoid(x) (also called hard_swish)."""
+    return HardSiLU()(x)
+
+
+hard_swish = hard_silu
+
+
+def relu6(x):
+    """min(max(x, 0), 6)."""
+    return ReLU6()(x)
+
+
+def mish(x):
+    """x * tanh(softplus(x))."""
+    return Mish()(x)
+
+
+def log_softmax(x, axis: int = -1):
+    """x - log(sum(e^x)) over ``axis``."""
+    return LogSoftmax(axis)(x)
+
+
+from ._activations_keras import (  # noqa: E402  (they subclass ActivationFunction above)
+    ELU,
+    GELU,
+    SELU,
+    HardSigmoid,
+    HardSiLU,
+    KerasReLU,
+    LogSoftmax,
+    Mish,
+    ReLU6,
+    SiLU,
+    Softplus,
+    Softsign,
+)
+
+
+def _relu(negative_slope=0.0, max_value=None, threshold=0.0) -> ActivationFunction:
+    """'relu' with Keras's options: the fast ReLU when they are the defaults."""
+    if negative_slope == 0 and max_value is None and threshold == 0:
+        return ReLU()
+    return KerasReLU(negative_slope, max_value, threshold)
+
+
+_ACTIVATIONS = Registry(
+    "activation",
+    {
+        "linear": Linear,
+        "relu": _relu,
+        "sigmoid": Sigmoid,
+        "tanh": Tanh,
+        "softmax": Softmax,
+        "leaky_relu": LeakyReLU,
+        "exponential": Exponential,
+        "elu": ELU,
+        "selu": SELU,
+        "gelu": GELU,
+        "silu": SiLU,
+        "softplus": Softplus,
+        "softsign": Softsign,
+        "hard_sigmoid": HardSigmoid,
+        "hard_silu": HardSiLU,
+        "relu6": ReLU6,
+        "mish": Mish,
+        "log_softmax": LogSoftmax,
+    },
+    base=ActivationFunction,
+    aliases={"swish": "silu", "hard_swish": "hard_silu"},
+)

@@ -124,7 +124,7 @@ def _entries(model, prefix, seen):
 
 
 def _weight_tensors(model) -> dict[str, np.ndarray]:
-    return {key: np.ascontiguousarray(layer.arrays[name])
+    return {key: np.require(layer.arrays[name], requirements="C")  # keeps 0-d arrays 0-d
             for key, layer, name in weight_entries(model)}
 
 

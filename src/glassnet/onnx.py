@@ -39,6 +39,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("glassnet.onnx needs the onnx package: pip install 'glassnet[onnx]'"
                       ) from exc
 
+from . import _onnx_toolkit
 from ._checks import glassnet_model
 from ._files import atomic_write, file_path
 from .errors import ConfigError
@@ -66,7 +67,8 @@ _ACTIVATION_OPS = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh", "softma
 _MERGE_OPS = {Add: ("Add", True), Subtract: ("Sub", True), Multiply: ("Mul", True),
               Average: ("Mean", False), Maximum: ("Max", False), Minimum: ("Min", False)}
 _SUPPORTED = ("Dense, the activation layers, Add, Subtract, Multiply, Average, Maximum, Minimum, "
-              "Concatenate, Flatten, Dropout and models used as layers")
+              "Concatenate, Flatten, Dropout, the noise layers, "
+              f"{', '.join(_onnx_toolkit.LAYERS)} and models used as layers")
 
 
 def export(model, path, opset: int = DEFAULT_OPSET, input_names=None, output_names=None):
@@ -119,6 +121,7 @@ def export(model, path, opset: int = DEFAULT_OPSET, input_names=None, output_nam
                           f"{model.input_names} and output_names {model.output_names}); pass "
                           "input_names=[...] and output_names=[...] to name them")
     graph = _Graph(model)
+    graph.opset = opset
     results = graph.add_model(model, ins)
     taken = ({n for node in graph.nodes for n in node.output} - set(results)) | {
         t.name for t in graph.initializers}
@@ -184,6 +187,7 @@ class _Graph:
 
     def __init__(self, model):
         self.dtype = model.dtype
+        self.opset = DEFAULT_OPSET
         self.nodes: list = []
         self.initializers: list = []
         self._index: dict[int, int] = {}
@@ -229,6 +233,8 @@ class _Graph:
             return [self._node("Concat", args, f"{scope}/concat", axis=axis)]
         if type(layer) in _MERGE_OPS:
             return [self._merge(type(layer), args, scope)]
+        if type(layer).__name__ in _onnx_toolkit.LAYERS:
+            return _onnx_toolkit.layer_nodes(self, layer, args, scope, prefix, self.opset)
         raise ConfigError(f"export: layer {layer.name!r} ({type(layer).__name__}) in model "
                           f"{model.name!r} has no ONNX form yet; supported: {_SUPPORTED}")
 
@@ -262,10 +268,13 @@ class _Graph:
         if activation.name == "linear":
             return current
         op = _ACTIVATION_OPS.get(activation.name)
+        if (op is None or type(activation).__name__ == "KerasReLU") and \
+                activation.name in _onnx_toolkit.ACTIVATIONS:
+            return _onnx_toolkit.activation_nodes(self, current, scope, activation, self.opset)
         if op is None:
             raise ConfigError(f"export: activation {activation.name!r} in layer {layer.name!r} "
                               f"has no ONNX form yet; supported: {', '.join(_ACTIVATION_OPS)}")
-        attrs = {"axis": -1} if op == "Softmax" else {}
+        attrs = {"axis": getattr(activation, "axis", -1)} if op == "Softmax" else {}
         if op == "LeakyRelu":
             attrs = {"alpha": activation.negative_slope}
         return self._node(op, [current], f"{scope}/{activation.name}", **attrs)

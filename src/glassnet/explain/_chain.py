@@ -84,7 +84,7 @@ def activation_line(act, name: str, u: int, z: float, a: float, d: float) -> Lin
         return Line(lhs, (f"out[{u}] * (1 - out[{u}])", f"{fmt(a)} * {fmt(1 - a)}"), d)
     if kind == "tanh":
         return Line(lhs, (f"1 - out[{u}]^2", f"1 - {factor(a)}^2"), d)
-    if kind in ("relu", "leaky_relu"):
+    if kind in ("relu", "leaky_relu") and type(act).__name__ != "KerasReLU":
         low = "0" if kind == "relu" else fmt(act.negative_slope)
         return Line(lhs, (f"1 if net > 0 else {low}",), d, f"net = {fmt(z)}")
     if kind == "exponential":
@@ -170,11 +170,15 @@ def _from_above(p, m: int, s: int, u: int, top: int) -> Line:
     g = above.grad_out[s]
     if isinstance(layer, Flatten):
         return Line(lhs, (f"dE_s/dout_{up}[{u}]",), value, "Flatten passes it through")
-    if isinstance(layer, Dropout):
+    if type(layer) is Dropout:
         mask = float(above.local[s, u])
         note = "dropped" if mask == 0 else f"kept, scaled by 1/(1 - {fmt(layer.rate)})"
         return Line(lhs, (f"dE_s/dout_{up}[{u}] * mask[{u}]", f"{factor(g[u])} * {fmt(mask)}"),
                     value, note)
+    if not hasattr(layer, "activation") or isinstance(layer, Dropout):
+        local = float(above.local[s, u])  # Identity, Normalization, the noise layers
+        return Line(lhs, (f"dE_s/dout_{up}[{u}] * dout_{up}[{u}]/din[{u}]",
+                          f"{factor(g[u])} * {factor(local)}"), value, type(layer).__name__)
     act = layer.activation
     if act.name == "softmax":
         inner = float(np.dot(above.out[s], g))

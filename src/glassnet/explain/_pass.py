@@ -33,6 +33,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..models import training as _training
+from ._support import check_explainable
 
 __all__ = ["LayerRecord", "Pass", "as_batch", "record"]
 
@@ -98,6 +99,7 @@ def record(model, x, y) -> Pass:
             f"explain follows a chain of layers; model {model.name!r} has branches, merges, "
             "shared layers or several inputs/outputs. Check its gradients with "
             "glassnet.gradcheck(model, x, y), or explain a chain part of it")
+    check_explainable(model)
     x, y = as_batch(model, x, y)
     x, y, _ = _training.prepare_single(model, x, y)
     h = np.ascontiguousarray(x, dtype=model.dtype)

@@ -56,7 +56,7 @@ def activation_texts(activation, name: str) -> tuple[str, str]:
         return f"sigmoid({net}) = 1 / (1 + e^-{net})", f"{out} * (1 - {out})"
     if kind == "tanh":
         return f"tanh({net})", f"1 - {out}^2"
-    if kind == "relu":
+    if kind == "relu" and type(activation).__name__ != "KerasReLU":
         return f"max({net}, 0)", f"1 if {net} > 0 else 0"
     if kind == "leaky_relu":
         slope = fmt(activation.negative_slope)

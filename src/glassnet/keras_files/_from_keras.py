@@ -1,7 +1,7 @@
 """A Keras 3 model config (``config.json``) turned into glassnet's config, option by option.
 
 Only Keras's own classes load, each with the options glassnet has: an option glassnet lacks
-(``ReLU(max_value=6)``, a ``noise_shape``, a regularizer of a user's class) is refused by name
+(``renorm=True``, a ``noise_shape``, a regularizer of a user's class) is refused by name
 rather than dropped, and a class from outside Keras, or a ``Lambda`` (which holds Python
 code), is refused without looking further. Nothing here imports or runs anything the file
 names. Errors are :class:`~glassnet.errors.ConfigError` s; the loader adds the file name.
@@ -28,6 +28,7 @@ import math
 
 from ..errors import ConfigError
 from ._order import MODEL_CLASSES
+from ._toolkit import TOOLKIT_ACTIVATIONS, TOOLKIT_LAYERS, from_keras
 
 __all__ = ["Budget"]
 
@@ -50,13 +51,12 @@ _PENALTIES = ("kernel_regularizer", "bias_regularizer", "activity_regularizer",
 _NO_OPTIONS = {"quantization_config": None, "lora_rank": None}
 # Per class: options passed on, and options that must keep Keras's default.
 _PASSED = {"Dense": ("units", "use_bias"), "Dropout": ("rate", "seed"),
-           "LeakyReLU": ("negative_slope",), "Concatenate": ("axis",)}
-_DEFAULTS = {"Dense": {**_NO_OPTIONS, "lora_alpha": None},
-             "ReLU": {"max_value": None, "negative_slope": 0.0, "threshold": 0.0},
-             "Softmax": {"axis": -1}, "Dropout": {"noise_shape": None},
+           "LeakyReLU": ("negative_slope",), "Concatenate": ("axis",),
+           "ReLU": ("max_value", "negative_slope", "threshold"), "Softmax": ("axis",)}
+_DEFAULTS = {"Dense": {**_NO_OPTIONS, "lora_alpha": None}, "Dropout": {"noise_shape": None},
              "Flatten": {"data_format": "channels_last"}, "Activation": {}}
 SUPPORTED = ("Dense", "Activation", "ReLU", "Softmax", "LeakyReLU", "Flatten", "Dropout",
-             "InputLayer", *_MERGES, "Concatenate", "Functional", "Sequential")
+             "InputLayer", *_MERGES, "Concatenate", "Functional", "Sequential", *TOOLKIT_LAYERS)
 
 
 def _policy(value, where: str) -> str:
@@ -73,7 +73,7 @@ def _activation(value, where: str) -> dict:
         return {"name": "linear"}
     if value == "leaky_relu":
         return {"name": "leaky_relu", "negative_slope": 0.2}
-    if value in _ACTIVATIONS:
+    if value in _ACTIVATIONS or value in TOOLKIT_ACTIVATIONS:
         return {"name": value}
     raise ConfigError(f"{where}: activation {value!r} is not one glassnet has (it has "
                       f"{', '.join(_ACTIVATIONS)}, leaky_relu)")
@@ -212,6 +212,9 @@ def _layer_options(cls: str, config: dict, where: str) -> dict:
         out["trainable"] = _bool(config["trainable"], where)
     if config.get("dtype") is not None:
         out["dtype"] = _policy(config["dtype"], where)
+    if cls in TOOLKIT_LAYERS:
+        rest = {k: v for k, v in config.items() if k not in ("name", "trainable", "dtype")}
+        return {**out, **from_keras(cls, rest, where)}
     passed, defaults = _PASSED.get(cls, ()), _DEFAULTS.get(cls, {})
     for key, value in config.items():
         if key in ("name", "trainable", "dtype"):

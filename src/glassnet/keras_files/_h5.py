@@ -165,7 +165,7 @@ def write_weights(model, config: dict, include_optimizer: bool) -> bytes:
             if _is_model(layer):
                 continue
             for i, array in enumerate(layer_arrays(layer)):
-                vars_group[str(i)] = np.ascontiguousarray(array)
+                vars_group[str(i)] = np.require(array, requirements="C")  # 0-d stays 0-d
         if include_optimizer and model.optimizer is not None and model.params.size:
             arrays = optimizer_arrays(model, groups)
             if arrays is not None:
@@ -252,7 +252,8 @@ def read_weights(model, config: dict, f, source) -> list[tuple]:
         targets = layer_arrays(layer)
         expected = [(t.shape, t.dtype) for t in targets]
         if expected or _group(f, f"{path}/vars", source) is not None:
-            pending.append((targets, read_arrays(f, path, expected, source)))
+            # "fiu": Keras keeps Normalization's count as an int
+            pending.append((targets, read_arrays(f, path, expected, source, kinds="fiu")))
     return pending
 
 

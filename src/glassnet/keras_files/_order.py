@@ -19,18 +19,13 @@ Example
 
 from __future__ import annotations
 
-import re
+from ..layers.layer import snake_case
 
 __all__ = ["keras_order", "layer_paths", "snake_case"]
 
 MODEL_CLASSES = ("Functional", "Sequential", "Model")
 
 
-def snake_case(name: str) -> str:
-    """Keras's snake case of a class name ('ReLU' -> 're_lu')."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class _Unique:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from ..errors import ConfigError
 from ._order import keras_order
+from ._toolkit import TOOLKIT_ACTIVATIONS, TOOLKIT_LAYERS, to_keras
 
 __all__ = ["compile_config", "layer_config", "metric_names", "model_config"]
 
@@ -67,10 +68,19 @@ def _activation(function, where: str) -> str:
     name = config["name"]
     if name == "leaky_relu" and config.get("negative_slope") == 0.2:
         return name  # Keras's leaky_relu function has slope 0.2
+    if name in TOOLKIT_ACTIVATIONS and _keras_default(name) == config:
+        return name
     if name not in _ACTIVATIONS:
         raise ConfigError(f"{where}: activation {function!r} has no Keras name; use a "
                           "LeakyReLU layer for a leaky ReLU of another slope")
     return name
+
+
+def _keras_default(name: str) -> dict:
+    """The config of the activation a Keras name stands for (its options at their defaults)."""
+    from .. import activations
+
+    return activations.get(name).get_config()
 
 
 def _initializer(init, where: str) -> dict:
@@ -102,9 +112,10 @@ def _class_and_config(layer, dtype):
         where = f"layer {layer.name!r} ({cls})"
         return "Activation", {**base, "activation": _activation(layer.activation, where)}
     if cls == "ReLU":
-        return cls, {**base, "max_value": None, "negative_slope": 0.0, "threshold": 0.0}
+        return cls, {**base, "max_value": layer.max_value, "negative_slope": layer.negative_slope,
+                     "threshold": layer.threshold}
     if cls == "Softmax":
-        return cls, {**base, "axis": -1}
+        return cls, {**base, "axis": layer.axis}
     if cls == "LeakyReLU":
         return cls, {**base, "negative_slope": layer.activation.negative_slope}
     if cls == "Flatten":
@@ -116,9 +127,12 @@ def _class_and_config(layer, dtype):
         return cls, base
     if cls == "Concatenate":
         return cls, {**base, "axis": layer.axis}
+    if cls in TOOLKIT_LAYERS:
+        return cls, to_keras(layer, base)
     raise ConfigError(f"layer {layer.name!r}: glassnet cannot write a {cls} layer to a Keras "
                       "file (Keras files take Dense, Activation, ReLU, Sigmoid, Tanh, Softmax, "
-                      "LeakyReLU, Flatten, Dropout, the merge layers and nested models)")
+                      "LeakyReLU, Flatten, Dropout, the merge layers, nested models and "
+                      f"{', '.join(TOOLKIT_LAYERS)})")
 
 
 def _input_layer(name: str, shape, dtype) -> dict:
@@ -138,7 +152,8 @@ def layer_config(layer, dtype) -> dict:
         return _input_layer(layer.name, layer.input_shape, dtype)
     cls, config = _class_and_config(layer, dtype)
     entry = keras_object("keras.layers", cls, config)
-    if layer.built and (layer.param_specs() or cls in (*_MERGES, "Concatenate", "Flatten")):
+    if layer.built and (layer.param_specs() or layer.state_specs()
+                        or cls in (*_MERGES, "Concatenate", "Flatten")):
         entry["build_config"] = {"input_shape": _batch(layer.input_shape)}
     return entry
 

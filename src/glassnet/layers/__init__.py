@@ -3,6 +3,8 @@
 - :mod:`.layer`: the ``Layer`` base class (build, weights, calls on tensors or arrays);
 - :mod:`.input_layer`: ``Input`` and ``InputLayer``; :mod:`.core`: ``Dense``;
 - :mod:`.activation`, :mod:`.merging`, :mod:`.reshaping`, :mod:`.regularization`;
+- :mod:`.normalization` (BatchNormalization, LayerNormalization, Normalization), :mod:`.noise`
+  (GaussianNoise, GaussianDropout, AlphaDropout), :mod:`.embedding`, :mod:`.identity`;
 - :mod:`.symbolic`: the tensors and nodes a functional model is traced from;
 - :mod:`.storage` and :mod:`.variable`: the flat buffers behind the weights, and their handles.
 
@@ -19,8 +21,10 @@ from __future__ import annotations
 
 from .._registry import Registry
 from ..errors import ConfigError
-from .activation import Activation, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .activation import ELU, Activation, LeakyReLU, PReLU, ReLU, Sigmoid, Softmax, Tanh
 from .core import Dense
+from .embedding import Embedding
+from .identity import Identity
 from .input_layer import Input, InputLayer
 from .layer import Layer
 from .merging import (
@@ -39,8 +43,10 @@ from .merging import (
     multiply,
     subtract,
 )
+from .noise import AlphaDropout, GaussianDropout, GaussianNoise
+from .normalization import BatchNormalization, LayerNormalization, Normalization
 from .regularization import Dropout
-from .reshaping import Flatten
+from .reshaping import Flatten, Reshape
 from .symbolic import SymbolicTensor
 
 __all__ = [
@@ -49,12 +55,18 @@ __all__ = [
     "Softmax", "Subtract", "SymbolicTensor", "Tanh", "add", "average", "concatenate", "deserialize",
     "get", "maximum", "minimum", "multiply", "register", "serialize", "subtract",
 ]
+__all__ += ["ELU", "AlphaDropout", "BatchNormalization", "Embedding", "GaussianDropout",
+            "GaussianNoise", "Identity", "LayerNormalization", "Normalization", "PReLU",
+            "Reshape"]
 
 _LAYERS = Registry(
     "layer",
     {cls.__name__: cls for cls in (Dense, Activation, ReLU, Sigmoid, Tanh, Softmax, LeakyReLU,
                                    Flatten, Dropout, InputLayer, Add, Subtract, Multiply,
-                                   Average, Maximum, Minimum, Concatenate)},
+                                   Average, Maximum, Minimum, Concatenate,
+                                   ELU, PReLU, BatchNormalization, LayerNormalization,
+                                   Normalization, GaussianNoise, GaussianDropout, AlphaDropout,
+                                   Embedding, Identity, Reshape)},
     base=Layer,
 )
 

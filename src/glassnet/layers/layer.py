@@ -52,7 +52,10 @@ def auto_name(prefix: str) -> str:
 
 
 def snake_case(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    """Keras's snake case of a class name, for auto names ('ReLU' -> 're_lu', 'ELU' -> 'elu')."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def shape_tuple(value, what: str) -> tuple[int, ...]:
