@@ -46,16 +46,10 @@ def forward(model, x, training):
 
 
 def head_losses(model, ys, outs, w) -> list:
-    """Each output's loss value (0.0 where it has none), unweighted."""
-    values = []
-    for head, y, out in zip(model._heads, ys, outs, strict=True):
-        if head is None:
-            values.append(0.0)
-        elif head.fused:
-            values.append(head.loss.logits_loss(y, head.layer.net, w))
-        else:
-            values.append(head.loss.forward(y, out, w))
-    return values
+    """Each output's loss value (0.0 where it has none), unweighted; a fused head's too is
+    Keras's value on the probabilities (clipped as Keras clips)."""
+    return [0.0 if head is None else head.loss.forward(y, out, w)
+            for head, y, out in zip(model._heads, ys, outs, strict=True)]
 
 
 def heads_value_and_grad(model, ys, outs, w, grad_buffers):
