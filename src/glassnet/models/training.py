@@ -22,10 +22,10 @@ import numpy as np
 from .. import kernels
 from .._checks import no_overflow, positive_int
 from ..errors import DataError, ShapeError
-from ..metrics import training as training_metrics
 from .data import Batch, input_arrays, prepare
 
-__all__ = ["Batch", "Diverged", "backprop", "evaluate", "forward", "predict", "train_step"]
+__all__ = ["Batch", "Diverged", "LogSums", "backprop", "evaluate", "forward", "predict",
+           "train_step"]
 
 DEFAULT_INFERENCE_BATCH = 1024
 
@@ -131,30 +131,34 @@ def backward(model, y, out, w, fused, grad_buffer) -> None:
 
 
 # -- metrics and logs ------------------------------------------------------------------------
-def metric_functions(model) -> list:
-    """(output index, function) per compiled metric, fast kernels where they apply."""
-    return [(i, _fast_metric(model, i, fn)) for i, _, fn in model._metric_fns]
+def _fast_accuracy(model, i, metric) -> bool:
+    """True when the sparse accuracy kernel can update ``metric`` (integer labels, rows)."""
+    from ..metrics.wrapped import SparseCategoricalAccuracy
 
-
-def _fast_metric(model, i, fn):
-    """The accuracy kernel in place of the metric function when the targets are labels."""
     head = model._heads[i]
-    shape = model._output_shapes[i]
-    if (fn is training_metrics._sparse_categorical_accuracy and len(shape) == 1
-            and head is not None and head.loss.name == "sparse_categorical_crossentropy"):
-        return kernels.active().sparse_accuracy
-    return fn
+    return (type(metric) is SparseCategoricalAccuracy and len(model._output_shapes[i]) == 1
+            and head is not None and head.loss.name == "sparse_categorical_crossentropy")
+
+
+def _log_value(value):
+    value = np.asarray(value)
+    return float(value) if value.size == 1 else value.copy()
 
 
 class LogSums:
-    """Running, sample-weighted sums of the loss, per-output losses and metrics."""
+    """Running, sample-weighted sums of the loss and per-output losses, and the stateful
+    metrics (reset here, updated batch by batch: their result is the running epoch value)."""
 
     def __init__(self, model):
         self.names = model._log_names
         self.heads = model._heads
         self.per_output = len(model._heads) > 1
-        self.fns = metric_functions(model)
-        self.sums = [0.0] * len(self.names)
+        self.metrics = []
+        for i, _, metric in model._metric_fns:
+            metric.reset_state()
+            self.metrics.append((i, metric, _fast_accuracy(model, i, metric)))
+        self.n_sums = len(self.names) - len(self.metrics)
+        self.sums = [0.0] * self.n_sums
         self.seen = 0
 
     def add(self, total, values, ys, outs, m: int) -> None:
@@ -166,13 +170,19 @@ class LogSums:
                 if head is not None:
                     sums[k] += value * m
                     k += 1
-        for j, (i, fn) in enumerate(self.fns):
-            sums[k + j] += fn(ys[i], outs[i]) * m
+        for i, metric, fast in self.metrics:
+            if fast:
+                metric.add_mean(kernels.active().sparse_accuracy(ys[i], outs[i]), m)
+            else:
+                metric.update_state(ys[i], outs[i])
         self.seen += m
 
     def logs(self) -> dict:
-        return {k: s / self.seen for k, s in zip(self.names, self.sums, strict=True)} \
-            if self.seen else {}
+        if not self.seen:
+            return {}
+        values = [s / self.seen for s in self.sums]
+        values += [_log_value(metric.result()) for _, metric, _ in self.metrics]
+        return dict(zip(self.names, values, strict=True))
 
 
 # -- evaluate and predict --------------------------------------------------------------------

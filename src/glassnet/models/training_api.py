@@ -158,7 +158,7 @@ class TrainingAPI:
         self.loss = self._losses[0] if len(self._losses) == 1 else list(self._losses)
 
     def _resolve_metrics(self) -> None:
-        """Metric functions per output and the names the logs use."""
+        """Stateful metrics per output (``(output index, key, Metric)``) and the log names."""
         if self._graph is None or (not self.compiled and self._loss_specs is None):
             return
         if not self._heads:
@@ -174,9 +174,9 @@ class TrainingAPI:
             spec = [] if spec is None else (spec if isinstance(spec, (list, tuple)) else [spec])
             head = self._heads[i]
             for m in spec:
-                key, fn = training_metrics.resolve(m, head.loss.name if head else "",
-                                                   shapes[i][-1])
-                fns.append((i, key, fn))
+                key, metric = training_metrics.resolve(m, head.loss.name if head else "",
+                                                       shapes[i][-1])
+                fns.append((i, key, metric))
                 log_names.append(key if len(names) == 1 else f"{names[i]}_{key}")
         self._metric_fns, self._log_names = fns, log_names
 
