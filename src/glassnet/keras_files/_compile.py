@@ -11,10 +11,10 @@ Example
 >>> kwargs = compile_arguments(config)
 >>> kwargs["optimizer"], kwargs["loss"], kwargs["metrics"]
 ({'name': 'adam', 'learning_rate': 0.01}, 'categorical_crossentropy', ['accuracy'])
->>> compile_arguments({**config, "loss": "huber"})
+>>> compile_arguments({**config, "loss": "dice"})
 Traceback (most recent call last):
 ...
-glassnet.errors.ConfigError: loss 'huber' is not one glassnet has
+glassnet.errors.ConfigError: loss 'dice' is not one glassnet has
 """
 
 from __future__ import annotations
@@ -34,8 +34,7 @@ _OPTIMIZER_DEFAULTS = {"weight_decay": None, "clipnorm": None, "global_clipnorm"
                        "centered": False, "decay": 0.0}
 _IGNORED = ("name", "ema_momentum", "ema_overwrite_frequency", "is_legacy_optimizer",
             "jit_compile")
-_LOSS_OPTIONS = {"reduction": "sum_over_batch_size", "label_smoothing": 0.0, "axis": -1,
-                 "ignore_class": None}
+_LOSS_OPTIONS: dict = {}  # Keras's loss options (reduction, label_smoothing, ...) are glassnet's
 
 
 def _optimizer(spec) -> dict:

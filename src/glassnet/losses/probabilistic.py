@@ -6,7 +6,7 @@ are mapped to -1/1 first, as Keras's ``convert_binary_labels_to_hinge`` does.
 Example
 -------
 >>> import numpy as np
->>> float(Hinge()(np.array([[0.0, 1.0]]), np.array([[0.3, 0.6]])))
+>>> round(float(Hinge()(np.array([[0.0, 1.0]]), np.array([[0.3, 0.6]]))), 6)
 0.85
 >>> round(float(KLDivergence()(np.array([[0.2, 0.8]]), np.array([[0.4, 0.6]]))), 6)
 0.091516

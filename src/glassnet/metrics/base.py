@@ -24,7 +24,7 @@ Example
 ...     def result(self):
 ...         return self.top.value
 >>> big = Largest()
->>> float(big([0, 1], [0.2, 0.9]))
+>>> round(float(big([0, 1], [0.2, 0.9])), 6)
 0.9
 """
 
