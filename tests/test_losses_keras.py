@@ -134,7 +134,9 @@ def test_get_config_equals_keras_and_rebuilds(keras, name, kwargs, kind):
     ours = getattr(losses, name)(**kwargs)
     theirs = getattr(keras.losses, name)(**kwargs).get_config()
     theirs = {k: v for k, v in theirs.items() if k != "dtype"}
-    assert ours.get_config() == theirs
+    # glassnet keeps what Keras 3's configs forget (Huber's delta, CosineSimilarity's axis)
+    extra = {"Huber": {"delta": kwargs.get("delta", 1.0)}, "CosineSimilarity": {"axis": -1}}
+    assert ours.get_config() == {**theirs, **extra.get(name, {})}
     again = losses.get({"class_name": name, "config": ours.get_config()})
     assert again.get_config() == ours.get_config()
 
@@ -232,3 +234,29 @@ def test_regression_losses_train_through_fit(loss):
     history = model.fit(x, y, epochs=15, verbose=0, seed=0)
     assert history.history["loss"][-1] < before
     assert model.evaluate(x, y, verbose=0) < before
+
+
+@pytest.mark.parametrize("loss", [losses.Huber(delta=2.0), "huber", "log_cosh",
+                                  losses.CategoricalCrossentropy(label_smoothing=0.1),
+                                  losses.BinaryFocalCrossentropy(gamma=3.0)])
+def test_keras_archive_keeps_the_loss_for_keras(keras, tmp_path, loss):
+    import glassnet
+
+    model = glassnet.Sequential([glassnet.layers.Input((3,)),
+                                 glassnet.layers.Dense(2, activation="softmax")])
+    model.compile("adam", loss)
+    model.save(tmp_path / "m.keras")
+    theirs = keras.saving.load_model(tmp_path / "m.keras")
+    ours = losses.get(loss)
+    kloss = theirs.loss
+    if isinstance(kloss, str):
+        assert kloss == {"huber_loss": "huber"}.get(ours.name, ours.name)
+        assert ours.get_config() == type(ours)().get_config()
+    else:
+        assert type(kloss).__name__ == type(ours).__name__
+        theirs_config = {k: v for k, v in kloss.get_config().items() if k != "dtype"}
+        assert theirs_config == {k: ours.get_config()[k] for k in theirs_config}
+        for key, value in getattr(kloss, "_fn_kwargs", {}).items():  # Huber: delta reaches Keras
+            assert ours.get_config().get(key, value) == value
+    again = glassnet.models.load_model(tmp_path / "m.keras")
+    assert again.loss.get_config() == ours.get_config()

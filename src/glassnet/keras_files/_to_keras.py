@@ -184,10 +184,6 @@ _OPTIMIZER_BASE = {"clipnorm": None, "global_clipnorm": None, "clipvalue": None,
                    "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
                    "loss_scale_factor": None, "gradient_accumulation_steps": None}
 _OPTIMIZER_CLASSES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}
-_LOSS_CLASSES = {"mean_squared_error": "MeanSquaredError",
-                 "binary_crossentropy": "BinaryCrossentropy",
-                 "categorical_crossentropy": "CategoricalCrossentropy",
-                 "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy"}
 
 
 def _optimizer(optimizer) -> dict:
@@ -209,10 +205,10 @@ def _optimizer(optimizer) -> dict:
 def _loss(loss):
     if loss is None:
         return None
-    if not getattr(loss, "from_logits", False):
-        return loss.name
-    config = {"name": loss.name, "reduction": "sum_over_batch_size", "from_logits": True}
-    return keras_object("keras.losses", _LOSS_CLASSES[loss.name], config)
+    config = loss.get_config()
+    if config == type(loss)().get_config():  # the defaults: Keras's function of that name
+        return "huber" if config["name"] == "huber_loss" else loss.name
+    return keras_object("keras.losses", type(loss).__name__, config)
 
 
 def compile_config(model, metric_names) -> dict | None:

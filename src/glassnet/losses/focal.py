@@ -22,8 +22,7 @@ import numpy as np
 
 from .. import activations
 from .._checks import number_in
-from .crossentropy import BinaryCrossentropy, CategoricalCrossentropy, clip_bounds, \
-    softmax_backward
+from .crossentropy import BinaryCrossentropy, CategoricalCrossentropy, clip_bounds, softmax_backward
 from .loss import last_axis_size
 
 __all__ = ["BinaryFocalCrossentropy", "CategoricalFocalCrossentropy"]

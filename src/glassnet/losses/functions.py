@@ -12,12 +12,18 @@ array([0.8125])
 
 from __future__ import annotations
 
-from .crossentropy import BinaryCrossentropy, CategoricalCrossentropy, \
-    SparseCategoricalCrossentropy
+from .crossentropy import BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy
 from .focal import BinaryFocalCrossentropy, CategoricalFocalCrossentropy
 from .probabilistic import CategoricalHinge, Hinge, KLDivergence, Poisson, SquaredHinge
-from .regression import CosineSimilarity, Huber, LogCosh, MeanAbsoluteError, \
-    MeanAbsolutePercentageError, MeanSquaredError, MeanSquaredLogarithmicError
+from .regression import (
+    CosineSimilarity,
+    Huber,
+    LogCosh,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+)
 
 _CLASSES = {
     "mean_squared_error": MeanSquaredError,

@@ -115,7 +115,8 @@ class MeanSquaredLogarithmicError(_MeanOverLast):
 class Huber(_MeanOverLast):
     """``0.5 e^2`` where ``|e| <= delta``, else ``delta |e| - 0.5 delta^2`` (e = y_pred - y_true).
 
-    Keras's class is named 'huber_loss' and, as there, ``get_config`` leaves ``delta`` out.
+    Keras's class is named 'huber_loss'. ``get_config`` keeps ``delta`` (Keras 3's leaves it
+    out, so its saved models forget it; Keras reads it back all the same).
     """
 
     name = "huber_loss"
@@ -124,6 +125,9 @@ class Huber(_MeanOverLast):
                  dtype=None):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.delta = number_in(delta, "Huber: delta", 0)
+
+    def get_config(self):
+        return {**super().get_config(), "delta": self.delta}
 
     def elementwise(self, y_true, y_pred):
         error = y_pred - y_true
@@ -152,7 +156,7 @@ class CosineSimilarity(Loss):
     """``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``; between -1 and 1.
 
     The norm's inverse is capped at ``1 / epsilon`` (Keras's ``normalize``), so a zero vector
-    gives 0. ``get_config`` leaves ``axis`` out, as Keras's does.
+    gives 0. ``get_config`` keeps ``axis`` (Keras 3's leaves it out).
     """
 
     name = "cosine_similarity"
@@ -161,6 +165,9 @@ class CosineSimilarity(Loss):
                  dtype=None):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.axis = axis
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
 
     def _inverse_norm(self, x):
         square_sum = np.sum(np.square(x), axis=self.axis, keepdims=True)

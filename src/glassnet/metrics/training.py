@@ -27,9 +27,9 @@ from .base import MeanMetricWrapper, Metric
 __all__ = [
     "binary_accuracy",
     "categorical_accuracy",
+    "get",
     "mean_absolute_error",
     "mean_squared_error",
-    "get",
     "resolve",
     "sparse_categorical_accuracy",
 ]

@@ -131,13 +131,22 @@ def backward(model, y, out, w, fused, grad_buffer) -> None:
 
 
 # -- metrics and logs ------------------------------------------------------------------------
-def _fast_accuracy(model, i, metric) -> bool:
-    """True when the sparse accuracy kernel can update ``metric`` (integer labels, rows)."""
+def _updater(model, i, metric):
+    """``update(y, out, m)`` for one metric: the sparse accuracy kernel where it applies
+    (integer labels, one row of scores per sample), else ``metric.update_state``."""
     from ..metrics.wrapped import SparseCategoricalAccuracy
 
     head = model._heads[i]
-    return (type(metric) is SparseCategoricalAccuracy and len(model._output_shapes[i]) == 1
-            and head is not None and head.loss.name == "sparse_categorical_crossentropy")
+    if (type(metric) is SparseCategoricalAccuracy and len(model._output_shapes[i]) == 1
+            and head is not None and head.loss.name == "sparse_categorical_crossentropy"):
+        kernel = kernels.active().sparse_accuracy
+        return lambda y, out, m=None: metric.add_mean(kernel(y, out), len(y) if m is None else m)
+    return lambda y, out, m=None: metric.update_state(y, out)
+
+
+def metric_functions(model) -> list:
+    """(output index, ``update(y, out, m)``) per compiled metric (the benchmarks' profile)."""
+    return [(i, _updater(model, i, metric)) for i, _, metric in model._metric_fns]
 
 
 def _log_value(value):
@@ -156,7 +165,7 @@ class LogSums:
         self.metrics = []
         for i, _, metric in model._metric_fns:
             metric.reset_state()
-            self.metrics.append((i, metric, _fast_accuracy(model, i, metric)))
+            self.metrics.append((i, metric, _updater(model, i, metric)))
         self.n_sums = len(self.names) - len(self.metrics)
         self.sums = [0.0] * self.n_sums
         self.seen = 0
@@ -170,11 +179,8 @@ class LogSums:
                 if head is not None:
                     sums[k] += value * m
                     k += 1
-        for i, metric, fast in self.metrics:
-            if fast:
-                metric.add_mean(kernels.active().sparse_accuracy(ys[i], outs[i]), m)
-            else:
-                metric.update_state(ys[i], outs[i])
+        for i, _, update in self.metrics:
+            update(ys[i], outs[i], m)
         self.seen += m
 
     def logs(self) -> dict:
