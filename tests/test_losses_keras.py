@@ -55,6 +55,7 @@ CASES = [
     ("CategoricalCrossentropy", {"from_logits": True, "label_smoothing": 0.1}, "logits"),
     ("SparseCategoricalCrossentropy", {}, "sparse"),
     ("SparseCategoricalCrossentropy", {"from_logits": True}, "logits"),
+    ("SparseCategoricalCrossentropy", {"ignore_class": 2}, "sparse"),
     ("BinaryFocalCrossentropy", {}, "binary"),
     ("BinaryFocalCrossentropy", {"apply_class_balancing": True, "alpha": 0.4, "gamma": 1.5,
                                  "label_smoothing": 0.1}, "binary"),

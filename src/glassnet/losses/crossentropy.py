@@ -29,10 +29,17 @@ from .loss import EPSILON, Loss, _scale_rows, last_axis_size
 __all__ = ["BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy"]
 
 
+_BOUNDS: dict = {}
+_LOW_LOSS = 16.0  # just under -log(EPSILON) = 16.12
+
+
 def clip_bounds(dtype):
     """Keras's clip, ``[epsilon, 1 - epsilon]``, in ``dtype``."""
-    t = np.dtype(dtype).type
-    return t(EPSILON), t(1 - EPSILON)
+    bounds = _BOUNDS.get(dtype)
+    if bounds is None:
+        t = np.dtype(dtype).type
+        bounds = _BOUNDS[dtype] = (t(EPSILON), t(1 - EPSILON))
+    return bounds
 
 
 def softmax_backward(probs, grad_p, out):
@@ -255,15 +262,25 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
         if self.ignore_class is not None:
             return super().logits_value_and_grad(y_true, logits, probs, weights, out)
         value = kernels.active().sparse_softmax_xent(logits, probs, y_true, weights, out)
-        scale = self.rescale(len(out), weights)
-        value *= scale
         lo, hi = clip_bounds(probs.dtype)
-        picked = probs[np.arange(len(y_true)), y_true]
-        if picked.min() < lo or picked.max() > hi:  # Keras's clip binds: its value, no grad
-            value = self.forward(y_true, probs, weights)
-            self.fix_clipped(y_true, probs, weights, out)
-        if scale != 1.0:
-            out *= scale
+        # Keras's clip binds where a label's probability is outside [lo, hi]: none can be when
+        # every probability is <= hi and (unweighted) the summed -log p stays below -log(lo)
+        if probs.max() > hi or weights is not None or value * len(out) >= _LOW_LOSS:
+            picked = probs[np.arange(len(y_true)), y_true]
+            if picked.min() < lo or picked.max() > hi:  # its value, and no gradient there
+                value = self.forward(y_true, probs, weights)
+                self.fix_clipped(y_true, probs, weights, out)
+                self._scale_grad(out, weights)
+                return value, out
+        return value * self._scale_grad(out, weights), out
+
+    def _scale_grad(self, out, weights) -> float:
+        """Scale the kernel's 'sum_over_batch_size' gradient to the reduction; the factor."""
+        if self.reduction in ("sum_over_batch_size", "mean", None, "none"):
+            return 1.0
+        scale = self.rescale(len(out), weights)
+        out *= scale
+        return scale
         return value, out
 
     def fix_clipped(self, y_true, probs, weights, out):

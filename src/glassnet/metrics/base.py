@@ -240,8 +240,8 @@ class Mean(Metric):
 
     def add_mean(self, mean: float, count: int) -> None:
         """Add ``count`` samples whose mean is ``mean`` (the engine's fast kernels)."""
-        self.total.assign_add(mean * count)
-        self.count.assign_add(count)
+        self.total._value += mean * count
+        self.count._value += count
 
     def result(self):
         count = self.count.value
