@@ -281,7 +281,6 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
         scale = self.rescale(len(out), weights)
         out *= scale
         return scale
-        return value, out
 
     def fix_clipped(self, y_true, probs, weights, out):
         lo, hi = clip_bounds(probs.dtype)
