@@ -127,7 +127,7 @@ def mean_absolute_error(y_true, y_pred) -> float:
 
 
 def _registry() -> Registry:
-    from . import confusion, wrapped
+    from . import at_value, confusion, wrapped
     from .base import Mean, Sum
 
     classes = [wrapped.Accuracy, wrapped.BinaryAccuracy, wrapped.CategoricalAccuracy,
@@ -141,7 +141,9 @@ def _registry() -> Registry:
                wrapped.SparseCategoricalCrossentropy, wrapped.R2Score, confusion.AUC,
                confusion.Precision, confusion.Recall, confusion.TruePositives,
                confusion.FalsePositives, confusion.TrueNegatives, confusion.FalseNegatives,
-               confusion.F1Score, confusion.FBetaScore, Mean, Sum]
+               confusion.F1Score, confusion.FBetaScore, at_value.PrecisionAtRecall,
+               at_value.RecallAtPrecision, at_value.SensitivityAtSpecificity,
+               at_value.SpecificityAtSensitivity, Mean, Sum]
     return Registry("metric", {cls.__name__: cls for cls in classes}, base=Metric,
                     aliases={"mse": "MeanSquaredError", "mae": "MeanAbsoluteError",
                              "mape": "MeanAbsolutePercentageError",
