@@ -261,3 +261,41 @@ def test_keras_archive_keeps_the_loss_for_keras(keras, tmp_path, loss):
             assert ours.get_config().get(key, value) == value
     again = glassnet.models.load_model(tmp_path / "m.keras")
     assert again.loss.get_config() == ours.get_config()
+
+
+def test_a_user_loss_with_call_and_call_grad_trains():
+    import glassnet
+
+    class ScaledSquare(losses.Loss):
+        def call(self, y_true, y_pred):
+            return 3.0 * np.mean(np.square(y_pred - y_true), axis=-1)
+
+        def call_grad(self, y_true, y_pred, upstream):
+            return 6.0 * (y_pred - y_true) / y_pred.shape[-1] * upstream[:, None]
+
+    loss = ScaledSquare(reduction="sum")
+    assert loss.name == "scaled_square"
+    y, p = np.array([[1.0, 0.0]]), np.array([[0.0, 0.0]])
+    assert loss(y, p) == pytest.approx(1.5)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 2)).astype(np.float32)
+    model = glassnet.Sequential([glassnet.layers.Input((2,)), glassnet.layers.Dense(2)])
+    model.compile("sgd", ScaledSquare())
+    history = model.fit(x, x, epochs=5, verbose=0, seed=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_a_user_loss_with_only_call_needs_the_ops_adapter():
+    import importlib.util
+
+    if importlib.util.find_spec("glassnet.losses.custom") is not None:
+        pytest.skip("losses.custom (glassnet.ops) differentiates call() itself")
+
+    class OnlyCall(losses.Loss):
+        def call(self, y_true, y_pred):
+            return np.mean(np.abs(y_pred - y_true), axis=-1)
+
+    loss = OnlyCall()
+    assert loss(np.zeros((2, 1)), np.ones((2, 1))) == 1.0
+    with pytest.raises(ConfigError, match="defines call\\(\\) but no gradient"):
+        loss.backward(np.zeros((2, 1)), np.ones((2, 1)), None, np.empty((2, 1)))
