@@ -19,7 +19,7 @@ Example
 >>> round(mse(np.array([[0.01, 0.99]]), np.array([[0.75136507, 0.772928465]])), 9)
 0.298371109
 >>> losses.get("MeanAbsoluteError").name, losses.get("huber").get_config()
-('mean_absolute_error', {'name': 'huber_loss', 'reduction': 'sum_over_batch_size'})
+('mean_absolute_error', {'name': 'huber_loss', 'reduction': 'sum_over_batch_size', 'delta': 1.0})
 """
 
 from __future__ import annotations
