@@ -316,3 +316,24 @@ def test_metric_names_by_keras_spellings():
                       ("f1_score", metrics.F1Score), ("r2_score", metrics.R2Score),
                       ("top_k_categorical_accuracy", metrics.TopKCategoricalAccuracy)]:
         assert isinstance(metrics.get(name), cls)
+
+
+def test_weighted_metrics_use_sample_weights_as_keras(keras):
+    x, y = _binary_data()
+    w = np.random.default_rng(5).uniform(0.1, 3, len(x)).astype(np.float32)
+    model = _binary_model()
+    model.compile("sgd", "binary_crossentropy", metrics=["accuracy", "auc"],
+                  weighted_metrics=["accuracy", metrics.AUC(name="wauc")])
+    assert model.metrics_names == ["loss", "accuracy", "auc", "weighted_accuracy", "wauc"]
+    kx = keras.Input((3,))
+    kmodel = keras.Model(kx, keras.layers.Dense(1, activation="sigmoid")(
+        keras.layers.Dense(6, activation="relu")(kx)))
+    kmodel.compile("sgd", "binary_crossentropy", metrics=["accuracy", "auc"],
+                   weighted_metrics=["accuracy", keras.metrics.AUC(name="wauc")])
+    kmodel.set_weights(model.get_weights())
+    ours = model.evaluate(x, y, sample_weight=w, batch_size=32, return_dict=True, verbose=0)
+    theirs = kmodel.evaluate(x, y, sample_weight=w, batch_size=32, return_dict=True, verbose=0)
+    assert set(ours) == set(theirs)
+    for key in theirs:
+        assert ours[key] == pytest.approx(theirs[key], rel=1e-4, abs=1e-6), key
+    assert ours["weighted_accuracy"] != pytest.approx(ours["accuracy"], rel=1e-6)

@@ -27,6 +27,7 @@ from .base import MeanMetricWrapper, Metric
 __all__ = [
     "binary_accuracy",
     "categorical_accuracy",
+    "compiled_metrics",
     "get",
     "mean_absolute_error",
     "mean_squared_error",
@@ -215,3 +216,30 @@ def resolve(identifier, loss_name: str, n_outputs: int) -> tuple[str, Metric]:
         return identifier, metric
     metric = get(identifier)
     return metric.name, metric
+
+
+def _entries(spec) -> list:
+    return [] if spec is None else list(spec) if isinstance(spec, (list, tuple)) else [spec]
+
+
+def compiled_metrics(specs, weighted_specs, names, heads, shapes) -> list:
+    """``(output index, log name, Metric, weighted)`` for compile's ``metrics`` then
+    ``weighted_metrics`` (one list of specs per output), named as Keras names them: a prefix
+    ``<output>_`` with several outputs, ``weighted_`` for a weighted metric whose name is
+    taken, then ``_1``, ``_2``, ... for names used again."""
+    found, counts = [], {}
+    for weighted, per_output in ((False, specs), (True, weighted_specs)):
+        for i, spec in enumerate(per_output):
+            prefix = "" if len(names) == 1 else f"{names[i]}_"
+            for identifier in _entries(spec):
+                key, metric = resolve(identifier, heads[i].loss.name if heads[i] else "",
+                                      shapes[i][-1])
+                name = prefix + key
+                if weighted and name in counts:
+                    name = f"{prefix}weighted_{key}"
+                if name in counts:
+                    counts[name] += 1
+                    name = f"{name}_{counts[name] - 1}"
+                counts.setdefault(name, 1)
+                found.append((i, name, metric, weighted))
+    return found

@@ -131,22 +131,27 @@ def backward(model, y, out, w, fused, grad_buffer) -> None:
 
 
 # -- metrics and logs ------------------------------------------------------------------------
-def _updater(model, i, metric):
-    """``update(y, out, m)`` for one metric: the sparse accuracy kernel where it applies
-    (integer labels, one row of scores per sample), else ``metric.update_state``."""
+def _updater(model, i, metric, weighted):
+    """``update(y, out, m, w)`` for one metric: the sparse accuracy kernel where it applies
+    (integer labels, one row of scores per sample, unweighted), else ``update_state`` (with
+    the sample weights for compile's ``weighted_metrics``)."""
     from ..metrics.wrapped import SparseCategoricalAccuracy
 
     head = model._heads[i]
+    if weighted:
+        return lambda y, out, m=None, w=None: metric.update_state(y, out, sample_weight=w)
     if (type(metric) is SparseCategoricalAccuracy and len(model._output_shapes[i]) == 1
             and head is not None and head.loss.name == "sparse_categorical_crossentropy"):
         kernel = kernels.active().sparse_accuracy
-        return lambda y, out, m=None: metric.add_mean(kernel(y, out), len(y) if m is None else m)
-    return lambda y, out, m=None: metric.update_state(y, out)
+        return lambda y, out, m=None, w=None: metric.add_mean(kernel(y, out),
+                                                              len(y) if m is None else m)
+    return lambda y, out, m=None, w=None: metric.update_state(y, out)
 
 
 def metric_functions(model) -> list:
-    """(output index, ``update(y, out, m)``) per compiled metric (the benchmarks' profile)."""
-    return [(i, _updater(model, i, metric)) for i, _, metric in model._metric_fns]
+    """(output index, ``update(y, out, m, w)``) per compiled metric (the benchmarks' profile)."""
+    return [(i, _updater(model, i, metric, weighted))
+            for i, _, metric, weighted in model._metric_fns]
 
 
 def _log_value(value):
@@ -163,14 +168,14 @@ class LogSums:
         self.heads = model._heads
         self.per_output = len(model._heads) > 1
         self.metrics = []
-        for i, _, metric in model._metric_fns:
+        for i, _, metric, weighted in model._metric_fns:
             metric.reset_state()
-            self.metrics.append((i, metric, _updater(model, i, metric)))
+            self.metrics.append((i, metric, _updater(model, i, metric, weighted)))
         self.n_sums = len(self.names) - len(self.metrics)
         self.sums = [0.0] * self.n_sums
         self.seen = 0
 
-    def add(self, total, values, ys, outs, m: int) -> None:
+    def add(self, total, values, ys, outs, m: int, w=None) -> None:
         sums = self.sums
         sums[0] += total * m
         k = 1
@@ -180,7 +185,7 @@ class LogSums:
                     sums[k] += value * m
                     k += 1
         for i, _, update in self.metrics:
-            update(ys[i], outs[i], m)
+            update(ys[i], outs[i], m, w)
         self.seen += m
 
     def logs(self) -> dict:
@@ -226,7 +231,7 @@ def evaluate_batches(model, batches, callbacks=None) -> dict:
         values = head_losses(model, part.ys, outs, part.w)
         total = sum(h.weight * v for h, v in zip(model._heads, values, strict=True)
                     if h is not None)
-        sums.add(total, values, part.ys, outs, len(part))
+        sums.add(total, values, part.ys, outs, len(part), part.w)
         if callbacks is not None:
             callbacks.on_test_batch_end(step, sums.logs())
     return sums.logs()
