@@ -155,6 +155,8 @@ def metric_functions(model) -> list:
 
 
 def _log_value(value):
+    if isinstance(value, (float, np.floating)):
+        return float(value)
     value = np.asarray(value)
     return float(value) if value.size == 1 else value.copy()
 
