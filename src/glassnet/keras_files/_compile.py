@@ -13,10 +13,10 @@ Example
 {'name': 'adam', 'learning_rate': 0.01, 'weight_decay': None, 'amsgrad': False}
 >>> kwargs["loss"], kwargs["metrics"]
 ('categorical_crossentropy', ['accuracy'])
->>> compile_arguments({**config, "loss": "huber"})
+>>> compile_arguments({**config, "loss": "dice"})
 Traceback (most recent call last):
 ...
-glassnet.errors.ConfigError: loss 'huber' is not one glassnet has
+glassnet.errors.ConfigError: loss 'dice' is not one glassnet has
 """
 
 from __future__ import annotations
@@ -33,8 +33,7 @@ _OPTIMIZERS = ("Adam", "SGD", "RMSprop", "AdamW", "Adagrad", "Adadelta", "Adamax
 _OPTIMIZER_DEFAULTS = {"loss_scale_factor": None, "gradient_accumulation_steps": None,
                        "decay": 0.0}
 _IGNORED = ("name", "is_legacy_optimizer", "jit_compile")
-_LOSS_OPTIONS = {"reduction": "sum_over_batch_size", "label_smoothing": 0.0, "axis": -1,
-                 "ignore_class": None}
+_LOSS_OPTIONS: dict = {}  # Keras's loss options (reduction, label_smoothing, ...) are glassnet's
 
 
 def _optimizer(spec) -> dict:

@@ -203,10 +203,6 @@ def _functional_config(model) -> dict:
 _OPTIMIZER_CLASSES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop", "adamw": "AdamW",
                       "adagrad": "Adagrad", "adadelta": "Adadelta", "adamax": "Adamax",
                       "nadam": "Nadam", "lion": "Lion"}
-_LOSS_CLASSES = {"mean_squared_error": "MeanSquaredError",
-                 "binary_crossentropy": "BinaryCrossentropy",
-                 "categorical_crossentropy": "CategoricalCrossentropy",
-                 "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy"}
 
 
 def _optimizer(optimizer) -> dict:
@@ -222,10 +218,10 @@ def _optimizer(optimizer) -> dict:
 def _loss(loss):
     if loss is None:
         return None
-    if not getattr(loss, "from_logits", False):
-        return loss.name
-    config = {"name": loss.name, "reduction": "sum_over_batch_size", "from_logits": True}
-    return keras_object("keras.losses", _LOSS_CLASSES[loss.name], config)
+    config = loss.get_config()
+    if config == type(loss)().get_config():  # the defaults: Keras's function of that name
+        return "huber" if config["name"] == "huber_loss" else loss.name
+    return keras_object("keras.losses", type(loss).__name__, config)
 
 
 def compile_config(model, metric_names) -> dict | None:

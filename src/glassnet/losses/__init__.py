@@ -1,14 +1,15 @@
-"""Loss functions with their gradients, reduced as Keras reduces them.
+"""Loss functions with their gradients, as Keras 3 defines and reduces them.
 
-Each loss computes one value per sample and then ``sum(w_i * l_i) / n`` over the batch (Keras's
-"sum over batch size"; ``w_i`` = 1 without sample weights). Mean squared error also averages
-over the outputs, so for the seeds' two-output worked example ``mse`` equals
-``E_total = sum(1/2 (target - out)^2)``.
+Each loss computes Keras's unreduced values (one per sample for 2-D outputs) and reduces them
+with its ``reduction``: by default ``sum(w_i * l_i) / n`` over the batch (Keras's "sum over
+batch size"; ``w_i`` = 1 without sample weights). Mean squared error also averages over the
+outputs, so for the seeds' two-output worked example ``mse`` equals
+``E_total = sum(1/2 (target - out)^2)``. Names are Keras's: classes (``Huber``), functions
+(``huber``) and aliases ('mae', 'mse', 'kld', 'logcosh', ...), case and underscores ignored.
 
 Cross-entropies know the activation they pair with (softmax or sigmoid). When a model ends in
-that activation, or the loss is built with ``from_logits=True``, the loss is computed from the
-logits z with a stable log-sum-exp, and the gradient with respect to z is the fused ``p - y``:
-finite even for logits of +-1e4.
+that activation the gradient with respect to the logits z is the fused ``p - y`` (Keras's
+clipped values where its clip binds); ``from_logits=True`` uses a stable log-sum-exp.
 
 Example
 -------
@@ -17,37 +18,117 @@ Example
 >>> mse = losses.get("mse")
 >>> round(mse(np.array([[0.01, 0.99]]), np.array([[0.75136507, 0.772928465]])), 9)
 0.298371109
+>>> losses.get("MeanAbsoluteError").name, losses.get("huber").get_config()
+('mean_absolute_error', {'name': 'huber_loss', 'reduction': 'sum_over_batch_size', 'delta': 1.0})
 """
 
 from __future__ import annotations
 
 from .._registry import Registry
 from .crossentropy import BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy
-from .loss import EPSILON, Loss
-from .regression import HalfSumSquaredError, MeanSquaredError
+from .focal import BinaryFocalCrossentropy, CategoricalFocalCrossentropy
+from .functions import (
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    cosine_similarity,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
+from .loss import EPSILON, REDUCTIONS, Loss
+from .probabilistic import CategoricalHinge, Hinge, KLDivergence, Poisson, SquaredHinge
+from .regression import (
+    CosineSimilarity,
+    HalfSumSquaredError,
+    Huber,
+    LogCosh,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+)
 
 __all__ = [
     "EPSILON",
+    "REDUCTIONS",
     "BinaryCrossentropy",
+    "BinaryFocalCrossentropy",
     "CategoricalCrossentropy",
+    "CategoricalFocalCrossentropy",
+    "CategoricalHinge",
+    "CosineSimilarity",
     "HalfSumSquaredError",
+    "Hinge",
+    "Huber",
+    "KLDivergence",
+    "LogCosh",
     "Loss",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
     "MeanSquaredError",
+    "MeanSquaredLogarithmicError",
+    "Poisson",
     "SparseCategoricalCrossentropy",
+    "SquaredHinge",
+    "binary_crossentropy",
+    "binary_focal_crossentropy",
+    "categorical_crossentropy",
+    "categorical_focal_crossentropy",
+    "categorical_hinge",
+    "cosine_similarity",
     "get",
+    "hinge",
+    "huber",
+    "kl_divergence",
+    "log_cosh",
+    "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_error",
+    "mean_squared_logarithmic_error",
+    "poisson",
+    "sparse_categorical_crossentropy",
+    "squared_hinge",
 ]
 
 _LOSSES = Registry(
     "loss",
     {
         "mean_squared_error": MeanSquaredError,
+        "mean_absolute_error": MeanAbsoluteError,
+        "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+        "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+        "cosine_similarity": CosineSimilarity,
+        "huber": Huber,
+        "log_cosh": LogCosh,
+        "kl_divergence": KLDivergence,
+        "poisson": Poisson,
+        "hinge": Hinge,
+        "squared_hinge": SquaredHinge,
+        "categorical_hinge": CategoricalHinge,
         "half_sum_squared_error": HalfSumSquaredError,
         "binary_crossentropy": BinaryCrossentropy,
         "categorical_crossentropy": CategoricalCrossentropy,
         "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+        "binary_focal_crossentropy": BinaryFocalCrossentropy,
+        "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
     },
     base=Loss,
-    aliases={"mse": "mean_squared_error", "bce": "binary_crossentropy"},
+    aliases={"mse": "mean_squared_error", "mae": "mean_absolute_error",
+             "mape": "mean_absolute_percentage_error", "msle": "mean_squared_logarithmic_error",
+             "bce": "binary_crossentropy", "kld": "kl_divergence",
+             "kullback_leibler_divergence": "kl_divergence", "huber_loss": "huber",
+             "logcosh": "log_cosh"},
 )
 
 
@@ -58,5 +139,9 @@ def get(identifier) -> Loss:
     -------
     >>> get("sparse_categorical_crossentropy").paired_activation
     'softmax'
+    >>> get({"class_name": "Huber", "config": {"delta": 2.0}}).delta
+    2.0
     """
+    if callable(identifier) and getattr(identifier, "loss_class", None) is not None:
+        return identifier.loss_class()  # a Keras loss function: losses.huber
     return _LOSSES.get(identifier)

@@ -1,10 +1,20 @@
-"""Cross-entropy losses, each with its fused gradient for the paired activation (p - y).
+"""Cross-entropy losses as Keras 3 computes them, each with its fused gradient for the paired
+activation.
+
+On probabilities Keras first normalises (categorical: ``p / sum(p)``) and clips to
+``[epsilon, 1 - epsilon]``, so a saturated sigmoid gives ``-log(1 - 0.99999988) = 15.94`` in
+float32, and the clipped entries get no gradient. A model that ends in the paired activation
+(softmax, sigmoid) computes dL/dz in one fused step (``p - y``), which is exact wherever the
+clip does not bind; where it binds, the fused step falls back to Keras's values and gradient.
+``from_logits=True`` uses the stable log-sum-exp and never clips, as Keras does.
 
 Example
 -------
 >>> import numpy as np
 >>> round(BinaryCrossentropy()(np.array([1.0]), np.array([0.5])), 6)
 0.693147
+>>> round(BinaryCrossentropy()(np.array([[0.0]]), np.array([[1.0]], np.float32)), 2)
+15.94
 """
 
 from __future__ import annotations
@@ -12,44 +22,103 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations, kernels
-from ..errors import DataError, ShapeError
-from .loss import EPSILON, Loss, _reduce, _scale_rows
+from .._checks import number_in
+from ..errors import ConfigError, DataError, ShapeError
+from .loss import EPSILON, Loss, _scale_rows, last_axis_size
 
 __all__ = ["BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy"]
 
 
+_BOUNDS: dict = {}
+_LOW_LOSS = 16.0  # just under -log(EPSILON) = 16.12
+
+
+def clip_bounds(dtype):
+    """Keras's clip, ``[epsilon, 1 - epsilon]``, in ``dtype``."""
+    bounds = _BOUNDS.get(dtype)
+    if bounds is None:
+        t = np.dtype(dtype).type
+        bounds = _BOUNDS[dtype] = (t(EPSILON), t(1 - EPSILON))
+    return bounds
+
+
+def softmax_backward(probs, grad_p, out):
+    """dL/dz from dL/dp through softmax (last axis), into ``out``."""
+    np.multiply(probs, grad_p - np.sum(probs * grad_p, axis=-1, keepdims=True), out=out)
+    return out
+
+
 class _CrossEntropy(Loss):
-    """Shared machinery: the prob path (clipped) and the logits path (fused p - y)."""
+    """Shared machinery: smoothing, the logits path and the fused step."""
 
-    def forward(self, y_true, y_pred, weights):
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name=None, dtype=None):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.from_logits = self._flag(from_logits, "from_logits")
+        self.label_smoothing = number_in(label_smoothing, f"{type(self).__name__}: "
+                                         "label_smoothing", 0, 1)
+        if axis != -1 or isinstance(axis, bool):
+            raise ConfigError(f"{type(self).__name__}: glassnet computes over the last axis "
+                              f"only; axis must be -1, got {axis!r}")
+        self.axis = axis
+
+    def get_config(self):
+        return {**super().get_config(), "from_logits": self.from_logits,
+                "label_smoothing": self.label_smoothing, "axis": self.axis}
+
+    def smoothed(self, y_true):
+        return y_true
+
+    def call(self, y_true, y_pred):
         if self.from_logits:
-            return self.logits_loss(y_true, y_pred, weights)
-        return _reduce(self.prob_loss(y_true, y_pred), weights)
+            return self.logits_values(self.smoothed(y_true), y_pred)
+        return self.prob_values(self.smoothed(y_true), y_pred)
 
-    def backward(self, y_true, y_pred, weights, out):
+    def call_grad(self, y_true, y_pred, upstream):
+        y = self.smoothed(y_true)
         if self.from_logits:
-            probs = activations.get(self.paired_activation).forward(y_pred, out)
-            return self.logits_grad(y_true, probs, weights, out)
-        return self.prob_grad(y_true, y_pred, weights, out)
+            probs = activations.get(self.paired_activation).forward(y_pred,
+                                                                    np.empty_like(y_pred))
+            return self.logits_values_grad(y, probs, upstream)
+        return self.prob_values_grad(y, y_pred, upstream)
 
+    # -- the engine's fused entry points ---------------------------------------------------
     def logits_loss(self, y_true, logits, weights) -> float:
-        raise NotImplementedError
+        """The reduced loss from logits (the from_logits value)."""
+        values = self.logits_values(self.smoothed(y_true), logits)
+        divisor = self._divisor(values.shape, y_true, weights)
+        return float(self._weighted(values, y_true, weights).sum() / divisor) if divisor else 0.0
 
     def logits_grad(self, y_true, probs, weights, out) -> np.ndarray:
         """dL/dz from the probabilities; ``probs`` and ``out`` may be the same buffer."""
-        raise NotImplementedError
+        up = self.upstream(self.values_shape(y_true, probs), y_true, weights, probs.dtype)
+        out[...] = self.logits_values_grad(self.smoothed(y_true), probs, up)
+        return out
 
     def logits_value_and_grad(self, y_true, logits, probs, weights, out):
-        """(loss, dL/dz in ``out``) from the logits and their probabilities, in one call."""
-        return self.logits_loss(y_true, logits, weights), self.logits_grad(y_true, probs, weights,
-                                                                            out)
+        """(loss, dL/dz in ``out``) for a model ending in the paired activation: Keras's values
+        on the probabilities, the fused gradient where the clip does not bind."""
+        value = self.forward(y_true, probs, weights)
+        self.logits_grad(y_true, probs, weights, out)
+        self.fix_clipped(y_true, probs, weights, out)
+        return value, out
+
+    def fix_clipped(self, y_true, probs, weights, out) -> None:
+        raise NotImplementedError
 
 
 class CategoricalCrossentropy(_CrossEntropy):
-    """-sum_j y_j log p_j per sample; targets are one-hot (or probability) rows."""
+    """``-sum(y log p)`` per sample; targets are one-hot (or probability) rows.
+
+    ``label_smoothing`` s turns targets into ``y (1 - s) + s / k``.
+    """
 
     name = "categorical_crossentropy"
     paired_activation = "softmax"
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
+        super().__init__(from_logits, label_smoothing, axis, reduction, name, dtype)
 
     def _shape_hint(self, y, output_shape):
         if y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1):
@@ -59,29 +128,65 @@ class CategoricalCrossentropy(_CrossEntropy):
             )
         return ""
 
-    def prob_loss(self, y_true, y_pred):
-        return -(y_true * np.log(np.clip(y_pred, EPSILON, 1 - EPSILON))).sum(axis=-1)
+    def smoothed(self, y_true):
+        s = self.label_smoothing
+        return y_true * (1.0 - s) + s / y_true.shape[-1] if s else y_true
 
-    def prob_grad(self, y_true, y_pred, weights, out):
-        np.clip(y_pred, EPSILON, 1 - EPSILON, out=out)
-        np.divide(y_true, out, out=out)
-        return _scale_rows(out, weights, -1.0 / len(out))
+    def prob_values(self, y, p):
+        lo, hi = clip_bounds(p.dtype)
+        return -np.sum(y * np.log(np.clip(p / np.sum(p, axis=-1, keepdims=True), lo, hi)),
+                       axis=-1)
 
-    def logits_loss(self, y_true, logits, weights):
-        return _reduce(-(y_true * kernels.log_softmax(logits)).sum(axis=-1), weights)
+    def prob_values_grad(self, y, p, upstream):
+        lo, hi = clip_bounds(p.dtype)
+        total = np.sum(p, axis=-1, keepdims=True)
+        q = p / total
+        c = np.clip(q, lo, hi)
+        g = -y / c * ((q >= lo) & (q <= hi))
+        return (g - np.sum(g * q, axis=-1, keepdims=True)) / total * upstream[..., None]
 
-    def logits_grad(self, y_true, probs, weights, out):
-        row_mass = y_true.sum(axis=-1, keepdims=True)  # 1 for one-hot rows
-        np.multiply(probs, row_mass, out=out)
-        out -= y_true
-        return _scale_rows(out, weights, 1.0 / len(out))
+    def logits_values(self, y, z):
+        return -np.sum(y * kernels.log_softmax(z), axis=-1)
+
+    def logits_values_grad(self, y, probs, upstream):
+        mass = np.sum(y, axis=-1, keepdims=True)  # 1 for one-hot rows
+        out = probs * mass
+        out -= y
+        out *= upstream[..., None]
+        return out
+
+    def fix_clipped(self, y_true, probs, weights, out):
+        lo, hi = clip_bounds(probs.dtype)
+        q = probs / np.sum(probs, axis=-1, keepdims=True)
+        rows = np.any((self.smoothed(y_true) != 0) & ((q < lo) | (q > hi)), axis=-1)
+        if rows.any():
+            up = self.upstream(self.values_shape(y_true, probs), y_true, weights, probs.dtype)
+            y = self.smoothed(y_true[rows])
+            grad_p = self.prob_values_grad(y, probs[rows], up[rows])
+            out[rows] = softmax_backward(probs[rows], grad_p, np.empty_like(grad_p))
 
 
 class SparseCategoricalCrossentropy(_CrossEntropy):
-    """-log p[label] per sample; targets are integer class labels, shape (n,) or (n, 1)."""
+    """``-log p[label]`` per sample; targets are integer class labels, shape (n,) or (n, 1).
+
+    ``ignore_class``: samples with that label count neither in the loss nor in its mean.
+    """
 
     name = "sparse_categorical_crossentropy"
     paired_activation = "softmax"
+
+    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
+                 axis=-1, name="sparse_categorical_crossentropy", dtype=None):
+        super().__init__(from_logits, 0.0, axis, reduction, name, dtype)
+        if ignore_class is not None and (not isinstance(ignore_class, (int, np.integer))
+                                         or isinstance(ignore_class, bool)):
+            raise ConfigError(f"SparseCategoricalCrossentropy: ignore_class must be an integer "
+                              f"label or None, got {ignore_class!r}")
+        self.ignore_class = None if ignore_class is None else int(ignore_class)
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction, "from_logits": self.from_logits,
+                "ignore_class": self.ignore_class}
 
     def prepare_targets(self, y, output_shape, dtype):
         y = np.asarray(y)
@@ -97,6 +202,8 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
         with np.errstate(invalid="ignore"):  # 1e30 or NaN: refused just below, by index
             labels = y.astype(np.intp)
         bad = (labels != y) | (labels < 0) | (labels >= n_classes)
+        if self.ignore_class is not None:
+            bad &= labels != self.ignore_class
         if bad.any():
             i = int(np.argmax(bad))
             raise DataError(
@@ -105,32 +212,94 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
             )
         return labels
 
-    def prob_loss(self, y_true, y_pred):
-        picked = y_pred[np.arange(len(y_true)), y_true]
-        return -np.log(np.clip(picked, EPSILON, 1 - EPSILON))
+    def mask(self, y_true):
+        return None if self.ignore_class is None else (y_true != self.ignore_class)
 
-    def prob_grad(self, y_true, y_pred, weights, out):
-        rows = np.arange(len(y_true))
-        out.fill(0)
-        out[rows, y_true] = -1.0 / np.clip(y_pred[rows, y_true], EPSILON, 1 - EPSILON)
-        return _scale_rows(out, weights, 1.0 / len(out))
+    def _labels(self, y):
+        return y if self.ignore_class is None else np.where(y == self.ignore_class, 0, y)
 
-    def logits_loss(self, y_true, logits, weights):
-        rows = np.arange(len(y_true))
-        return _reduce(-kernels.log_softmax(logits)[rows, y_true], weights)
+    def values_shape(self, y_true, y_pred):
+        return y_true.shape
+
+    def prob_values(self, y, p):
+        lo, hi = clip_bounds(p.dtype)
+        rows = np.arange(len(y))
+        picked = p[rows, self._labels(y)] / np.sum(p, axis=-1)
+        return -np.log(np.clip(picked, lo, hi))
+
+    def prob_values_grad(self, y, p, upstream):
+        lo, hi = clip_bounds(p.dtype)
+        rows, labels = np.arange(len(y)), self._labels(y)
+        total = np.sum(p, axis=-1)
+        q = p[rows, labels] / total
+        g = -1.0 / np.clip(q, lo, hi) * ((q >= lo) & (q <= hi)) * upstream
+        out = np.empty_like(p)
+        out[...] = (-g * q / total)[:, None]
+        out[rows, labels] += g / total
+        return out
+
+    def logits_values(self, y, z):
+        return -kernels.log_softmax(z)[np.arange(len(y)), self._labels(y)]
+
+    def logits_values_grad(self, y, probs, upstream):
+        out = probs * upstream[:, None]
+        out[np.arange(len(y)), self._labels(y)] -= upstream
+        return out
+
+    def backward(self, y_true, y_pred, weights, out):
+        if self.from_logits and self.reduction == "sum_over_batch_size" and \
+                self.ignore_class is None:
+            probs = activations.get("softmax").forward(y_pred, out)
+            return kernels.sparse_xent_grad(probs, y_true, weights, out)
+        return super().backward(y_true, y_pred, weights, out)
 
     def logits_grad(self, y_true, probs, weights, out):
-        return kernels.sparse_xent_grad(probs, y_true, weights, out)
+        if self.reduction == "sum_over_batch_size" and self.ignore_class is None:
+            return kernels.sparse_xent_grad(probs, y_true, weights, out)
+        return super().logits_grad(y_true, probs, weights, out)
 
     def logits_value_and_grad(self, y_true, logits, probs, weights, out):
-        return kernels.active().sparse_softmax_xent(logits, probs, y_true, weights, out), out
+        if self.ignore_class is not None:
+            return super().logits_value_and_grad(y_true, logits, probs, weights, out)
+        value = kernels.active().sparse_softmax_xent(logits, probs, y_true, weights, out)
+        lo, hi = clip_bounds(probs.dtype)
+        # Keras's clip binds where a label's probability is outside [lo, hi]: none can be when
+        # every probability is <= hi and (unweighted) the summed -log p stays below -log(lo)
+        if probs.max() > hi or weights is not None or value * len(out) >= _LOW_LOSS:
+            picked = probs[np.arange(len(y_true)), y_true]
+            if picked.min() < lo or picked.max() > hi:  # its value, and no gradient there
+                value = self.forward(y_true, probs, weights)
+                self.fix_clipped(y_true, probs, weights, out)
+                self._scale_grad(out, weights)
+                return value, out
+        return value * self._scale_grad(out, weights), out
+
+    def _scale_grad(self, out, weights) -> float:
+        """Scale the kernel's 'sum_over_batch_size' gradient to the reduction; the factor."""
+        if self.reduction in ("sum_over_batch_size", "mean", None, "none"):
+            return 1.0
+        scale = self.rescale(len(out), weights)
+        out *= scale
+        return scale
+
+    def fix_clipped(self, y_true, probs, weights, out):
+        lo, hi = clip_bounds(probs.dtype)
+        q = probs[np.arange(len(y_true)), self._labels(y_true)] / np.sum(probs, axis=-1)
+        out[(q < lo) | (q > hi)] = 0.0
 
 
 class BinaryCrossentropy(_CrossEntropy):
-    """-(y log p + (1 - y) log(1 - p)), averaged over outputs; targets in [0, 1]."""
+    """``-(y log p + (1 - y) log(1 - p))``, averaged over the last axis; targets in [0, 1].
+
+    ``label_smoothing`` s squeezes targets towards 0.5: ``y (1 - s) + s / 2``.
+    """
 
     name = "binary_crossentropy"
     paired_activation = "sigmoid"
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
+        super().__init__(from_logits, label_smoothing, axis, reduction, name, dtype)
 
     def prepare_targets(self, y, output_shape, dtype):
         y = super().prepare_targets(y, output_shape, dtype)
@@ -143,22 +312,38 @@ class BinaryCrossentropy(_CrossEntropy):
             )
         return y
 
-    def prob_loss(self, y_true, y_pred):
-        p = np.clip(y_pred, EPSILON, 1 - EPSILON)
-        per_output = -(y_true * np.log(p) + (1 - y_true) * np.log1p(-p))
-        return per_output.reshape(len(p), -1).mean(axis=1)
+    def smoothed(self, y_true):
+        s = self.label_smoothing
+        return y_true * (1.0 - s) + 0.5 * s if s else y_true
 
-    def prob_grad(self, y_true, y_pred, weights, out):
-        p = np.clip(y_pred, EPSILON, 1 - EPSILON)
-        np.subtract(p, y_true, out=out)
-        out /= p * (1 - p)
-        return _scale_rows(out, weights, 1.0 / out.size)
+    def prob_values(self, y, p):
+        lo, hi = clip_bounds(p.dtype)
+        c = np.clip(p, lo, hi)
+        return -np.mean(y * np.log(c) + (1 - y) * np.log1p(-c), axis=-1)
 
-    def logits_loss(self, y_true, logits, weights):
+    def prob_values_grad(self, y, p, upstream):
+        lo, hi = clip_bounds(p.dtype)
+        c = np.clip(p, lo, hi)
+        grad = (c - y) / (c * (1 - c)) * ((p >= lo) & (p <= hi))
+        grad *= (upstream / last_axis_size(p))[..., None]
+        return grad
+
+    def logits_values(self, y, z):
         # max(z, 0) - z y + log(1 + e^-|z|): the stable form of the sigmoid cross-entropy.
-        per_output = np.maximum(logits, 0) - logits * y_true + np.log1p(np.exp(-np.abs(logits)))
-        return _reduce(per_output.reshape(len(logits), -1).mean(axis=1), weights)
+        return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))), axis=-1)
+
+    def logits_values_grad(self, y, probs, upstream):
+        out = probs - y
+        out *= (upstream / last_axis_size(probs))[..., None]
+        return out
 
     def logits_grad(self, y_true, probs, weights, out):
-        np.subtract(probs, y_true, out=out)
+        if self.reduction != "sum_over_batch_size" or probs.ndim != 2:
+            return super().logits_grad(y_true, probs, weights, out)
+        np.subtract(probs, self.smoothed(y_true), out=out)
         return _scale_rows(out, weights, 1.0 / out.size)
+
+    def fix_clipped(self, y_true, probs, weights, out):
+        lo, hi = clip_bounds(probs.dtype)
+        out[(probs < lo) | (probs > hi)] = 0.0
+

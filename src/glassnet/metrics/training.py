@@ -1,8 +1,10 @@
 """Metrics reported while training (``compile(metrics=[...])``): one value per batch.
 
-``fit`` averages each metric over an epoch weighted by batch size, as Keras does. The name
-'accuracy' (or 'acc') picks the right accuracy for the loss: sparse categorical for integer
-labels, binary for one output or binary cross-entropy, categorical otherwise.
+The functions below give one number for a batch; ``compile`` turns each entry of its
+``metrics`` into a stateful :class:`~glassnet.metrics.Metric` (``resolve``), which ``fit``
+updates batch after batch, as Keras does. The name 'accuracy' (or 'acc') picks the right
+accuracy for the loss: sparse categorical for integer labels, binary for one output or binary
+cross-entropy, categorical otherwise.
 
 Example
 -------
@@ -20,10 +22,13 @@ import numpy as np
 from .._checks import numeric_array, same_length
 from .._registry import Registry
 from ..errors import ConfigError, DataError, ShapeError
+from .base import MeanMetricWrapper, Metric
 
 __all__ = [
     "binary_accuracy",
     "categorical_accuracy",
+    "compiled_metrics",
+    "get",
     "mean_absolute_error",
     "mean_squared_error",
     "resolve",
@@ -122,39 +127,119 @@ def mean_absolute_error(y_true, y_pred) -> float:
         return _mean_absolute_error(y_true.reshape(y_pred.shape), y_pred)
 
 
-_METRICS = Registry(
-    "metric",
-    {
-        "sparse_categorical_accuracy": lambda: _sparse_categorical_accuracy,
-        "categorical_accuracy": lambda: _categorical_accuracy,
-        "binary_accuracy": lambda: _binary_accuracy,
-        "mean_squared_error": lambda: _mean_squared_error,
-        "mean_absolute_error": lambda: _mean_absolute_error,
-        "accuracy": lambda: None,  # resolved against the loss in resolve()
-    },
-    aliases={"acc": "accuracy", "mse": "mean_squared_error", "mae": "mean_absolute_error"},
-)
+def _registry() -> Registry:
+    from . import at_value, confusion, wrapped
+    from .base import Mean, Sum
+
+    classes = [wrapped.Accuracy, wrapped.BinaryAccuracy, wrapped.CategoricalAccuracy,
+               wrapped.SparseCategoricalAccuracy, wrapped.TopKCategoricalAccuracy,
+               wrapped.SparseTopKCategoricalAccuracy, wrapped.MeanSquaredError,
+               wrapped.RootMeanSquaredError, wrapped.MeanAbsoluteError,
+               wrapped.MeanAbsolutePercentageError, wrapped.MeanSquaredLogarithmicError,
+               wrapped.CosineSimilarity, wrapped.LogCoshError, wrapped.KLDivergence,
+               wrapped.Poisson, wrapped.Hinge, wrapped.SquaredHinge, wrapped.CategoricalHinge,
+               wrapped.BinaryCrossentropy, wrapped.CategoricalCrossentropy,
+               wrapped.SparseCategoricalCrossentropy, wrapped.R2Score, confusion.AUC,
+               confusion.Precision, confusion.Recall, confusion.TruePositives,
+               confusion.FalsePositives, confusion.TrueNegatives, confusion.FalseNegatives,
+               confusion.F1Score, confusion.FBetaScore, at_value.PrecisionAtRecall,
+               at_value.RecallAtPrecision, at_value.SensitivityAtSpecificity,
+               at_value.SpecificityAtSensitivity, Mean, Sum]
+    return Registry("metric", {cls.__name__: cls for cls in classes}, base=Metric,
+                    aliases={"mse": "MeanSquaredError", "mae": "MeanAbsoluteError",
+                             "mape": "MeanAbsolutePercentageError",
+                             "msle": "MeanSquaredLogarithmicError", "bce": "BinaryCrossentropy",
+                             "kld": "KLDivergence", "kullback_leibler_divergence":
+                             "KLDivergence", "logcosh": "LogCoshError",
+                             "log_cosh": "LogCoshError", "f_beta_score": "FBetaScore"})
 
 
-def resolve(identifier, loss_name: str, n_outputs: int) -> tuple[str, callable]:
-    """(history key, function) for one entry of ``compile(metrics=...)``."""
-    if callable(identifier) and not isinstance(identifier, str):
-        name = getattr(identifier, "__name__", "metric")
-        try:
-            inspect.signature(identifier).bind(None, None)
-        except TypeError:
-            raise ConfigError(f"metric {name!r} must take (y_true, y_pred) and return a number"
-                              ) from None
-        except ValueError:  # a builtin without a signature: trust it
-            pass
-        return name, identifier
-    main = _METRICS.resolve_name(identifier) if isinstance(identifier, str) else None
-    if main is None:
-        _METRICS.get(identifier)  # raises the registry's error listing valid names
-    if main != "accuracy":
-        return identifier, _METRICS.factories[main]()
+_REGISTRY: list = []
+
+
+def registry() -> Registry:
+    """The metric classes by Keras's names (built on first use)."""
+    if not _REGISTRY:
+        _REGISTRY.append(_registry())
+    return _REGISTRY[0]
+
+
+def get(identifier) -> Metric:
+    """A metric object from a name ('auc', 'RootMeanSquaredError', 'mse', ...), a config,
+    a class or an instance; a plain function ``f(y_true, y_pred)`` is wrapped in
+    ``MeanMetricWrapper``.
+
+    Example
+    -------
+    >>> get("RootMeanSquaredError").name, get("auc").name, get("mse").name
+    ('root_mean_squared_error', 'auc', 'mean_squared_error')
+    """
+    if isinstance(identifier, Metric):
+        return identifier
+    if callable(identifier) and not isinstance(identifier, (str, type)):
+        return MeanMetricWrapper(_checked_function(identifier))
+    return registry().get(identifier)
+
+
+def _checked_function(fn):
+    name = getattr(fn, "__name__", "metric")
+    try:
+        inspect.signature(fn).bind(None, None)
+    except TypeError:
+        raise ConfigError(f"metric {name!r} must take (y_true, y_pred) and return a number "
+                          "or one value per sample") from None
+    except ValueError:  # a builtin without a signature: trust it
+        pass
+    return fn
+
+
+def _accuracy(identifier: str, loss_name: str, n_outputs: int) -> Metric:
+    """'accuracy' / 'acc' as the accuracy that fits the loss (glassnet's rule, as before)."""
+    from .wrapped import BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy
+
     if loss_name == "sparse_categorical_crossentropy":
-        return identifier, _sparse_categorical_accuracy
+        return SparseCategoricalAccuracy(name=identifier)
     if loss_name == "binary_crossentropy" or n_outputs == 1:
-        return identifier, _binary_accuracy
-    return identifier, _categorical_accuracy
+        return BinaryAccuracy(name=identifier)
+    return CategoricalAccuracy(name=identifier)
+
+
+def resolve(identifier, loss_name: str, n_outputs: int) -> tuple[str, Metric]:
+    """(history key, metric object) for one entry of ``compile(metrics=...)``: a string keeps
+    its spelling as the key (Keras's rule), an object its ``name``, a function its
+    ``__name__``."""
+    if isinstance(identifier, str):
+        if identifier.lower() in ("accuracy", "acc"):
+            return identifier, _accuracy(identifier, loss_name, n_outputs)
+        metric = registry().get(identifier)
+        metric.name = identifier
+        return identifier, metric
+    metric = get(identifier)
+    return metric.name, metric
+
+
+def _entries(spec) -> list:
+    return [] if spec is None else list(spec) if isinstance(spec, (list, tuple)) else [spec]
+
+
+def compiled_metrics(specs, weighted_specs, names, heads, shapes) -> list:
+    """``(output index, log name, Metric, weighted)`` for compile's ``metrics`` then
+    ``weighted_metrics`` (one list of specs per output), named as Keras names them: a prefix
+    ``<output>_`` with several outputs, ``weighted_`` for a weighted metric whose name is
+    taken, then ``_1``, ``_2``, ... for names used again."""
+    found, counts = [], {}
+    for weighted, per_output in ((False, specs), (True, weighted_specs)):
+        for i, spec in enumerate(per_output):
+            prefix = "" if len(names) == 1 else f"{names[i]}_"
+            for identifier in _entries(spec):
+                key, metric = resolve(identifier, heads[i].loss.name if heads[i] else "",
+                                      shapes[i][-1])
+                name = prefix + key
+                if weighted and name in counts:
+                    name = f"{prefix}weighted_{key}"
+                if name in counts:
+                    counts[name] += 1
+                    name = f"{name}_{counts[name] - 1}"
+                counts.setdefault(name, 1)
+                found.append((i, name, metric, weighted))
+    return found

@@ -300,7 +300,7 @@ class _EpochLoop:
                 if guard is not None:
                     guard.in_step = True
                 total, values, outs = train_step(model, batch, self._buffers_for(len(batch)))
-                sums.add(total, values, batch.ys, outs, len(batch))
+                sums.add(total, values, batch.ys, outs, len(batch), batch.w)
             except Diverged as diverged:
                 stop = ("diverged", self._diverged(epoch, step, diverged.args[0]))
                 break

@@ -22,11 +22,11 @@ import numpy as np
 from .. import kernels
 from .._checks import no_overflow, positive_int
 from ..errors import DataError, ShapeError
-from ..metrics import training as training_metrics
 from .data import Batch, input_arrays, prepare
 from .penalties import add_penalties, apply_constraints, regularization_loss
 
-__all__ = ["Batch", "Diverged", "backprop", "evaluate", "forward", "predict", "train_step"]
+__all__ = ["Batch", "Diverged", "LogSums", "backprop", "evaluate", "forward", "predict",
+           "train_step"]
 
 DEFAULT_INFERENCE_BATCH = 1024
 
@@ -47,16 +47,10 @@ def forward(model, x, training):
 
 
 def head_losses(model, ys, outs, w) -> list:
-    """Each output's loss value (0.0 where it has none), unweighted."""
-    values = []
-    for head, y, out in zip(model._heads, ys, outs, strict=True):
-        if head is None:
-            values.append(0.0)
-        elif head.fused:
-            values.append(head.loss.logits_loss(y, head.layer.net, w))
-        else:
-            values.append(head.loss.forward(y, out, w))
-    return values
+    """Each output's loss value (0.0 where it has none), unweighted; a fused head's too is
+    Keras's value on the probabilities (clipped as Keras clips)."""
+    return [0.0 if head is None else head.loss.forward(y, out, w)
+            for head, y, out in zip(model._heads, ys, outs, strict=True)]
 
 
 def heads_value_and_grad(model, ys, outs, w, grad_buffers):
@@ -140,33 +134,53 @@ def backward(model, y, out, w, fused, grad_buffer) -> None:
 
 
 # -- metrics and logs ------------------------------------------------------------------------
-def metric_functions(model) -> list:
-    """(output index, function) per compiled metric, fast kernels where they apply."""
-    return [(i, _fast_metric(model, i, fn)) for i, _, fn in model._metric_fns]
+def _updater(model, i, metric, weighted):
+    """``update(y, out, m, w)`` for one metric: the sparse accuracy kernel where it applies
+    (integer labels, one row of scores per sample, unweighted), else ``update_state`` (with
+    the sample weights for compile's ``weighted_metrics``)."""
+    from ..metrics.wrapped import SparseCategoricalAccuracy
 
-
-def _fast_metric(model, i, fn):
-    """The accuracy kernel in place of the metric function when the targets are labels."""
     head = model._heads[i]
-    shape = model._output_shapes[i]
-    if (fn is training_metrics._sparse_categorical_accuracy and len(shape) == 1
+    if weighted:
+        return lambda y, out, m=None, w=None: metric.update_state(y, out, sample_weight=w)
+    if (type(metric) is SparseCategoricalAccuracy and len(model._output_shapes[i]) == 1
             and head is not None and head.loss.name == "sparse_categorical_crossentropy"):
-        return kernels.active().sparse_accuracy
-    return fn
+        kernel = kernels.active().sparse_accuracy
+        return lambda y, out, m=None, w=None: metric.add_mean(kernel(y, out),
+                                                              len(y) if m is None else m)
+    return lambda y, out, m=None, w=None: metric.update_state(y, out)
+
+
+def metric_functions(model) -> list:
+    """(output index, ``update(y, out, m, w)``) per compiled metric (the benchmarks' profile)."""
+    return [(i, _updater(model, i, metric, weighted))
+            for i, _, metric, weighted in model._metric_fns]
+
+
+def _log_value(value):
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    value = np.asarray(value)
+    return float(value) if value.size == 1 else value.copy()
 
 
 class LogSums:
-    """Running, sample-weighted sums of the loss, per-output losses and metrics."""
+    """Running, sample-weighted sums of the loss and per-output losses, and the stateful
+    metrics (reset here, updated batch by batch: their result is the running epoch value)."""
 
     def __init__(self, model):
         self.names = model._log_names
         self.heads = model._heads
         self.per_output = len(model._heads) > 1
-        self.fns = metric_functions(model)
-        self.sums = [0.0] * len(self.names)
+        self.metrics = []
+        for i, _, metric, weighted in model._metric_fns:
+            metric.reset_state()
+            self.metrics.append((i, metric, _updater(model, i, metric, weighted)))
+        self.n_sums = len(self.names) - len(self.metrics)
+        self.sums = [0.0] * self.n_sums
         self.seen = 0
 
-    def add(self, total, values, ys, outs, m: int) -> None:
+    def add(self, total, values, ys, outs, m: int, w=None) -> None:
         sums = self.sums
         sums[0] += total * m
         k = 1
@@ -175,13 +189,16 @@ class LogSums:
                 if head is not None:
                     sums[k] += value * m
                     k += 1
-        for j, (i, fn) in enumerate(self.fns):
-            sums[k + j] += fn(ys[i], outs[i]) * m
+        for i, _, update in self.metrics:
+            update(ys[i], outs[i], m, w)
         self.seen += m
 
     def logs(self) -> dict:
-        return {k: s / self.seen for k, s in zip(self.names, self.sums, strict=True)} \
-            if self.seen else {}
+        if not self.seen:
+            return {}
+        values = [s / self.seen for s in self.sums]
+        values += [_log_value(metric.result()) for _, metric, _ in self.metrics]
+        return dict(zip(self.names, values, strict=True))
 
 
 # -- evaluate and predict --------------------------------------------------------------------
@@ -219,7 +236,7 @@ def evaluate_batches(model, batches, callbacks=None) -> dict:
         values = head_losses(model, part.ys, outs, part.w)
         total = sum(h.weight * v for h, v in zip(model._heads, values, strict=True)
                     if h is not None) + regularization_loss(model)
-        sums.add(total, values, part.ys, outs, len(part))
+        sums.add(total, values, part.ys, outs, len(part), part.w)
         if callbacks is not None:
             callbacks.on_test_batch_end(step, sums.logs())
     return sums.logs()

@@ -81,6 +81,7 @@ class TrainingAPI:
         self.stop_training = False
         self.compiled = False
         self._loss_specs = self._loss_weight_specs = self._metric_specs = None
+        self._weighted_metric_specs = None
         self._losses: list = []
         self._heads: list = []
         self._metric_fns: list = []
@@ -96,13 +97,13 @@ class TrainingAPI:
         self._check_loss_spec(loss)
         if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
             metrics = [metrics]
-        if weighted_metrics:
-            raise ConfigError("compile: weighted_metrics is not supported yet; metrics are "
-                              "averaged over samples (weighted by sample_weight for the loss)")
-        keys = ("_loss_specs", "_loss_weight_specs", "_metric_specs", "_losses", "_heads",
-                "_metric_fns", "_log_names", "loss", "compiled")
+        if weighted_metrics is not None and not isinstance(weighted_metrics, (list, tuple, dict)):
+            weighted_metrics = [weighted_metrics]
+        keys = ("_loss_specs", "_loss_weight_specs", "_metric_specs", "_weighted_metric_specs",
+                "_losses", "_heads", "_metric_fns", "_log_names", "loss", "compiled")
         previous = {k: getattr(self, k) for k in keys}
         self._loss_specs, self._loss_weight_specs, self._metric_specs = loss, loss_weights, metrics
+        self._weighted_metric_specs = weighted_metrics
         if self._graph is not None:
             try:
                 self.compiled = True
@@ -158,26 +159,21 @@ class TrainingAPI:
         self.loss = self._losses[0] if len(self._losses) == 1 else list(self._losses)
 
     def _resolve_metrics(self) -> None:
-        """Metric functions per output and the names the logs use."""
+        """Stateful metrics (``(output index, log name, Metric, weighted)``), the log names."""
         if self._graph is None or (not self.compiled and self._loss_specs is None):
             return
         if not self._heads:
             self._resolve_heads()
         names = self.output_names
-        specs = _per_output(self._metric_specs, names, "metrics", broadcast=False) \
-            if self._metric_specs is not None else [None] * len(names)
-        shapes = self._output_shapes
-        fns, log_names = [], ["loss"]
+        specs = [_per_output(value, names, what, broadcast=False) if value is not None
+                 else [None] * len(names) for value, what in
+                 ((self._metric_specs, "metrics"), (self._weighted_metric_specs,
+                                                    "weighted_metrics"))]
+        log_names = ["loss"]
         if len(names) > 1:
             log_names += [f"{n}_loss" for n, h in zip(names, self._heads, strict=True) if h]
-        for i, spec in enumerate(specs):
-            spec = [] if spec is None else (spec if isinstance(spec, (list, tuple)) else [spec])
-            head = self._heads[i]
-            for m in spec:
-                key, fn = training_metrics.resolve(m, head.loss.name if head else "",
-                                                   shapes[i][-1])
-                fns.append((i, key, fn))
-                log_names.append(key if len(names) == 1 else f"{names[i]}_{key}")
+        fns = training_metrics.compiled_metrics(*specs, names, self._heads, self._output_shapes)
+        log_names += [name for _, name, _, _ in fns]
         self._metric_fns, self._log_names = fns, log_names
 
     @property
@@ -353,7 +349,7 @@ class TrainingAPI:
                 raise TrainingDivergedError(
                     f"train_on_batch: the loss became {diverged.args[0]} (or a gradient was not "
                     "finite); the step was not applied. Try a smaller learning rate.") from None
-        sums.add(total, values, batch.ys, outs, len(batch))
+        sums.add(total, values, batch.ys, outs, len(batch), batch.w)
         return _result(sums.logs(), return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict: bool = False):
