@@ -1,0 +1,43 @@
+"""``glassnet.ops``: the NumPy-like functions of Keras 3's ``keras.ops``, with gradients.
+
+Write custom losses, metrics and ``Lambda`` layers as Keras 3 code (``from glassnet import
+ops`` in place of ``from keras import ops``). On NumPy arrays each function is NumPy: arrays
+in, arrays out, nothing recorded. When glassnet needs a gradient (a loss in ``fit``, a
+``Lambda`` layer training) it passes a :class:`Tensor`, and every op records itself with
+its backward (the vector-Jacobian product, written op by op in :mod:`.elementwise`,
+:mod:`.reductions`, :mod:`.arrays`, :mod:`.nn`); :func:`tensor.gradients` runs the record
+backwards. Comparisons, ``argmax``, ``one_hot``, rounding have no gradient (NumPy arrays).
+
+Example
+-------
+>>> import numpy as np
+>>> from glassnet import ops
+>>> def my_loss(y_true, y_pred):
+...     return ops.mean(ops.square(y_true - y_pred), axis=-1)
+>>> my_loss(np.array([[1.0, 0.0]]), np.array([[0.5, 0.5]])).tolist()
+[0.25]
+>>> value, (grad,) = ops.tensor.value_and_grad(lambda p: my_loss(np.array([[1.0, 0.0]]), p),
+...                                            np.array([[0.5, 0.5]]))
+>>> grad.tolist()
+[[-0.5, 0.5]]
+"""
+
+from __future__ import annotations
+
+import sys
+
+from . import arrays, elementwise, nn, reductions, tensor
+from .arrays import *  # noqa: F403
+from .arrays import __all__ as _arrays_all
+from .elementwise import *  # noqa: F403
+from .elementwise import __all__ as _elementwise_all
+from .nn import *  # noqa: F403
+from .nn import __all__ as _nn_all
+from .reductions import *  # noqa: F403
+from .reductions import __all__ as _reductions_all
+from .tensor import NumpyOnTensorError, Tensor
+
+tensor._ops = sys.modules[__name__]
+
+__all__ = sorted({"NumpyOnTensorError", "Tensor", "arrays", "elementwise", "nn", "reductions",
+                  "tensor", *_arrays_all, *_elementwise_all, *_nn_all, *_reductions_all})
