@@ -59,4 +59,7 @@ def get(identifier) -> Loss:
     >>> get("sparse_categorical_crossentropy").paired_activation
     'softmax'
     """
-    return _LOSSES.get(identifier)
+    from .custom import resolve as _custom
+
+    custom = _custom(identifier)  # a function, or a Loss subclass with call() (Keras 3)
+    return custom if custom is not None else _LOSSES.get(identifier)

@@ -33,8 +33,12 @@ class Loss:
     # The activation whose Jacobian the fused gradient folds in (softmax, sigmoid), if any.
     paired_activation: str | None = None
 
-    def __init__(self, from_logits: bool = False):
+    def __init__(self, from_logits: bool = False, *, name=None, reduction="sum_over_batch_size",
+                 dtype=None):
         self.from_logits = boolean(from_logits, f"{type(self).__name__}: from_logits")
+        if name is not None:  # Keras 3's keywords, for subclasses with call() (losses.custom)
+            self.name = name
+        self.reduction, self.dtype = reduction, dtype
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> float:
         where = f"loss {self.name!r}"

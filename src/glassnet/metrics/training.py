@@ -122,6 +122,16 @@ def mean_absolute_error(y_true, y_pred) -> float:
         return _mean_absolute_error(y_true.reshape(y_pred.shape), y_pred)
 
 
+def _mean_of(fn):
+    """A metric function's value as one number: the mean of the per-sample values it returns
+    (Keras wraps a function metric in MeanMetricWrapper), e.g. one written with glassnet.ops."""
+    def metric(y_true, y_pred):
+        return float(np.mean(fn(y_true, y_pred)))
+
+    metric.__name__ = getattr(fn, "__name__", "metric")
+    return metric
+
+
 _METRICS = Registry(
     "metric",
     {
@@ -147,7 +157,7 @@ def resolve(identifier, loss_name: str, n_outputs: int) -> tuple[str, callable]:
                               ) from None
         except ValueError:  # a builtin without a signature: trust it
             pass
-        return name, identifier
+        return name, _mean_of(identifier)
     main = _METRICS.resolve_name(identifier) if isinstance(identifier, str) else None
     if main is None:
         _METRICS.get(identifier)  # raises the registry's error listing valid names

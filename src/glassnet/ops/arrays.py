@@ -162,11 +162,8 @@ def matmul(x1, x2):
     b2 = bv if bv.ndim > 1 else bv[:, None]
 
     def vjp(g):
-        g2 = g
-        if av.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
-        if bv.ndim == 1:
-            g2 = np.expand_dims(g2, -1)
+        g2 = np.reshape(g, (*np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]), a2.shape[-2],
+                            b2.shape[-1]))
         ga = gb = None
         if ta:
             ga = unbroadcast(np.matmul(g2, _swap(b2)), a2.shape).reshape(av.shape)
