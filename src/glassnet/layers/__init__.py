@@ -22,6 +22,7 @@ from ..errors import ConfigError
 from .activation import Activation, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .core import Dense
 from .input_layer import Input, InputLayer
+from .lambda_layer import Lambda
 from .layer import Layer
 from .merging import (
     Add,
@@ -45,7 +46,7 @@ from .symbolic import SymbolicTensor
 
 __all__ = [
     "Activation", "Add", "Average", "Concatenate", "Dense", "Dropout", "Flatten", "Input",
-    "InputLayer", "Layer", "LeakyReLU", "Maximum", "Minimum", "Multiply", "ReLU", "Sigmoid",
+    "InputLayer", "Lambda", "Layer", "LeakyReLU", "Maximum", "Minimum", "Multiply", "ReLU", "Sigmoid",
     "Softmax", "Subtract", "SymbolicTensor", "Tanh", "add", "average", "concatenate", "deserialize",
     "get", "maximum", "minimum", "multiply", "register", "serialize", "subtract",
 ]
@@ -54,7 +55,7 @@ _LAYERS = Registry(
     "layer",
     {cls.__name__: cls for cls in (Dense, Activation, ReLU, Sigmoid, Tanh, Softmax, LeakyReLU,
                                    Flatten, Dropout, InputLayer, Add, Subtract, Multiply,
-                                   Average, Maximum, Minimum, Concatenate)},
+                                   Average, Maximum, Minimum, Concatenate, Lambda)},
     base=Layer,
 )
 
