@@ -20,7 +20,7 @@ Example
 
 from __future__ import annotations
 
-import base64
+import codecs
 import inspect
 import json
 import marshal
@@ -205,7 +205,7 @@ class Lambda(Layer):
 # -- functions in configs, as Keras stores them ----------------------------------------------
 def _serialize_function(fn) -> dict:
     if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
-        code = base64.b64encode(marshal.dumps(fn.__code__)).decode("ascii")
+        code = codecs.encode(marshal.dumps(fn.__code__), "base64").decode("ascii")  # as Keras
         closure = tuple(c.cell_contents for c in fn.__closure__) if fn.__closure__ else None
         _LIVE[code] = weakref.ref(fn)
         return {"class_name": "__lambda__",
@@ -256,7 +256,7 @@ def _same_lambda(a: dict, b: dict) -> bool:
 def _load_lambda(config: dict):
     from .. import ops
 
-    code = marshal.loads(base64.b64decode(config["code"]))
+    code = marshal.loads(codecs.decode(str(config["code"]).encode("ascii"), "base64"))
     closure = config.get("closure")
     cells = tuple(types.CellType(v) for v in closure) if closure else None
     defaults = config.get("defaults")

@@ -159,8 +159,7 @@ class CallLoss(FunctionLoss):
         self.wrapped = loss
         cls = type(loss)
         name = loss.__dict__.get("name") or _snake(cls.__name__)
-        super().__init__(loss.call, getattr(loss, "reduction", None) or "sum_over_batch_size",
-                         name)
+        super().__init__(loss.call, getattr(loss, "reduction", "sum_over_batch_size"), name)
         self.where = f"loss {cls.__name__}.call{location(loss.call)}"
 
     def get_config(self) -> dict:
