@@ -161,7 +161,7 @@ def test_wrong_results_get_clear_errors():
     def nothing(y_true, y_pred):
         ops.square(y_pred)
 
-    with pytest.raises(ConfigError, match="nothing.*returned NoneType"):
+    with pytest.raises(ConfigError, match=r"nothing.*returned NoneType"):
         train(nothing, Y, epochs=1)
 
     def constant(y_true, y_pred):

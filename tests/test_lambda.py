@@ -84,7 +84,7 @@ def test_output_shape_given_or_inferred():
     with pytest.raises(ShapeError, match="returned shape \\(3,\\) for a batch of 2"):
         Lambda(lambda x: ops.mean(x, axis=0), name="collapse").build((3,))
     wrong = Lambda(lambda x: x, output_shape=(4,), name="liar")
-    with pytest.raises(ShapeError, match="'liar'.*returned \\(None, 3\\).*\\(None, 4\\)"):
+    with pytest.raises(ShapeError, match=r"'liar'.*returned \(None, 3\).*\(None, 4\)"):
         wrong(np.ones((2, 3)))
     with pytest.raises(ConfigError, match="one tensor"):
         Lambda(lambda x: [x, x], name="two").build((3,))
@@ -170,7 +170,7 @@ def test_onnx_export_refuses_a_lambda(tmp_path):
     model = sequential(Lambda(lambda x: ops.relu(x), name="py_code"), dtype="float32")
     from glassnet import onnx
 
-    with pytest.raises(ConfigError, match="'py_code'.*Lambda.*Python code"):
+    with pytest.raises(ConfigError, match=r"'py_code'.*Lambda.*Python code"):
         onnx.export(model, str(tmp_path / "m.onnx"))
 
 

@@ -121,7 +121,8 @@ def test_max_ties_share_the_gradient_and_prod_zeros():
 
 def test_logsumexp_is_stable_and_exact():
     x = np.array([[1000.0, 1000.0], [-1000.0, 0.0]])
-    np.testing.assert_allclose(ops.logsumexp(x, axis=-1), [1000 + np.log(2), np.log1p(np.exp(-1000))])
+    np.testing.assert_allclose(ops.logsumexp(x, axis=-1),
+                               [1000 + np.log(2), np.log1p(np.exp(-1000))])
 
 
 SHAPE_OPS = {
@@ -174,7 +175,7 @@ def test_dot_nd_and_einsum():
     check_grad(lambda x, y: ops.einsum("ij,jk->ik", x, y), A, B.T)
     check_grad(lambda x: ops.einsum("ij->", x), A)
     check_grad(lambda x, y: ops.einsum("ij,ij->i", x, y), A, B)
-    with pytest.raises(ConfigError, match="'...'"):
+    with pytest.raises(ConfigError, match=r"'\.\.\.'"):
         ops.einsum("...i,...i", Tensor(A), B)
 
 
@@ -229,7 +230,7 @@ def test_numpy_on_a_tensor_is_refused_with_the_line():
         value_and_grad(lambda p: my_loss(A, p), B)
     with pytest.raises(ops.NumpyOnTensorError, match="convert_to_numpy"):
         float(Tensor(np.array(1.0)))
-    with pytest.raises(ops.NumpyOnTensorError, match="ops.mean"):
+    with pytest.raises(ops.NumpyOnTensorError, match=r"ops\.mean"):
         np.mean(Tensor(A))
 
 
@@ -246,7 +247,7 @@ def kops():
     return keras.ops
 
 
-@pytest.mark.parametrize("name", sorted(set(UNARY) - {"negative"}) + ["negative"])
+@pytest.mark.parametrize("name", sorted(UNARY))
 def test_unary_values_equal_keras(kops, name):
     x = UNARY[name].astype(np.float32)
     np.testing.assert_allclose(getattr(ops, name)(x),

@@ -46,10 +46,11 @@ from .symbolic import SymbolicTensor
 
 __all__ = [
     "Activation", "Add", "Average", "Concatenate", "Dense", "Dropout", "Flatten", "Input",
-    "InputLayer", "Lambda", "Layer", "LeakyReLU", "Maximum", "Minimum", "Multiply", "ReLU", "Sigmoid",
+    "InputLayer", "Layer", "LeakyReLU", "Maximum", "Minimum", "Multiply", "ReLU", "Sigmoid",
     "Softmax", "Subtract", "SymbolicTensor", "Tanh", "add", "average", "concatenate", "deserialize",
     "get", "maximum", "minimum", "multiply", "register", "serialize", "subtract",
 ]
+__all__ += ["Lambda"]  # layers.Lambda, over glassnet.ops
 
 _LAYERS = Registry(
     "layer",

@@ -165,8 +165,8 @@ class Lambda(Layer):
     def backward(self, grad, preactivation_grad=False):
         tape = _tape()
         if self._numpy_error is not None:
-            raise tape.NumpyOnTensorError(f"Lambda {self.name!r} needs a gradient, but its function "
-                                     f"uses NumPy: {self._numpy_error}") from None
+            raise tape.NumpyOnTensorError(f"Lambda {self.name!r} needs a gradient, but its "
+                                          f"function uses NumPy: {self._numpy_error}") from None
         leaves = self._leaves
         if leaves is None:
             raise ConfigError(f"Lambda {self.name!r}: backward needs a forward pass with "

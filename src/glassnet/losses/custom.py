@@ -30,7 +30,7 @@ from ..errors import ConfigError, ShapeError
 from ..ops.tensor import Tensor, gradients
 from .loss import Loss
 
-__all__ = ["CallLoss", "FunctionLoss", "REDUCTIONS", "resolve"]
+__all__ = ["REDUCTIONS", "CallLoss", "FunctionLoss", "resolve"]
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight")
 
@@ -40,7 +40,7 @@ def location(fn) -> str:
     target = getattr(fn, "__func__", fn)
     code = getattr(target, "__code__", None)
     if code is None and not inspect.isroutine(fn):
-        code = getattr(getattr(type(fn), "__call__", None), "__code__", None)
+        code = getattr(type(fn).__call__, "__code__", None)
     return f" ({code.co_filename}:{code.co_firstlineno})" if code is not None else ""
 
 

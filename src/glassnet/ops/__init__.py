@@ -28,16 +28,15 @@ import sys
 
 from . import arrays, elementwise, nn, reductions, tensor
 from .arrays import *  # noqa: F403
-from .arrays import __all__ as _arrays_all
 from .elementwise import *  # noqa: F403
-from .elementwise import __all__ as _elementwise_all
 from .nn import *  # noqa: F403
-from .nn import __all__ as _nn_all
 from .reductions import *  # noqa: F403
-from .reductions import __all__ as _reductions_all
 from .tensor import NumpyOnTensorError, Tensor
 
 tensor._ops = sys.modules[__name__]
 
-__all__ = sorted({"NumpyOnTensorError", "Tensor", "arrays", "elementwise", "nn", "reductions",
-                  "tensor", *_arrays_all, *_elementwise_all, *_nn_all, *_reductions_all})
+__all__ = ["NumpyOnTensorError", "Tensor", "arrays", "elementwise", "nn", "reductions", "tensor"]
+__all__ += arrays.__all__
+__all__ += elementwise.__all__
+__all__ += nn.__all__
+__all__ += reductions.__all__

@@ -279,7 +279,7 @@ def full_like(x, fill_value, dtype=None):
     return np.full_like(value_of(x), value_of(fill_value), dtype=dtype)
 
 
-def eye(N, M=None, k=0, dtype=None):  # noqa: N803 (keras.ops's names)
+def eye(N, M=None, k=0, dtype=None):
     return np.eye(N, M, k, dtype=_floatx(dtype))
 
 

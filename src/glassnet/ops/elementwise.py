@@ -19,12 +19,51 @@ import numpy as np
 from .tensor import Tensor, record, unbroadcast, value_of
 
 __all__ = [
-    "abs", "absolute", "add", "cast", "ceil", "clip", "convert_to_numpy", "convert_to_tensor",
-    "cos", "divide", "divide_no_nan", "equal", "exp", "expm1", "floor", "greater",
-    "greater_equal", "isfinite", "isinf", "isnan", "less", "less_equal", "log", "log10",
-    "log1p", "log2", "logical_and", "logical_not", "logical_or", "maximum", "minimum",
-    "multiply", "negative", "not_equal", "power", "reciprocal", "round", "sign", "sin",
-    "sqrt", "square", "subtract", "tanh", "true_divide", "where",
+    "abs",
+    "absolute",
+    "add",
+    "cast",
+    "ceil",
+    "clip",
+    "convert_to_numpy",
+    "convert_to_tensor",
+    "cos",
+    "divide",
+    "divide_no_nan",
+    "equal",
+    "exp",
+    "expm1",
+    "floor",
+    "greater",
+    "greater_equal",
+    "isfinite",
+    "isinf",
+    "isnan",
+    "less",
+    "less_equal",
+    "log",
+    "log1p",
+    "log2",
+    "log10",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "maximum",
+    "minimum",
+    "multiply",
+    "negative",
+    "not_equal",
+    "power",
+    "reciprocal",
+    "round",
+    "sign",
+    "sin",
+    "sqrt",
+    "square",
+    "subtract",
+    "tanh",
+    "true_divide",
+    "where",
 ]
 
 
@@ -144,7 +183,7 @@ log10 = _unary("log10", np.log10, lambda g, x, y: g / (x * np.log(10.0)),
                "The base-10 logarithm.")
 log1p = _unary("log1p", np.log1p, lambda g, x, y: g / (1 + x), "log(1 + x), exact near 0.")
 expm1 = _unary("expm1", np.expm1, lambda g, x, y: g * (y + 1), "e ** x - 1, exact near 0.")
-abs = _unary("abs", np.abs, lambda g, x, y: g * np.sign(x), "|x| (gradient 0 at 0).")  # noqa: A001
+abs = _unary("abs", np.abs, lambda g, x, y: g * np.sign(x), "|x| (gradient 0 at 0).")
 absolute = abs
 reciprocal = _unary("reciprocal", np.reciprocal, lambda g, x, y: -g * y * y, "1 / x.")
 sin = _unary("sin", np.sin, lambda g, x, y: g * np.cos(x), "The sine.")
@@ -168,7 +207,7 @@ less = _no_grad("less", np.less, "x1 < x2.")
 less_equal = _no_grad("less_equal", np.less_equal, "x1 <= x2.")
 
 
-def round(x, decimals=0):  # noqa: A001 (keras.ops's name)
+def round(x, decimals=0):
     """Rounded to ``decimals`` places (halves to even, as NumPy). No gradient."""
     return np.round(value_of(x), decimals)
 

@@ -52,7 +52,8 @@ def relu(x):
 
 def relu6(x):
     """min(max(x, 0), 6)."""
-    return apply(x, lambda v: np.minimum(np.maximum(v, 0), 6), lambda g, v, y: g * ((v > 0) & (v < 6)))
+    return apply(x, lambda v: np.minimum(np.maximum(v, 0), 6),
+                 lambda g, v, y: g * ((v > 0) & (v < 6)))
 
 
 def leaky_relu(x, negative_slope=0.2):

@@ -19,8 +19,23 @@ import numpy as np
 from . import elementwise as el
 from .tensor import Tensor, record, value_of
 
-__all__ = ["all", "any", "argmax", "argmin", "amax", "amin", "logsumexp", "max", "mean", "min",
-           "norm", "prod", "std", "sum", "var"]
+__all__ = [
+    "all",
+    "amax",
+    "amin",
+    "any",
+    "argmax",
+    "argmin",
+    "logsumexp",
+    "max",
+    "mean",
+    "min",
+    "norm",
+    "prod",
+    "std",
+    "sum",
+    "var",
+]
 
 
 def _axes(axis, ndim: int) -> tuple:
@@ -56,7 +71,7 @@ def _reduction(x, axis, keepdims, forward, backward):
     return record(y, (x,), vjp)
 
 
-def sum(x, axis=None, keepdims=False):  # noqa: A001 (keras.ops's name)
+def sum(x, axis=None, keepdims=False):
     """The sum over ``axis``."""
     return _reduction(x, axis, keepdims, lambda v, a: np.sum(v, axis=a, keepdims=True),
                       lambda g, v, y: np.broadcast_to(g, v.shape))
@@ -80,13 +95,13 @@ def _extreme(x, axis, keepdims, pick):
     return _reduction(x, axis, keepdims, lambda v, a: pick(v, axis=a, keepdims=True), backward)
 
 
-def max(x, axis=None, keepdims=False, initial=None):  # noqa: A001 (keras.ops's name)
+def max(x, axis=None, keepdims=False, initial=None):
     """The largest entry over ``axis`` (``initial``: a floor for it)."""
     out = _extreme(x, axis, keepdims, np.max)
     return out if initial is None else el.maximum(out, initial)
 
 
-def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001 (keras.ops's name)
+def min(x, axis=None, keepdims=False, initial=None):
     """The smallest entry over ``axis`` (``initial``: a ceiling for it)."""
     out = _extreme(x, axis, keepdims, np.min)
     return out if initial is None else el.minimum(out, initial)
@@ -132,7 +147,7 @@ def logsumexp(x, axis=None, keepdims=False):
                       lambda g, v, y: np.broadcast_to(g, v.shape) * np.exp(v - y))
 
 
-def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 (keras.ops's name)
+def norm(x, ord=None, axis=None, keepdims=False):
     """The Euclidean (Frobenius) norm over ``axis``; other ``ord``s are not supported."""
     if ord not in (None, 2, "fro", "euclidean"):
         from ..errors import ConfigError
@@ -152,11 +167,11 @@ def argmin(x, axis=None, keepdims=False):
     return np.argmin(value_of(x), axis=axis, keepdims=keepdims).astype(np.int32)
 
 
-def any(x, axis=None, keepdims=False):  # noqa: A001 (keras.ops's name)
+def any(x, axis=None, keepdims=False):
     """True where any entry over ``axis`` is. No gradient."""
     return np.any(value_of(x), axis=axis, keepdims=keepdims)
 
 
-def all(x, axis=None, keepdims=False):  # noqa: A001 (keras.ops's name)
+def all(x, axis=None, keepdims=False):
     """True where every entry over ``axis`` is. No gradient."""
     return np.all(value_of(x), axis=axis, keepdims=keepdims)

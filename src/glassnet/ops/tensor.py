@@ -83,7 +83,7 @@ class Tensor:
         return self.value.size
 
     @property
-    def T(self):  # noqa: N802 (NumPy's name)
+    def T(self):
         return _ops.transpose(self)
 
     def __len__(self) -> int:
