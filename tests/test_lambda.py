@@ -179,3 +179,20 @@ def test_float32_model_keeps_float32_through_a_lambda():
     assert model.predict(X).dtype == np.float32
     model.fit(X, Y, epochs=1, verbose=0)
     assert all(w.dtype == np.float32 for w in model.get_weights())
+
+
+def test_keras_loads_a_saved_lambda_with_safe_mode_off(tmp_path):
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    pytest.importorskip("torch")
+    keras = pytest.importorskip("keras")
+    pytest.importorskip("h5py")
+    model = sequential(Lambda(lambda x: x * 2.0 + 1.0, name="affine"), dtype="float32")
+    path = str(tmp_path / "lambda.keras")
+    model.save(path)
+    theirs = keras.models.load_model(path, safe_mode=False)
+    x = X.astype(np.float32)
+    np.testing.assert_allclose(theirs.predict(x, verbose=0), model.predict(x), atol=1e-6)
+    with pytest.raises(ValueError, match="safe_mode=False"):
+        keras.models.load_model(path)
+    with pytest.raises(glassnet.errors.FileFormatError, match="never runs from a file"):
+        glassnet.models.load_model(path)
