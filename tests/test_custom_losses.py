@@ -77,6 +77,16 @@ def test_scalar_loss_is_used_as_is():
     custom, _ = train(scalar_mse, Y)
     builtin, _ = train("mse", Y)
     assert weight_gap(custom, builtin) < 1e-10
+    p = rng.normal(size=Y.shape)
+    plain = float(np.mean(np.square(Y - p)))
+    w = W / 2
+    # Keras: the number times each weight, then the reduction over the n weighted copies
+    assert losses.get(scalar_mse).forward(Y, p, w) == pytest.approx(plain * w.mean(), rel=1e-12)
+    for reduction, expected in (("sum", plain * w.sum()), ("mean_with_sample_weight", plain)):
+        loss = FunctionLoss(scalar_mse, reduction=reduction)
+        assert loss.forward(Y, p, w) == pytest.approx(expected, rel=1e-12)
+        grad = loss.backward(Y, p, w, np.empty_like(p))
+        np.testing.assert_allclose(grad, 2 * (p - Y) / p.size * expected / plain, rtol=1e-12)
 
 
 class MeanSquared(losses.Loss):

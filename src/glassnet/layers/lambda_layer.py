@@ -109,9 +109,8 @@ class Lambda(Layer):
     def _run_probe(self, input_shape):
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
         zeros = [np.zeros((2, *s), dtype=self.dtype) for s in shapes]
-        with np.errstate(all="ignore"):
-            out = self._call_function(pack_structure(zeros, "list") if isinstance(
-                input_shape, list) else zeros[0], False)
+        out = self._call_function(pack_structure(zeros, "list") if isinstance(
+            input_shape, list) else zeros[0], False)
         return self._check_output(out, 2).shape[1:]
 
     # -- computation -----------------------------------------------------------------------
@@ -120,7 +119,8 @@ class Lambda(Layer):
         if self._fn_expects_training_arg:
             kwargs["training"] = training
         try:
-            return self.function(inputs, **kwargs)
+            with np.errstate(all="ignore"):  # inf/NaN flow on as values, as in Keras
+                return self.function(inputs, **kwargs)
         except _tape().NumpyOnTensorError:
             raise
         except Exception as exc:

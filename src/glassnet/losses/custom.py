@@ -27,7 +27,7 @@ import inspect
 import numpy as np
 
 from ..errors import ConfigError, ShapeError
-from ..ops.tensor import Tensor, gradients
+from ..ops.tensor import NumpyOnTensorError, Tensor, gradients
 from .loss import Loss
 
 __all__ = ["REDUCTIONS", "CallLoss", "FunctionLoss", "resolve"]
@@ -111,36 +111,59 @@ class FunctionLoss(Loss):
         return values
 
     def _coefficients(self, values_shape, n, weights):
-        """c with loss = sum(c * values): Keras's weighting and reduction, which are linear."""
-        if not values_shape:  # one number: Keras multiplies it by each weight, then reduces
-            if weights is None:
-                return np.asarray(1.0)
-            total = float(np.sum(weights))
-            divisor = {"sum": 1.0, "mean_with_sample_weight": total}.get(self.reduction, n)
-            return np.asarray(total / divisor if divisor else 0.0)
-        size = int(np.prod(values_shape))
-        c = np.ones(values_shape) if weights is None else np.broadcast_to(
-            np.reshape(weights, (n, *[1] * (len(values_shape) - 1))), values_shape)
+        """c (a number, or weights shaped to broadcast) with loss = sum(c * values): Keras's
+        weighting and reduction, which are linear in the values."""
+        if weights is not None and values_shape:
+            weights = np.reshape(weights, (n, *[1] * (len(values_shape) - 1)))
+        elif weights is not None:  # one number: Keras multiplies it by each weight, then reduces
+            weights = float(np.sum(weights))
+        size = int(np.prod(values_shape)) if values_shape else 1
         if self.reduction == "sum":
-            return c
-        divisor = float(np.sum(weights)) if (self.reduction == "mean_with_sample_weight" and
-                                             weights is not None) else float(size)
-        return c / divisor if divisor else np.zeros(values_shape)
+            return 1.0 if weights is None else weights
+        if self.reduction == "mean_with_sample_weight" and weights is not None:
+            divisor = float(np.sum(weights)) if values_shape else weights
+        else:
+            divisor = float(size if values_shape or weights is None else n)
+        if not divisor:
+            return 0.0
+        return 1.0 / divisor if weights is None else weights / divisor
+
+    def _run(self, y_true, y_pred, weights):
+        """(values, coefficients) with a tape behind the values when ``y_pred`` is a Tensor."""
+        with np.errstate(all="ignore"):  # log(0) is -inf and training reports it, as Keras
+            values = self._values(y_true, y_pred)
+        shape = np.shape(values.value if isinstance(values, Tensor) else values)
+        return values, self._coefficients(shape, len(y_pred), weights)
 
     def forward(self, y_true, y_pred, weights) -> float:
-        values = np.asarray(self._values(y_true, y_pred), dtype=y_pred.dtype)
-        c = self._coefficients(values.shape, len(y_pred), weights)
-        return float(np.sum(c * values))
+        """The reduced loss; its tape is kept for the ``backward`` that follows."""
+        self._stash = None
+        leaf = Tensor(y_pred)
+        try:
+            values, c = self._run(y_true, leaf, weights)
+        except NumpyOnTensorError:  # a NumPy-only function gives values (evaluate), no gradient
+            values, c = self._run(y_true, y_pred, weights)
+        if isinstance(values, Tensor):
+            self._stash = (y_true, y_pred, weights, y_pred.copy(), leaf, values, c)
+            values = values.value
+        return float(np.sum(c * np.asarray(values, dtype=y_pred.dtype)))
+
+    def _recorded(self, y_true, y_pred, weights):
+        stash, self._stash = getattr(self, "_stash", None), None
+        if stash is not None and stash[0] is y_true and stash[1] is y_pred and \
+                stash[2] is weights and np.array_equal(stash[3], y_pred):
+            return stash[4:]
+        leaf = Tensor(y_pred)
+        return (leaf, *self._run(y_true, leaf, weights))
 
     def backward(self, y_true, y_pred, weights, out) -> np.ndarray:
-        leaf = Tensor(y_pred)
-        values = self._values(y_true, leaf)
+        leaf, values, c = self._recorded(y_true, y_pred, weights)
         if not isinstance(values, Tensor):
             raise ConfigError(f"{self.where} returned a value that does not depend on y_pred "
                               "through glassnet.ops, so it has no gradient (was it computed "
                               "with NumPy, convert_to_numpy or stop_gradient?)")
-        c = self._coefficients(values.shape, len(y_pred), weights)
-        seed = np.broadcast_to(c, values.shape).astype(values.dtype)
+        seed = np.empty(values.shape, values.dtype)
+        seed[...] = c
         (grad,) = gradients(values, [leaf], seed)
         out[...] = grad
         return out

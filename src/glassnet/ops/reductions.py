@@ -45,12 +45,17 @@ def _axes(axis, ndim: int) -> tuple:
     return tuple(int(a) % ndim if ndim else 0 for a in axes)
 
 
-def _expand(g, axes: tuple, keepdims: bool, shape: tuple):
-    """``g`` (reduced) put back with size-1 axes, broadcast to ``shape``."""
+def _expand(g, axes: tuple, keepdims: bool):
+    """``g`` (reduced) with its reduced axes back, of size 1 (it broadcasts against x)."""
     g = np.asarray(g)
-    if not keepdims:
-        g = np.expand_dims(g, axes) if axes else g
-    return np.broadcast_to(g, shape)
+    return np.expand_dims(g, axes) if axes and not keepdims else g
+
+
+def _spread(g, v):
+    """``g`` (kept axes) copied out to x's shape."""
+    out = np.empty(v.shape, g.dtype)
+    out[...] = g
+    return out
 
 
 def _reduction(x, axis, keepdims, forward, backward):
@@ -58,39 +63,36 @@ def _reduction(x, axis, keepdims, forward, backward):
     axes and returns dL/dx."""
     xv = np.asarray(value_of(x))
     axes = _axes(axis, xv.ndim)
-    with np.errstate(all="ignore"):
-        kept = forward(xv, axes)
+    kept = forward(xv, axes)
     y = kept if keepdims else np.squeeze(kept, axis=axes) if axes else kept
     if not isinstance(x, Tensor):
         return y
-
-    def vjp(g):
-        with np.errstate(all="ignore"):
-            return (backward(_expand(g, axes, keepdims, kept.shape), xv, kept),)
-
-    return record(y, (x,), vjp)
+    return record(y, (x,), lambda g: (backward(_expand(g, axes, keepdims), xv, kept),))
 
 
 def sum(x, axis=None, keepdims=False):
     """The sum over ``axis``."""
     return _reduction(x, axis, keepdims, lambda v, a: np.sum(v, axis=a, keepdims=True),
-                      lambda g, v, y: np.broadcast_to(g, v.shape))
+                      lambda g, v, y: _spread(g, v))
 
 
 def mean(x, axis=None, keepdims=False):
     """The mean over ``axis``."""
     def backward(g, v, y):
-        return np.broadcast_to(g, v.shape) * (y.size / v.size if v.size else 0.0)
+        return _spread(g * (y.size / v.size if v.size else 0.0), v)
 
-    return _reduction(x, axis, keepdims, lambda v, a: np.mean(v, axis=a, keepdims=True),
-                      backward)
+    def forward(v, a):  # np.mean's arithmetic (a sum, then / count) without its wrapper
+        total = np.add.reduce(v, axis=a, keepdims=True, dtype=v.dtype if v.dtype.kind == "f"
+                              else np.float64)
+        return total / (v.size // total.size) if v.size else np.full_like(total, np.nan)
+
+    return _reduction(x, axis, keepdims, forward, backward)
 
 
 def _extreme(x, axis, keepdims, pick):
     def backward(g, v, y):
         hit = v == y
-        return np.broadcast_to(g, v.shape) * hit / hit.sum(axis=_axes(axis, v.ndim),
-                                                           keepdims=True)
+        return g * hit / hit.sum(axis=_axes(axis, v.ndim), keepdims=True)
 
     return _reduction(x, axis, keepdims, lambda v, a: pick(v, axis=a, keepdims=True), backward)
 
@@ -119,7 +121,7 @@ def prod(x, axis=None, keepdims=False, dtype=None):
         others = np.prod(np.where(zero, 1, v), axis=axes, keepdims=True)
         local = np.where(zero, np.where(zeros == 1, others, 0),
                          np.where(zeros == 0, y / np.where(zero, 1, v), 0))
-        return np.broadcast_to(g, v.shape) * local
+        return g * local
 
     out = _reduction(x, axis, keepdims, lambda v, a: np.prod(v, axis=a, keepdims=True), backward)
     return out if dtype is None else el.cast(out, dtype)
@@ -144,7 +146,7 @@ def logsumexp(x, axis=None, keepdims=False):
         return np.log(np.sum(np.exp(v - m), axis=a, keepdims=True)) + m
 
     return _reduction(x, axis, keepdims, forward,
-                      lambda g, v, y: np.broadcast_to(g, v.shape) * np.exp(v - y))
+                      lambda g, v, y: g * np.exp(v - y))
 
 
 def norm(x, ord=None, axis=None, keepdims=False):

@@ -247,18 +247,23 @@ def gradients(root: Tensor, leaves: list, seed=None) -> list:
     ``seed`` is the gradient flowing into ``root`` (ones for a scalar when not given).
     """
     grads = {id(root): np.ones_like(root.value) if seed is None else seed}
-    for node in reversed(_order(root)):
-        g = grads.get(id(node))
-        if g is None or node._vjp is None:
-            continue
-        for parent, pg in zip(node._parents, node._vjp(g), strict=True):
-            if pg is None or not isinstance(parent, Tensor):
+    with np.errstate(all="ignore"):  # inf/NaN gradients are reported by the caller, as values
+        for node in reversed(_order(root)):
+            g = grads.get(id(node))
+            if g is None or node._vjp is None:
                 continue
-            if pg.dtype != parent.value.dtype and parent.value.dtype.kind == "f":
-                pg = pg.astype(parent.value.dtype)
-            key = id(parent)
-            grads[key] = pg if key not in grads else grads[key] + pg
-    return [grads.get(id(leaf), np.zeros_like(leaf.value)) for leaf in leaves]
+            for parent, pg in zip(node._parents, node._vjp(g), strict=True):
+                if pg is None or not isinstance(parent, Tensor):
+                    continue
+                pg = np.asarray(pg)
+                if pg.shape != parent.value.shape:  # a broadcast view from a reduction
+                    pg = np.broadcast_to(pg, parent.value.shape)
+                if pg.dtype != parent.value.dtype and parent.value.dtype.kind == "f":
+                    pg = pg.astype(parent.value.dtype)
+                key = id(parent)
+                grads[key] = pg if key not in grads else grads[key] + pg
+    return [grads[id(leaf)] if id(leaf) in grads else np.zeros_like(leaf.value)
+            for leaf in leaves]
 
 
 def value_and_grad(fn, *args):
