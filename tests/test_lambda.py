@@ -196,3 +196,9 @@ def test_keras_loads_a_saved_lambda_with_safe_mode_off(tmp_path):
         keras.models.load_model(path)
     with pytest.raises(glassnet.errors.FileFormatError, match="never runs from a file"):
         glassnet.models.load_model(path)
+
+
+def test_explain_refuses_a_lambda_by_name():
+    model = sequential(Lambda(lambda x: ops.relu(x), name="opaque"))
+    with pytest.raises(ConfigError, match=r"'opaque' is a Lambda.*gradcheck"):
+        glassnet.explain(model, X[:2], Y[:2], weight="dense/kernel[0, 0]")
