@@ -96,16 +96,22 @@ def _is_basic(index) -> bool:
                for i in items)
 
 
+def _added(v, index, g, flat: bool = False):
+    """Zeros shaped like ``v`` with ``g`` added at ``index`` (repeated indices add up)."""
+    out = np.zeros_like(v)
+    np.add.at(out.reshape(-1) if flat else out, index, g)
+    return out
+
+
 def getitem(x, index):
     """``x[index]`` (what ``tensor[...]`` calls); its gradient adds into zeros."""
     index = tuple(value_of(i) for i in index) if isinstance(index, tuple) else value_of(index)
 
     def backward(g, v, y):
+        if not _is_basic(index):
+            return _added(v, index, g)
         out = np.zeros_like(v)
-        if _is_basic(index):
-            out[index] = g
-        else:
-            np.add.at(out, index, g)
+        out[index] = g
         return out
 
     return apply(x, lambda v: v[index], backward)
@@ -116,12 +122,9 @@ def take(x, indices, axis=None):
     idx = np.asarray(value_of(indices))
 
     def backward(g, v, y):
-        out = np.zeros_like(v)
         if axis is None:
-            np.add.at(out.reshape(-1), idx, g)
-        else:
-            np.add.at(out, (slice(None),) * (axis % v.ndim) + (idx,), g)
-        return out
+            return _added(v, idx, g, flat=True)
+        return _added(v, (slice(None),) * (axis % v.ndim) + (idx,), g)
 
     return apply(x, lambda v: np.take(v, idx, axis=axis), backward)
 
@@ -131,17 +134,13 @@ def take_along_axis(x, indices, axis=None):
     idx = np.asarray(value_of(indices))
 
     def backward(g, v, y):
-        out = np.zeros_like(v)
         if axis is None:
-            np.add.at(out.reshape(-1), idx, g)
-            return out
-        ax = axis % v.ndim
+            return _added(v, idx, g, flat=True)
         shape_ = np.broadcast_shapes(idx.shape, g.shape)
         full = [np.arange(n).reshape([-1 if d == k else 1 for d in range(len(shape_))])
                 for k, n in enumerate(shape_)]
-        full[ax] = idx
-        np.add.at(out, tuple(np.broadcast_to(f, shape_) for f in full), g)
-        return out
+        full[axis % v.ndim] = idx
+        return _added(v, tuple(np.broadcast_to(f, shape_) for f in full), g)
 
     return apply(x, lambda v: np.take_along_axis(v, idx, axis=axis), backward)
 
