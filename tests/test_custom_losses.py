@@ -109,7 +109,7 @@ def test_loss_subclass_with_call_trains_and_keeps_its_config():
     builtin, _ = train("mse", Y)
     assert weight_gap(custom, builtin) < 1e-10
     assert isinstance(custom.loss, CallLoss) and custom.loss.name == "mean_squared"
-    assert custom.loss.get_config() == {"name": "mean_squared",
+    assert custom.loss.get_config() == {"name": "mean_squared", "fn": "mean_squared",
                                         "reduction": "sum_over_batch_size", "scale": 1.0}
     classed, _ = train(MeanSquared, Y)  # the class itself, as compile accepts
     assert weight_gap(classed, builtin) < 1e-10
@@ -266,3 +266,17 @@ def test_keras_3_script_with_custom_loss_runs_the_same(loss):
         np.testing.assert_allclose(b, a, atol=1e-6)
     for key in ("loss", "my_metric"):
         np.testing.assert_allclose(hg[key], hk[key], rtol=1e-6)
+
+
+def test_a_saved_model_with_a_custom_loss_loads_with_compile_false(tmp_path):
+    model, _ = train(MeanSquared(), Y, epochs=1)
+    path = str(tmp_path / "custom.glassnet")
+    model.save(path)
+    with pytest.raises(glassnet.errors.FileFormatError, match="compile=False"):
+        glassnet.models.load_model(path)
+    again = glassnet.models.load_model(path, compile=False)
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    np.testing.assert_array_equal(again.predict(x), model.predict(x))
+    again.compile("adam", MeanSquared())
+    assert again.evaluate(x, Y[:4], verbose=0) == pytest.approx(
+        model.evaluate(x, Y[:4], verbose=0), rel=1e-12)

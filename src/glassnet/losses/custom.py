@@ -188,7 +188,7 @@ class CallLoss(FunctionLoss):
     def get_config(self) -> dict:
         config = self.wrapped.get_config() if type(self.wrapped).get_config is not \
             Loss.get_config else {}
-        return {"name": self.name, "reduction": self.reduction, **config}
+        return {"name": self.name, "reduction": self.reduction, **config, "fn": self.name}
 
     def __repr__(self) -> str:
         return f"<CallLoss {type(self.wrapped).__name__} name={self.name!r}>"
@@ -208,6 +208,11 @@ def _is_call_loss(loss) -> bool:
 def resolve(identifier):
     """The adapter for a user's loss (function, ``Loss`` subclass or instance with ``call``),
     or None for anything else (names, configs, glassnet's own losses)."""
+    if isinstance(identifier, dict) and "fn" in identifier:
+        raise ConfigError(f"loss {identifier.get('name')!r} is a function of the user's own; a "
+                          "file keeps only its name, not its code: load the model with "
+                          "compile=False and compile it again with the function (Keras needs "
+                          "it in custom_objects the same way)")
     if isinstance(identifier, type) and issubclass(identifier, Loss) and \
             identifier.forward is Loss.forward:
         identifier = identifier()
