@@ -55,7 +55,8 @@ UNARY = {
     "log1p": POS, "expm1": A, "abs": A, "reciprocal": POS, "sin": A, "cos": A, "tanh": A,
     "sigmoid": A * 5, "relu": A, "relu6": A * 4, "softplus": A * 5, "log_sigmoid": A * 5,
     "softsign": A, "silu": A, "swish": A, "selu": A, "elu": A, "leaky_relu": A,
-    "hard_sigmoid": A * 2, "hard_silu": A * 2, "gelu": A,
+    "hard_sigmoid": A * 2, "hard_silu": A * 2, "gelu": A, "rsqrt": POS, "sinh": A, "cosh": A,
+    "tan": A, "arctan": A, "nan_to_num": A,
 }
 
 
@@ -126,6 +127,20 @@ def test_logsumexp_is_stable_and_exact():
 
 
 SHAPE_OPS = {
+    "flip": lambda x: ops.flip(x, axis=1) * np.arange(4.0),
+    "tile": lambda x: ops.tile(x, (2, 1, 3)),
+    "repeat": lambda x: ops.repeat(x, 2, axis=0),
+    "repeat_flat": lambda x: ops.repeat(x, 3),
+    "split": lambda x: ops.split(x, [1, 3], axis=1)[1] * 2 + ops.sum(ops.split(x, 3)[2]),
+    "sort": lambda x: ops.sort(x) * np.arange(4.0),
+    "top_k": lambda x: ops.top_k(x, 2)[0],
+    "cumsum": lambda x: ops.cumsum(x, axis=0) * B,
+    "cumsum_flat": lambda x: ops.cumsum(x),
+    "average": lambda x: ops.average(x, axis=1, weights=np.array([1.0, 2.0, 0.5, 3.0])),
+    "moments": lambda x: ops.moments(x, axes=0)[1] + ops.moments(x, axes=0)[0],
+    "normalize": lambda x: ops.normalize(x),
+    "normalize_l1": lambda x: ops.normalize(x, axis=0, order=1),
+    "logaddexp": lambda x: ops.logaddexp(x, x[::-1] * 3),
     "reshape": lambda x: ops.reshape(x, (2, -1)),
     "transpose": lambda x: ops.transpose(x),
     "expand_dims": lambda x: ops.expand_dims(x, 1),
@@ -192,6 +207,19 @@ def test_crossentropy_gradients_and_values():
     np.testing.assert_allclose(ops.sparse_categorical_crossentropy(np.array([[1], [0], [3]]), A,
                                                                    from_logits=True),
                                ops.categorical_crossentropy(onehot, A, from_logits=True))
+
+
+def test_more_values_equal_numpy():
+    np.testing.assert_allclose(ops.average(A, axis=1, weights=ROW ** 2),
+                               np.average(A, axis=1, weights=ROW ** 2))
+    np.testing.assert_array_equal(ops.tile(A, (2, 1, 3)), np.tile(A, (2, 1, 3)))
+    np.testing.assert_array_equal(ops.sort(A, axis=0), np.sort(A, axis=0))
+    values, indices = ops.top_k(A, 2)
+    np.testing.assert_array_equal(values, -np.sort(-A, axis=-1)[:, :2])
+    assert indices.dtype == np.int32
+    np.testing.assert_allclose(ops.normalize(A), A / np.linalg.norm(A, axis=-1, keepdims=True))
+    assert [p.shape for p in ops.split(A, 2, axis=1)] == [(3, 2), (3, 2)]
+    assert ops.count_nonzero(np.array([0, 1, 2])) == 2
 
 
 def test_no_gradient_ops_give_arrays():

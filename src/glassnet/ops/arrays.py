@@ -15,6 +15,8 @@ Example
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ..errors import ConfigError
@@ -22,9 +24,37 @@ from .elementwise import apply, multiply
 from .tensor import Tensor, record, unbroadcast, value_of
 
 __all__ = [
-    "arange", "concatenate", "dot", "einsum", "expand_dims", "eye", "full", "full_like",
-    "getitem", "matmul", "ndim", "one_hot", "ones", "ones_like", "reshape", "shape", "size",
-    "squeeze", "stack", "stop_gradient", "take", "take_along_axis", "transpose", "zeros",
+    "arange",
+    "argsort",
+    "concatenate",
+    "dot",
+    "einsum",
+    "expand_dims",
+    "eye",
+    "flip",
+    "full",
+    "full_like",
+    "getitem",
+    "matmul",
+    "ndim",
+    "one_hot",
+    "ones",
+    "ones_like",
+    "repeat",
+    "reshape",
+    "shape",
+    "size",
+    "sort",
+    "split",
+    "squeeze",
+    "stack",
+    "stop_gradient",
+    "take",
+    "take_along_axis",
+    "tile",
+    "top_k",
+    "transpose",
+    "zeros",
     "zeros_like",
 ]
 
@@ -87,6 +117,68 @@ def stack(x, axis=0):
     if not any(isinstance(v, Tensor) for v in x):
         return y
     return record(y, tuple(x), lambda g: tuple(np.moveaxis(g, axis, 0)))
+
+
+def flip(x, axis=None):
+    """x with the order of entries reversed along ``axis`` (every axis when None)."""
+    return apply(x, lambda v: np.flip(v, axis), lambda g, v, y: np.flip(g, axis))
+
+
+def tile(x, repeats):
+    """x repeated ``repeats`` times along each axis (NumPy's ``tile``)."""
+    def backward(g, v, y):
+        reps = (1,) * (g.ndim - len(np.atleast_1d(repeats))) + tuple(np.atleast_1d(repeats))
+        shape = (1,) * (g.ndim - v.ndim) + v.shape
+        split = [d for pair in zip(reps, shape, strict=True) for d in pair]
+        return g.reshape(split).sum(axis=tuple(range(0, len(split), 2))).reshape(v.shape)
+
+    return apply(x, lambda v: np.tile(v, repeats), backward)
+
+
+def repeat(x, repeats, axis=None):
+    """Each entry repeated ``repeats`` times (an int) along ``axis``."""
+    if not isinstance(repeats, (int, np.integer)):
+        raise ConfigError("ops.repeat: gradients need one int of repeats for every entry")
+
+    def backward(g, v, y):
+        if axis is None:
+            return g.reshape(-1, repeats).sum(axis=1).reshape(v.shape)
+        ax = axis % v.ndim
+        return g.reshape(*v.shape[:ax], v.shape[ax], repeats, *v.shape[ax + 1:]).sum(ax + 1)
+
+    return apply(x, lambda v: np.repeat(v, repeats, axis=axis), backward)
+
+
+def split(x, indices_or_sections, axis=0):
+    """x cut along ``axis`` into equal sections or at the given indices."""
+    n = np.shape(value_of(x))[axis]
+    if isinstance(indices_or_sections, (int, np.integer)):
+        step = n // int(indices_or_sections)
+        if step * int(indices_or_sections) != n:
+            raise ConfigError(f"ops.split: {n} entries do not split into "
+                              f"{indices_or_sections} equal sections")
+        cuts = list(range(step, n, step))
+    else:
+        cuts = list(indices_or_sections)
+    bounds = [0, *cuts, n]
+    index = (slice(None),) * (axis % np.ndim(value_of(x)))
+    return [getitem(x, (*index, slice(a, b))) for a, b in itertools.pairwise(bounds)]
+
+
+def argsort(x, axis=-1):
+    """The indices that sort x along ``axis`` (int32). No gradient."""
+    return np.argsort(value_of(x), axis=axis).astype(np.int32)
+
+
+def sort(x, axis=-1):
+    """x sorted along ``axis``; the gradient goes back to where each entry came from."""
+    return take_along_axis(x, np.argsort(value_of(x), axis=axis), axis=axis)
+
+
+def top_k(x, k, sorted=True):
+    """(the k largest entries of the last axis, their indices), largest first."""
+    order = np.argsort(-np.asarray(value_of(x)), axis=-1, kind="stable")[..., :k]
+    return take_along_axis(x, order, axis=-1), order.astype(np.int32)
 
 
 # -- indexing --------------------------------------------------------------------------------

@@ -22,18 +22,21 @@ __all__ = [
     "abs",
     "absolute",
     "add",
+    "arctan",
     "cast",
     "ceil",
     "clip",
     "convert_to_numpy",
     "convert_to_tensor",
     "cos",
+    "cosh",
     "divide",
     "divide_no_nan",
     "equal",
     "exp",
     "expm1",
     "floor",
+    "floor_divide",
     "greater",
     "greater_equal",
     "isfinite",
@@ -45,22 +48,28 @@ __all__ = [
     "log1p",
     "log2",
     "log10",
+    "logaddexp",
     "logical_and",
     "logical_not",
     "logical_or",
     "maximum",
     "minimum",
+    "mod",
     "multiply",
+    "nan_to_num",
     "negative",
     "not_equal",
     "power",
     "reciprocal",
     "round",
+    "rsqrt",
     "sign",
     "sin",
+    "sinh",
     "sqrt",
     "square",
     "subtract",
+    "tan",
     "tanh",
     "true_divide",
     "where",
@@ -150,6 +159,12 @@ def power(x1, x2):
                   lambda g, a, b, y: np.where(a == 0, 0, g * y * np.log(np.abs(a))))
 
 
+def logaddexp(x1, x2):
+    """log(e^x1 + e^x2), without overflow."""
+    return apply2(x1, x2, np.logaddexp, lambda g, a, b, y: g * np.exp(a - y),
+                  lambda g, a, b, y: g * np.exp(b - y))
+
+
 def maximum(x1, x2):
     """The larger of x1 and x2; on a tie the gradient goes to x1."""
     return apply2(x1, x2, np.maximum, lambda g, a, b, y: g * (a >= b),
@@ -180,7 +195,18 @@ sin = _unary("sin", np.sin, lambda g, x, y: g * np.cos(x), "The sine.")
 cos = _unary("cos", np.cos, lambda g, x, y: -g * np.sin(x), "The cosine.")
 tanh = _unary("tanh", np.tanh, lambda g, x, y: g * (1 - y * y), "The hyperbolic tangent.")
 
+rsqrt = _unary("rsqrt", lambda v: 1 / np.sqrt(v), lambda g, x, y: -0.5 * g * y ** 3,
+               "1 / sqrt(x).")
+sinh = _unary("sinh", np.sinh, lambda g, x, y: g * np.cosh(x), "The hyperbolic sine.")
+cosh = _unary("cosh", np.cosh, lambda g, x, y: g * np.sinh(x), "The hyperbolic cosine.")
+tan = _unary("tan", np.tan, lambda g, x, y: g * (1 + y * y), "The tangent.")
+arctan = _unary("arctan", np.arctan, lambda g, x, y: g / (1 + x * x), "The inverse tangent.")
+nan_to_num = _unary("nan_to_num", np.nan_to_num, lambda g, x, y: g * np.isfinite(x),
+                    "NaN as 0 and infinities as the dtype's extremes (no gradient there).")
+
 sign = _no_grad("sign", np.sign, "-1, 0 or 1.")
+mod = _no_grad("mod", np.mod, "The remainder of x1 / x2.")
+floor_divide = _no_grad("floor_divide", np.floor_divide, "x1 // x2.")
 floor = _no_grad("floor", np.floor, "Rounded down.")
 ceil = _no_grad("ceil", np.ceil, "Rounded up.")
 isnan = _no_grad("isnan", np.isnan, "True where NaN.")

@@ -24,10 +24,28 @@ from .elementwise import apply, tanh
 from .tensor import value_of
 
 __all__ = [
-    "binary_crossentropy", "categorical_crossentropy", "elu", "gelu", "hard_sigmoid",
-    "hard_silu", "hard_swish", "leaky_relu", "log_sigmoid", "log_softmax", "relu", "relu6",
-    "selu", "sigmoid", "silu", "softmax", "softplus", "softsign",
-    "sparse_categorical_crossentropy", "swish", "tanh",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "elu",
+    "gelu",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "leaky_relu",
+    "log_sigmoid",
+    "log_softmax",
+    "normalize",
+    "relu",
+    "relu6",
+    "selu",
+    "sigmoid",
+    "silu",
+    "softmax",
+    "softplus",
+    "softsign",
+    "sparse_categorical_crossentropy",
+    "swish",
+    "tanh",
 ]
 
 EPSILON = 1e-7  # keras.config.epsilon()
@@ -153,6 +171,20 @@ def log_softmax(x, axis=-1):
 
     return apply(x, forward,
                  lambda g, v, y: g - np.exp(y) * np.sum(g, axis=axis, keepdims=True))
+
+
+def normalize(x, axis=-1, order=2, epsilon=None):
+    """x divided by its ``order``-norm over ``axis`` (Keras: L2 as x * min(rsqrt(sum x^2),
+    1/epsilon), others as x / max(norm, epsilon); epsilon 1e-7)."""
+    eps = EPSILON if epsilon is None else epsilon
+    if order == 2:
+        inv = el.minimum(el.rsqrt(red.sum(el.square(x), axis=axis, keepdims=True)), 1.0 / eps)
+        return el.multiply(x, inv)
+    if order == 1:
+        return el.divide(x, el.maximum(red.sum(el.abs(x), axis=axis, keepdims=True), eps))
+    from ..errors import ConfigError
+
+    raise ConfigError(f"ops.normalize: order={order!r}; glassnet has order 1 and 2")
 
 
 # -- cross-entropies (element-wise or per row, no batch reduction: as keras.ops) -------------

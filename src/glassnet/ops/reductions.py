@@ -26,10 +26,14 @@ __all__ = [
     "any",
     "argmax",
     "argmin",
+    "average",
+    "count_nonzero",
+    "cumsum",
     "logsumexp",
     "max",
     "mean",
     "min",
+    "moments",
     "norm",
     "prod",
     "std",
@@ -157,6 +161,42 @@ def norm(x, ord=None, axis=None, keepdims=False):
         raise ConfigError(f"ops.norm: ord={ord!r} is not supported; glassnet has the Euclidean "
                           "norm (ord=None)")
     return el.sqrt(sum(el.square(x), axis=axis, keepdims=keepdims))
+
+
+def average(x, axis=None, weights=None):
+    """The mean over ``axis``, weighted by ``weights`` (NumPy's ``average``)."""
+    if weights is None:
+        return mean(x, axis=axis)
+    w = value_of(weights)
+    if np.ndim(w) == 1 and np.ndim(value_of(x)) > 1 and axis is not None:
+        shape = [1] * np.ndim(value_of(x))
+        shape[axis] = -1
+        w = np.reshape(w, shape)
+    return el.divide(sum(el.multiply(x, w), axis=axis), np.sum(np.broadcast_to(
+        w, np.shape(value_of(x))), axis=axis))
+
+
+def moments(x, axes, keepdims=False, synchronized=False):
+    """(mean, variance) over ``axes``."""
+    return mean(x, axis=axes, keepdims=keepdims), var(x, axis=axes, keepdims=keepdims)
+
+
+def cumsum(x, axis=None, dtype=None):
+    """Running sums along ``axis`` (of the flattened x when None)."""
+    def backward(g, v, y):
+        if axis is None:
+            return np.flip(np.cumsum(np.flip(g))).reshape(v.shape)
+        return np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis)
+
+    from .elementwise import apply
+
+    out = apply(x, lambda v: np.cumsum(v, axis=axis), backward)
+    return out if dtype is None else el.cast(out, dtype)
+
+
+def count_nonzero(x, axis=None):
+    """How many entries are not 0 (int32). No gradient."""
+    return np.asarray(np.count_nonzero(value_of(x), axis=axis)).astype(np.int32)
 
 
 def argmax(x, axis=None, keepdims=False):
