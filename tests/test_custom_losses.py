@@ -280,3 +280,26 @@ def test_a_saved_model_with_a_custom_loss_loads_with_compile_false(tmp_path):
     again.compile("adam", MeanSquared())
     assert again.evaluate(x, Y[:4], verbose=0) == pytest.approx(
         model.evaluate(x, Y[:4], verbose=0), rel=1e-12)
+
+
+def test_custom_losses_per_output_of_a_functional_model():
+    from glassnet.layers import Input
+
+    def run(kind_loss, size_loss):
+        glassnet.utils.set_random_seed(5)
+        x = Input((3,))
+        h = Dense(6, activation="tanh")(x)
+        model = glassnet.Model(x, [Dense(3, activation="softmax", name="kind")(h),
+                                   Dense(1, name="size")(h)], dtype="float64")
+        model.compile("adam", {"kind": kind_loss, "size": size_loss},
+                      loss_weights={"kind": 1.0, "size": 0.5})
+        data = np.random.default_rng(2).normal(size=(40, 3))
+        labels = np.random.default_rng(3).integers(0, 3, size=40)
+        history = model.fit(data, {"kind": labels, "size": data[:, :1]}, epochs=3,
+                            batch_size=8, verbose=0, seed=0)
+        return model, history.history
+
+    custom, hc = run(my_sparse, MeanSquared())
+    builtin, hb = run("sparse_categorical_crossentropy", "mse")
+    assert weight_gap(custom, builtin) < 1e-9
+    np.testing.assert_allclose(hc["size_loss"], hb["size_loss"], rtol=1e-9)

@@ -200,9 +200,10 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def _is_call_loss(loss) -> bool:
-    """A Loss whose class gives ``call`` but not glassnet's own ``forward``."""
-    return callable(getattr(loss, "call", None)) and type(loss).forward is Loss.forward
+def _needs_tape(cls) -> bool:
+    """A Loss class with ``call`` but no explicit gradient of its own (glassnet's losses all
+    write ``backward``; a user's Keras-style subclass writes only ``call``)."""
+    return callable(getattr(cls, "call", None)) and cls.backward is Loss.backward
 
 
 def resolve(identifier):
@@ -213,13 +214,12 @@ def resolve(identifier):
                           "file keeps only its name, not its code: load the model with "
                           "compile=False and compile it again with the function (Keras needs "
                           "it in custom_objects the same way)")
-    if isinstance(identifier, type) and issubclass(identifier, Loss) and \
-            identifier.forward is Loss.forward:
+    if isinstance(identifier, type) and issubclass(identifier, Loss) and _needs_tape(identifier):
         identifier = identifier()
     if isinstance(identifier, FunctionLoss):
         return identifier
     if isinstance(identifier, Loss):
-        return CallLoss(identifier) if _is_call_loss(identifier) else None
+        return CallLoss(identifier) if _needs_tape(type(identifier)) else None
     if callable(identifier) and not isinstance(identifier, (str, dict, type)):
         return FunctionLoss(identifier)
     return None
