@@ -56,7 +56,8 @@ UNARY = {
     "sigmoid": A * 5, "relu": A, "relu6": A * 4, "softplus": A * 5, "log_sigmoid": A * 5,
     "softsign": A, "silu": A, "swish": A, "selu": A, "elu": A, "leaky_relu": A,
     "hard_sigmoid": A * 2, "hard_silu": A * 2, "gelu": A, "rsqrt": POS, "sinh": A, "cosh": A,
-    "tan": A, "arctan": A, "nan_to_num": A,
+    "tan": A, "arctan": A, "nan_to_num": A, "arcsin": A / 3, "arccos": A / 3, "cbrt": POS,
+    "exp2": A, "hard_tanh": A * 2,
 }
 
 
@@ -127,6 +128,16 @@ def test_logsumexp_is_stable_and_exact():
 
 
 SHAPE_OPS = {
+    "broadcast_to": lambda x: ops.broadcast_to(x[:1], (2, 3, 4)),
+    "moveaxis": lambda x: ops.moveaxis(ops.reshape(x, (3, 2, 2)), 0, -1),
+    "swapaxes": lambda x: ops.swapaxes(x, 0, 1),
+    "ravel": lambda x: ops.ravel(x),
+    "outer": lambda x: ops.outer(x[0], x[1, :3]),
+    "pad": lambda x: ops.pad(x, ((1, 0), (2, 3)), constant_values=5.0),
+    "roll": lambda x: ops.roll(x, 2, axis=1) * B,
+    "hstack": lambda x: ops.hstack([x, x * 2]),
+    "vstack": lambda x: ops.vstack([x, x[0]]),
+    "copy": lambda x: ops.copy(x) * 2,
     "flip": lambda x: ops.flip(x, axis=1) * np.arange(4.0),
     "tile": lambda x: ops.tile(x, (2, 1, 3)),
     "repeat": lambda x: ops.repeat(x, 2, axis=0),
@@ -220,6 +231,20 @@ def test_more_values_equal_numpy():
     np.testing.assert_allclose(ops.normalize(A), A / np.linalg.norm(A, axis=-1, keepdims=True))
     assert [p.shape for p in ops.split(A, 2, axis=1)] == [(3, 2), (3, 2)]
     assert ops.count_nonzero(np.array([0, 1, 2])) == 2
+
+
+def test_erf_and_extras_values():
+    pytest.importorskip("scipy")
+    from scipy.special import erf
+
+    np.testing.assert_allclose(ops.erf(A), erf(A))
+    check_grad(ops.erf, A)
+    assert ops.multi_hot(np.array([[0, 2], [1, 1]]), 3).tolist() == [[1, 0, 1], [0, 1, 0]]
+    assert ops.in_top_k(np.array([2, 0]), np.array([[0.1, 0.5, 0.4], [0.1, 0.5, 0.4]]),
+                        2).tolist() == [True, False]
+    assert ops.cond(Tensor(np.array(False)), lambda: 1, lambda: 2) == 2
+    np.testing.assert_array_equal(ops.pad(A, 1), np.pad(A, 1))
+    assert ops.dtype(Tensor(A)) == "float64" and ops.is_tensor(A)
 
 
 def test_no_gradient_ops_give_arrays():

@@ -2,11 +2,12 @@
 
 Write custom losses, metrics and ``Lambda`` layers as Keras 3 code (``from glassnet import
 ops`` in place of ``from keras import ops``). On NumPy arrays each function is NumPy: arrays
-in, arrays out, nothing recorded. When glassnet needs a gradient (a loss in ``fit``, a
-``Lambda`` layer training) it passes a :class:`Tensor`, and every op records itself with
-its backward (the vector-Jacobian product, written op by op in :mod:`.elementwise`,
-:mod:`.reductions`, :mod:`.arrays`, :mod:`.nn`); :func:`tensor.gradients` runs the record
-backwards. Comparisons, ``argmax``, ``one_hot``, rounding have no gradient (NumPy arrays).
+in, arrays out (NumPy's warnings too), nothing recorded. When glassnet needs a gradient (a
+loss in ``fit``, a ``Lambda`` layer training) it passes a :class:`Tensor`, and every op
+records itself with its backward (the vector-Jacobian product, written op by op in
+:mod:`.elementwise`, :mod:`.reductions`, :mod:`.arrays`, :mod:`.nn`, :mod:`.extras`);
+:func:`tensor.gradients` runs the record backwards. Comparisons, ``argmax``, ``one_hot``,
+rounding have no gradient (they return NumPy arrays).
 
 Example
 -------
@@ -26,17 +27,20 @@ from __future__ import annotations
 
 import sys
 
-from . import arrays, elementwise, nn, reductions, tensor
+from . import arrays, elementwise, extras, nn, reductions, tensor
 from .arrays import *  # noqa: F403
 from .elementwise import *  # noqa: F403
+from .extras import *  # noqa: F403
 from .nn import *  # noqa: F403
 from .reductions import *  # noqa: F403
 from .tensor import NumpyOnTensorError, Tensor
 
 tensor._ops = sys.modules[__name__]
 
-__all__ = ["NumpyOnTensorError", "Tensor", "arrays", "elementwise", "nn", "reductions", "tensor"]
+__all__ = ["NumpyOnTensorError", "Tensor", "arrays", "elementwise", "extras", "nn", "reductions",
+           "tensor"]
 __all__ += arrays.__all__
 __all__ += elementwise.__all__
+__all__ += extras.__all__
 __all__ += nn.__all__
 __all__ += reductions.__all__
