@@ -202,3 +202,36 @@ def test_explain_refuses_a_lambda_by_name():
     model = sequential(Lambda(lambda x: ops.relu(x), name="opaque"))
     with pytest.raises(ConfigError, match=r"'opaque' is a Lambda.*gradcheck"):
         glassnet.explain(model, X[:2], Y[:2], weight="dense/kernel[0, 0]")
+
+
+def test_ops_on_symbolic_tensors_make_nodes_that_train_and_rebuild(tmp_path):
+    from glassnet.layers import OpLayer
+
+    x = Input((3,))
+    h = Dense(4, activation="tanh")(x)
+    y = ops.add(ops.multiply(ops.square(h), 2.0), ops.sin(h))
+    out = Dense(2)(ops.concatenate([y, x], axis=-1))
+    model = glassnet.Model(x, out, dtype="float64")
+    model.compile("adam", "mse")
+    model.fit(X, Y, epochs=2, verbose=0)
+    ops_layers = [layer for layer in model.layers if isinstance(layer, OpLayer)]
+    assert [layer.op for layer in ops_layers] == ["square", "multiply", "sin", "add",
+                                                  "concatenate"]
+    assert ops_layers[1].get_config()["args"] == [{"__tensor__": 0}, 2.0]
+    assert max(glassnet.gradcheck(model, X[:4], Y[:4]).values()) < 1e-6
+    path = str(tmp_path / "ops_graph.glassnet")
+    model.save(path)
+    again = glassnet.models.load_model(path)  # no code from the file: ops by name
+    np.testing.assert_array_equal(again.predict(X), model.predict(X))
+    with pytest.raises(ConfigError, match=r"not a glassnet\.ops function"):
+        OpLayer("system")
+
+
+def test_ops_on_symbolic_tensors_keep_array_arguments_in_the_config():
+    x = Input((3,))
+    model = glassnet.Model(x, Dense(1)(ops.multiply(x, np.array([1.0, 2.0, 3.0]))))
+    clone = glassnet.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    np.testing.assert_array_equal(clone.predict(X), model.predict(X))
+    scaled = ops.multiply(x, np.float32(0.5))
+    assert scaled.node.layer.get_config()["args"] == [{"__tensor__": 0}, 0.5]

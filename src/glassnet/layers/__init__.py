@@ -22,7 +22,7 @@ from ..errors import ConfigError
 from .activation import Activation, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .core import Dense
 from .input_layer import Input, InputLayer
-from .lambda_layer import Lambda
+from .lambda_layer import Lambda, OpLayer
 from .layer import Layer
 from .merging import (
     Add,
@@ -50,13 +50,14 @@ __all__ = [
     "Softmax", "Subtract", "SymbolicTensor", "Tanh", "add", "average", "concatenate", "deserialize",
     "get", "maximum", "minimum", "multiply", "register", "serialize", "subtract",
 ]
-__all__ += ["Lambda"]  # layers.Lambda, over glassnet.ops
+__all__ += ["Lambda", "OpLayer"]  # layers.Lambda, over glassnet.ops
 
 _LAYERS = Registry(
     "layer",
     {cls.__name__: cls for cls in (Dense, Activation, ReLU, Sigmoid, Tanh, Softmax, LeakyReLU,
                                    Flatten, Dropout, InputLayer, Add, Subtract, Multiply,
-                                   Average, Maximum, Minimum, Concatenate, Lambda)},
+                                   Average, Maximum, Minimum, Concatenate, Lambda,
+                                   OpLayer)},
     base=Layer,
 )
 

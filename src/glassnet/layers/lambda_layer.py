@@ -263,3 +263,62 @@ def _load_lambda(config: dict):
     globs = {"__builtins__": __builtins__, "ops": ops, "np": np, "numpy": np}
     return types.FunctionType(code, globs, code.co_name, tuple(defaults) if defaults else None,
                               cells)
+
+
+class OpLayer(Lambda):
+    """One ``glassnet.ops`` function applied to symbolic tensors in a functional model
+    (``ops.square(Input((3,)))``, as keras.ops on KerasTensors). The config names the op and
+    its constant arguments, so it rebuilds without any code from the file."""
+
+    def __init__(self, op: str, args=(), kwargs=None, **layer_kwargs):
+        from .. import ops
+
+        if not isinstance(op, str) or op not in ops.__all__ or not callable(getattr(ops, op)):
+            raise ConfigError(f"OpLayer: {op!r} is not a glassnet.ops function")
+        self.op, self.op_args, self.op_kwargs = op, list(args), dict(kwargs or {})
+        super().__init__(_OpCall(getattr(ops, op), self.op_args, self.op_kwargs), **layer_kwargs)
+
+    def get_config(self):
+        config = {**Layer.get_config(self), "op": self.op, "args": self.op_args,
+                  "kwargs": self.op_kwargs}
+        try:
+            json.dumps(config)
+        except TypeError:
+            raise ConfigError(f"layer {self.name!r} (ops.{self.op}) has arguments that cannot be "
+                              "stored in a config (arrays or objects); use a Lambda layer of "
+                              "your own function, or numbers and lists") from None
+        return config
+
+    @classmethod
+    def from_config(cls, config, safe_mode=None):
+        return cls(**config)
+
+
+TENSOR, ARRAY = "__tensor__", "__array__"
+
+
+class _OpCall:
+    """Calls an op with the layer's inputs put back where the symbolic tensors were."""
+
+    def __init__(self, fn, args, kwargs):
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+        self.__name__ = getattr(fn, "__name__", "op")
+
+    def __call__(self, inputs):
+        tensors = inputs if isinstance(inputs, list) else [inputs]
+        return self.fn(*_filled(self.args, tensors),
+                       **{k: _filled([v], tensors)[0] for k, v in self.kwargs.items()})
+
+
+def _filled(items, tensors):
+    out = []
+    for item in items:
+        if isinstance(item, dict) and set(item) == {TENSOR}:
+            out.append(tensors[item[TENSOR]])
+        elif isinstance(item, dict) and set(item) == {ARRAY, "dtype"}:
+            out.append(np.asarray(item[ARRAY], dtype=item["dtype"]))
+        elif isinstance(item, (list, tuple)):
+            out.append(type(item)(_filled(item, tensors)))
+        else:
+            out.append(item)
+    return out

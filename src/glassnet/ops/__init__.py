@@ -44,3 +44,19 @@ __all__ += elementwise.__all__
 __all__ += extras.__all__
 __all__ += nn.__all__
 __all__ += reductions.__all__
+
+
+def _wrap_for_graphs() -> None:
+    """Every public op also takes symbolic tensors (a node of a functional model)."""
+    from .functional import symbolic_aware
+
+    namespace = globals()
+    for name in __all__:
+        value = namespace[name]
+        if callable(value) and not isinstance(value, type) and \
+                getattr(value, "__module__", "").startswith(__name__ + "."):
+            namespace[name] = symbolic_aware(value)
+
+
+_wrap_for_graphs()
+
