@@ -50,7 +50,7 @@ def _close(key: str, ours, theirs, exact: bool) -> bool:
     if len(ours) != len(theirs):
         return False
     absolute, relative = (2e-4, 0) if exact else BANDS.get(key, (ABSOLUTE, RELATIVE))
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=True):
         if math.isnan(b):
             if not math.isnan(a):
                 return False

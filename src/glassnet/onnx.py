@@ -233,6 +233,10 @@ class _Graph:
             return [self._node("Concat", args, f"{scope}/concat", axis=axis)]
         if type(layer) in _MERGE_OPS:
             return [self._merge(type(layer), args, scope)]
+        if type(layer).__name__ == "Lambda":
+            raise ConfigError(f"export: layer {layer.name!r} in model {model.name!r} is a Lambda: "
+                              "its function is Python code, which an ONNX file cannot hold; "
+                              "build that step from glassnet's layers to export the model")
         if type(layer).__name__ in _onnx_toolkit.LAYERS:
             return _onnx_toolkit.layer_nodes(self, layer, args, scope, prefix, self.opset)
         raise ConfigError(f"export: layer {layer.name!r} ({type(layer).__name__}) in model "

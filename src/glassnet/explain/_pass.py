@@ -99,6 +99,11 @@ def record(model, x, y) -> Pass:
             f"explain follows a chain of layers; model {model.name!r} has branches, merges, "
             "shared layers or several inputs/outputs. Check its gradients with "
             "glassnet.gradcheck(model, x, y), or explain a chain part of it")
+    lambdas = [layer.name for layer in model._leaf_layers() if type(layer).__name__ == "Lambda"]
+    if lambdas:
+        raise ConfigError(f"explain: layer {lambdas[0]!r} is a Lambda, a Python function that "
+                          "explain cannot show term by term; check the model's gradients with "
+                          "glassnet.gradcheck(model, x, y)")
     check_explainable(model)
     x, y = as_batch(model, x, y)
     x, y, _ = _training.prepare_single(model, x, y)

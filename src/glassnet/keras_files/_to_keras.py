@@ -129,6 +129,10 @@ def _class_and_config(layer, dtype):
         return cls, {**base, "axis": layer.axis}
     if cls in TOOLKIT_LAYERS:
         return cls, to_keras(layer, base)
+    if cls == "Lambda":  # as Keras writes it; Keras loads a lambda with safe_mode=False
+        config = layer.get_config()
+        return cls, {**base, **{k: config[k] for k in ("function", "output_shape", "arguments")
+                                if k in config}}
     raise ConfigError(f"layer {layer.name!r}: glassnet cannot write a {cls} layer to a Keras "
                       "file (Keras files take Dense, Activation, ReLU, Sigmoid, Tanh, Softmax, "
                       "LeakyReLU, Flatten, Dropout, the merge layers, nested models and "

@@ -26,6 +26,7 @@ from .core import Dense
 from .embedding import Embedding
 from .identity import Identity
 from .input_layer import Input, InputLayer
+from .lambda_layer import Lambda, OpLayer
 from .layer import Layer
 from .merging import (
     Add,
@@ -58,6 +59,7 @@ __all__ = [
 __all__ += ["ELU", "AlphaDropout", "BatchNormalization", "Embedding", "GaussianDropout",
             "GaussianNoise", "Identity", "LayerNormalization", "Normalization", "PReLU",
             "Reshape"]
+__all__ += ["Lambda", "OpLayer"]  # layers.Lambda, over glassnet.ops
 
 _LAYERS = Registry(
     "layer",
@@ -66,7 +68,7 @@ _LAYERS = Registry(
                                    Average, Maximum, Minimum, Concatenate,
                                    ELU, PReLU, BatchNormalization, LayerNormalization,
                                    Normalization, GaussianNoise, GaussianDropout, AlphaDropout,
-                                   Embedding, Identity, Reshape)},
+                                   Embedding, Identity, Reshape, Lambda, OpLayer)},
     base=Layer,
 )
 

@@ -144,4 +144,7 @@ def get(identifier) -> Loss:
     """
     if callable(identifier) and getattr(identifier, "loss_class", None) is not None:
         return identifier.loss_class()  # a Keras loss function: losses.huber
-    return _LOSSES.get(identifier)
+    from .custom import resolve as _custom
+
+    custom = _custom(identifier)  # a function, or a Loss subclass with call() (Keras 3)
+    return custom if custom is not None else _LOSSES.get(identifier)
