@@ -130,7 +130,7 @@ def split_sizes(left_size, right_size, total: int) -> tuple[int, int]:
         raise ConfigError("split_dataset: left_size and right_size are both zero")
     for name, size, kind in (("left_size", left_size, kinds[0]),
                              ("right_size", right_size, kinds[1])):
-        if kind is int and not 0 < size < total or kind is float and not 0 < size < 1:
+        if (kind is int and not 0 < size < total) or (kind is float and not 0 < size < 1):
             raise ConfigError(f"split_dataset: {name} must be an int in 1..{total - 1} or a "
                               f"float in (0, 1), got {size!r}")
     if kinds == (float, float) and left_size + right_size > 1:
