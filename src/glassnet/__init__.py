@@ -37,22 +37,34 @@ from .models import Model, Sequential
 __version__ = "0.1.0"
 
 # Imported on first use, as Keras makes keras.datasets available after `import keras`: plot
-# needs matplotlib only when it is touched, and `import glassnet` stays fast.
-_LAZY = ("classic", "data", "datasets", "plot")
+# needs matplotlib only when it is touched, and `import glassnet` stays fast. A name whose
+# module is not in this tree (yet) is simply not an attribute.
+_LAZY = ("classic", "constraints", "data", "datasets", "ops", "plot", "regularizers")
+
+
+def _lazy_available() -> list[str]:
+    import importlib.util
+
+    return [name for name in _LAZY if importlib.util.find_spec(f".{name}", __name__) is not None]
 
 
 def __getattr__(name: str):
     if name in _LAZY:
         import importlib
 
-        module = importlib.import_module(f".{name}", __name__)
+        try:
+            module = importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise  # the module exists but something it imports does not
+            raise AttributeError(f"module 'glassnet' has no attribute {name!r}") from None
         globals()[name] = module
         return module
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+    return sorted({*globals(), *_lazy_available()})
 
 __all__ = [
     "Input",
@@ -78,3 +90,4 @@ __all__ = [
     "set_kernels",
     "utils",
 ]
+__all__ += [name for name in _lazy_available() if name not in __all__]
