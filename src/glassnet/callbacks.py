@@ -22,6 +22,7 @@ import sys
 import time
 
 __all__ = [
+    "BackupAndRestore",
     "CSVLogger",
     "Callback",
     "CallbackList",
@@ -245,7 +246,8 @@ class ProgressBar(Callback):
 
 
 # The callbacks below live in their own modules and need Callback defined first.
-from ._callbacks_monitor import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau  # noqa: E402
+from ._callbacks_checkpoint import BackupAndRestore, ModelCheckpoint  # noqa: E402
+from ._callbacks_monitor import EarlyStopping, ReduceLROnPlateau  # noqa: E402
 from ._callbacks_simple import (  # noqa: E402
     CSVLogger,
     LambdaCallback,
