@@ -225,3 +225,94 @@ def test_backup_metadata_matches_kerass(keras, tmp_path):
                                           .read_text())["epoch"])
     assert written["ours"][1] == written["theirs"][1]
     assert len(written["ours"][0]) == len(written["theirs"][0]) == 3
+
+
+# TensorBoard ---------------------------------------------------------------------------------
+
+def test_crc32c_matches_the_published_check_values():
+    from glassnet._callbacks_tensorboard import crc32c
+
+    assert crc32c(b"123456789") == 0xE3069283  # the CRC catalogue's check value
+    assert crc32c(bytes(32)) == 0x8A9136AA  # RFC 3720 B.4: 32 bytes of zeros
+    assert crc32c(b"\xff" * 32) == 0x62A8AB43  # ... of ones
+    assert crc32c(bytes(range(32))) == 0x46DD794E  # ... incrementing
+
+
+def test_tensorboard_reads_the_epoch_scalars(tmp_path):
+    accumulator = pytest.importorskip(
+        "tensorboard.backend.event_processing.event_accumulator")
+    from glassnet.callbacks import TensorBoard
+
+    model = glassnet.Sequential([Dense(2, input_shape=(3,)), Dense(1)])
+    model.compile(glassnet.optimizers.SGD(0.05), "mse", metrics=["mae"])
+    history = _fit_val(model, [TensorBoard(str(tmp_path), update_freq=2)])
+    train = accumulator.EventAccumulator(str(tmp_path / "train"))
+    train.Reload()
+    assert sorted(train.Tags()["scalars"]) == ["batch_loss", "batch_mae", "epoch_learning_rate",
+                                               "epoch_loss", "epoch_mae"]
+    events = train.Scalars("epoch_loss")
+    assert [e.step for e in events] == [0, 1, 2]
+    np.testing.assert_allclose([e.value for e in events], history.history["loss"], rtol=1e-6)
+    assert [e.value for e in train.Scalars("epoch_learning_rate")] == pytest.approx([0.05] * 3)
+    assert [e.step for e in train.Scalars("batch_loss")] == [2, 4, 6]  # 2 batches an epoch
+    val = accumulator.EventAccumulator(str(tmp_path / "validation"))
+    val.Reload()
+    np.testing.assert_allclose([e.value for e in val.Scalars("epoch_loss")],
+                               history.history["val_loss"], rtol=1e-6)
+
+
+def _fit_val(model, callbacks):
+    x = np.random.default_rng(4).normal(size=(20, 3))
+    return model.fit(x, x.sum(axis=1), batch_size=8, epochs=3, verbose=0, shuffle=False,
+                     validation_split=0.2, callbacks=callbacks)
+
+
+def test_tensorboard_records_are_framed_and_checked(tmp_path):
+    """Without TensorBoard installed: each record's two masked CRC-32Cs hold."""
+    import struct
+
+    from glassnet._callbacks_tensorboard import _masked, crc32c
+    from glassnet.callbacks import TensorBoard
+
+    model = glassnet.Sequential([Dense(1, input_shape=(3,))])
+    model.compile("sgd", "mse")
+    _fit_val(model, [TensorBoard(str(tmp_path))])
+    (name,) = os.listdir(tmp_path / "train")
+    assert name.startswith("events.out.tfevents.") and name.endswith(".v2")
+    data, records = (tmp_path / "train" / name).read_bytes(), []
+    while data:
+        (length,), (crc,) = struct.unpack("<Q", data[:8]), struct.unpack("<I", data[8:12])
+        assert crc == _masked(crc32c(data[:8]))
+        payload, (crc,) = data[12:12 + length], struct.unpack("<I", data[12 + length:16 + length])
+        assert crc == _masked(crc32c(payload))
+        records.append(payload)
+        data = data[16 + length:]
+    assert b"brain.Event:2" in records[0] and len(records) == 4  # version + 3 epochs
+    assert all(b"epoch_loss" in r and b"epoch_learning_rate" in r for r in records[1:])
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"histogram_freq": 1}, "histogram_freq=1 is not supported"),
+    ({"profile_batch": 5}, "profile_batch=5 is not supported"),
+    ({"write_images": True}, "write_images and embeddings are not supported"),
+    ({"update_freq": "sometimes"}, "update_freq"),
+])
+def test_tensorboard_refuses_what_it_does_not_write(kwargs, match):
+    from glassnet.callbacks import TensorBoard
+
+    with pytest.raises(ConfigError, match=match):
+        TensorBoard(**kwargs)
+
+
+def test_kerass_other_callback_arguments():
+    from glassnet.callbacks import LambdaCallback, ReduceLROnPlateau
+
+    assert ReduceLROnPlateau(epsilon=0.01).min_delta == 0.01  # Keras 2's name
+    with pytest.raises(ConfigError, match=r"unknown arguments \['speed'\]"):
+        ReduceLROnPlateau(speed=2)
+    seen = []
+    cb = LambdaCallback(on_test_end=lambda logs: seen.append(logs))
+    cb.on_test_end({"loss": 1.0})
+    assert seen == [{"loss": 1.0}]
+    with pytest.raises(ConfigError, match="not a callback hook"):
+        LambdaCallback(on_lunch=print)

@@ -154,7 +154,11 @@ class ReduceLROnPlateau(_MonitorCallback):
 
     def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
                  verbose: int = 0, mode: str = "auto", min_delta: float = 1e-4,
-                 cooldown: int = 0, min_lr: float = 0.0):
+                 cooldown: int = 0, min_lr: float = 0.0, **kwargs):
+        if "epsilon" in kwargs:  # Keras 2's name for min_delta (Keras 3 ignores it)
+            min_delta = kwargs.pop("epsilon")
+        if kwargs:
+            raise ConfigError(f"ReduceLROnPlateau: unknown arguments {sorted(kwargs)}")
         super().__init__(monitor, mode, min_delta)
         positive_int(patience, "ReduceLROnPlateau: patience", minimum=0)
         positive_int(cooldown, "ReduceLROnPlateau: cooldown", minimum=0)

@@ -33,6 +33,7 @@ __all__ = [
     "ModelCheckpoint",
     "ProgressBar",
     "ReduceLROnPlateau",
+    "TensorBoard",
     "TerminateOnNaN",
 ]
 
@@ -254,3 +255,4 @@ from ._callbacks_simple import (  # noqa: E402
     LearningRateScheduler,
     TerminateOnNaN,
 )
+from ._callbacks_tensorboard import TensorBoard  # noqa: E402
