@@ -353,3 +353,9 @@ def test_a_gzip_member_is_read_as_idx(folders, monkeypatch):
                         (name, hashlib.md5((folder / name).read_bytes()).hexdigest()))
     with pytest.raises(FileFormatError, match="IDX length check failed"):
         datasets.fashion_mnist.load_data()
+
+
+def test_mnist_with_kerass_default_path_is_the_bundled_set(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (x_train, _), (_, y_test) = datasets.mnist.load_data(path="mnist.npz")
+    assert x_train.shape == (60000, 28, 28) and y_test[:4].tolist() == [7, 2, 1, 0]
