@@ -359,3 +359,8 @@ def test_mnist_with_kerass_default_path_is_the_bundled_set(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     (x_train, _), (_, y_test) = datasets.mnist.load_data(path="mnist.npz")
     assert x_train.shape == (60000, 28, 28) and y_test[:4].tolist() == [7, 2, 1, 0]
+
+
+def test_the_message_names_the_subfolder_a_file_belongs_in(folders):
+    with pytest.raises(datasets.DownloadError, match="holds it as fashion-mnist/train-images"):
+        datasets.fashion_mnist.load_data()

@@ -161,7 +161,9 @@ def _copy(response, out, digest, where: str, origin: str) -> str:
 
 def _unavailable(where, origin, target, file_hash, reason) -> DownloadError:
     algorithm = "SHA-256" if len(file_hash) == 64 else "MD5"
+    relative = f"{target.parent.name}/{target.name}" if target.parent != datasets_dir() \
+        else target.name
     return DownloadError(
         f"{where}: cannot download {origin} ({reason}). Fetch that file by hand ({algorithm} "
         f"{file_hash.lower()}) and put it at {target}, or set GLASSNET_DATASETS to a folder "
-        "that holds it")
+        f"that holds it as {relative}")
