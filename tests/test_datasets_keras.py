@@ -228,7 +228,7 @@ def small_source(tmp_path, content=b"published bytes"):
     return source, hashlib.sha256(content).hexdigest()
 
 
-def test_fetch_downloads_verifies_and_keeps(folders, tmp_path, capsys):
+def test_fetch_downloads_verifies_and_keeps(folders, offline, tmp_path, capsys):
     source, digest = small_source(tmp_path)
     path = _download.fetch("data.bin", source.as_uri(), digest, "test", subdir="sub")
     assert path == folders[0] / "sub" / "data.bin" and path.read_bytes() == b"published bytes"
@@ -254,7 +254,7 @@ def test_a_damaged_copy_is_downloaded_again(folders, tmp_path):
     assert path.read_bytes() == b"published bytes"
 
 
-def test_kerass_copy_is_used_in_place(folders, tmp_path):
+def test_kerass_copy_is_used_in_place(folders, offline, tmp_path):
     _, digest = small_source(tmp_path)
     keras_copy = folders[1] / "cifar-10-batches-py-target_archive"
     keras_copy.parent.mkdir(parents=True)
@@ -272,7 +272,22 @@ def test_kerass_copy_with_another_hash_is_not_used(folders, tmp_path):
     assert path == folders[0] / "data.bin"
 
 
-def test_without_a_network_the_message_says_what_to_fetch_and_where(folders):
+@pytest.fixture
+def offline(monkeypatch):
+    """No test reaches the network: urlopen fails as it does without one."""
+    import urllib.error
+    import urllib.request
+
+    def urlopen(url, timeout=None):
+        if url.startswith("file:"):
+            return real(url, timeout=timeout)
+        raise urllib.error.URLError("[Errno -2] Name or service not known")
+
+    real = urllib.request.urlopen
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+
+
+def test_without_a_network_the_message_says_what_to_fetch_and_where(folders, offline):
     digest = "0" * 64
     with pytest.raises(datasets.DownloadError) as info:
         datasets.boston_housing.load_data()
@@ -282,9 +297,16 @@ def test_without_a_network_the_message_says_what_to_fetch_and_where(folders):
     assert datasets.boston_housing.FILE_HASH in message
     assert str(folders[0] / "boston_housing.npz") in message and "GLASSNET_DATASETS" in message
     assert isinstance(info.value, OSError)
-    with pytest.raises(datasets.DownloadError, match="refused"):
+    with pytest.raises(datasets.DownloadError, match="Name or service not known"):
         _download.fetch("x.bin", "http://127.0.0.1:9/x.bin", digest, "test", verbose=False)
     assert os.listdir(folders[0]) == []  # no partial file left
+
+
+def test_a_refused_connection_is_a_download_error(folders):
+    """A real urllib failure (this machine's port 9, never the network)."""
+    with pytest.raises(datasets.DownloadError, match=r"cannot download http://127\.0\.0\.1:9/"):
+        _download.fetch("x.bin", "http://127.0.0.1:9/x.bin", "0" * 32, "test", verbose=False)
+    assert os.listdir(folders[0]) == []
 
 
 def test_a_loader_end_to_end_through_its_origin(folders, tmp_path, monkeypatch):
@@ -318,7 +340,7 @@ def test_default_folder_is_in_glassnets_cache(monkeypatch, tmp_path):
     (lambda: datasets.reuters.load_data(seed=-2), "seed must be"),
     (lambda: datasets.imdb.load_data(path="sub/imdb.npz"), "without folders"),
 ])
-def test_bad_arguments_are_refused_before_downloading(folders, call, match):
+def test_bad_arguments_are_refused_before_downloading(folders, offline, call, match):
     with pytest.raises((ConfigError, FileFormatError), match=match):
         call()
     assert not folders[0].exists()
@@ -361,6 +383,6 @@ def test_mnist_with_kerass_default_path_is_the_bundled_set(tmp_path, monkeypatch
     assert x_train.shape == (60000, 28, 28) and y_test[:4].tolist() == [7, 2, 1, 0]
 
 
-def test_the_message_names_the_subfolder_a_file_belongs_in(folders):
+def test_the_message_names_the_subfolder_a_file_belongs_in(folders, offline):
     with pytest.raises(datasets.DownloadError, match="holds it as fashion-mnist/train-images"):
         datasets.fashion_mnist.load_data()
