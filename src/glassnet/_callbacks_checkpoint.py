@@ -7,7 +7,6 @@ batches, counted across epochs, as Keras counts them). Files are written atomica
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import shutil
@@ -230,6 +229,8 @@ class BackupAndRestore(_BatchCounter, Callback):
         if os.path.isfile(self._weights_path):
             self.model.load_weights(self._weights_path)
         if os.path.isfile(self._training_metadata_path):
+            import json
+
             try:
                 with open(self._training_metadata_path, encoding="utf-8") as f:
                     epoch = json.load(f)["epoch"]
@@ -254,6 +255,8 @@ class BackupAndRestore(_BatchCounter, Callback):
             self._backup(batch)
 
     def _backup(self, batch=None) -> None:
+        import json
+
         _makedirs(self.backup_dir, "BackupAndRestore")
         if self.double_checkpoint:
             for path in (self._weights_path, self._training_metadata_path):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import socket
 import struct
 import time
 
@@ -96,6 +95,8 @@ class _Writer:
     """Appends events to one new event file in ``folder``, flushed after each write."""
 
     def __init__(self, folder: str):
+        import socket  # imported when a log is written: import glassnet stays fast
+
         try:
             os.makedirs(folder, exist_ok=True)
             name = (f"events.out.tfevents.{int(time.time())}.{socket.gethostname()}."
