@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from glassnet import utils
-from glassnet.errors import ConfigError, DataError, ShapeError
+from glassnet.errors import ConfigError, DataError, FileFormatError, ShapeError
 from glassnet.layers import Dense, Input, concatenate
 from glassnet.models import Model, Sequential
 
@@ -201,3 +201,87 @@ def test_plot_model_refuses_what_it_cannot_do(kwargs, match):
 def test_plot_model_needs_a_built_model():
     with pytest.raises(ConfigError, match="not built yet"):
         utils.plot_model(Sequential([Dense(2)]), to_file=None)
+
+
+# get_file ------------------------------------------------------------------------------------
+
+def _tree(folder):
+    return sorted((os.path.relpath(os.path.join(d, f), folder), open(os.path.join(d, f)).read())
+                  for d, _, files in os.walk(folder) for f in files)
+
+
+def _archives(tmp_path):
+    import tarfile
+    import zipfile
+
+    source = tmp_path / "src"
+    (source / "pets" / "images").mkdir(parents=True)
+    (source / "pets" / "a.csv").write_text("x,y\n1,2\n")
+    (source / "pets" / "images" / "b.txt").write_text("cat")
+    with tarfile.open(tmp_path / "pets.tar.gz", "w:gz") as archive:
+        archive.add(source / "pets", arcname="pets")
+    with zipfile.ZipFile(tmp_path / "pets.zip", "w") as archive:
+        for path in (source / "pets").rglob("*"):
+            archive.write(path, path.relative_to(source))
+    return tmp_path
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"origin": "pets.zip"}, {"fname": "data.csv", "origin": "pets.tar.gz"},
+    {"fname": "pets.tar.gz", "origin": "pets.tar.gz", "extract": True},
+    {"fname": "pets", "origin": "pets.zip", "extract": True},
+    {"origin": "pets.tar.gz", "extract": True, "cache_subdir": "mine"},
+    {"fname": "p", "origin": "pets.tar.gz", "untar": True},
+])
+def test_get_file_lays_out_files_as_keras_does(keras, tmp_path, capsys, kwargs):
+    origin = _archives(tmp_path) / kwargs["origin"]
+    kwargs = {**kwargs, "origin": origin.as_uri()}
+    (tmp_path / "theirs").mkdir()  # Keras falls back to /tmp/.keras for a folder not there yet
+    ours = utils.get_file(**kwargs, cache_dir=str(tmp_path / "ours"))
+    theirs = keras.utils.get_file(**kwargs, cache_dir=str(tmp_path / "theirs"))
+    assert os.path.relpath(ours, tmp_path / "ours") == os.path.relpath(theirs, tmp_path / "theirs")
+    if os.path.isdir(theirs):
+        assert _tree(ours) == _tree(theirs) and ("pets/a.csv", "x,y\n1,2\n") in _tree(ours)
+    else:
+        assert open(ours, "rb").read() == open(theirs, "rb").read() == origin.read_bytes()
+    assert capsys.readouterr().out.count(f"Downloading data from {origin.as_uri()}") == 2
+
+
+def test_get_file_checks_hashes_and_keeps_verified_copies(tmp_path, capsys):
+    import hashlib
+
+    origin = _archives(tmp_path) / "pets.zip"
+    data = origin.read_bytes()
+    sha, md5 = hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest()
+    cache = str(tmp_path / "c")
+    path = utils.get_file(origin=origin.as_uri(), file_hash=sha, cache_dir=cache)
+    assert utils.get_file(origin=origin.as_uri(), md5_hash=md5, cache_dir=cache) == path
+    assert capsys.readouterr().out.count("Downloading") == 1  # the second call used the copy
+    with open(path, "ab") as f:
+        f.write(b"damage")
+    utils.get_file(origin=origin.as_uri(), file_hash=sha, cache_dir=cache)
+    assert "hash does not match" in capsys.readouterr().out and open(path, "rb").read() == data
+    with pytest.raises(FileFormatError, match="it was not kept"):
+        utils.get_file("other.zip", origin.as_uri(), file_hash="0" * 64, cache_dir=cache)
+    assert sorted(os.listdir(os.path.join(cache, "datasets"))) == ["pets.zip"]
+    with pytest.raises(ConfigError, match="fname must be a file name, not a path"):
+        utils.get_file("a/b.zip", origin.as_uri(), cache_dir=cache)
+    with pytest.raises(ConfigError, match="origin must be the URL"):
+        utils.get_file("b.zip")
+    (tmp_path / "plain.txt").write_text("not an archive")
+    with pytest.raises(FileFormatError, match="is not a tar or zip archive"):
+        utils.get_file(origin=(tmp_path / "plain.txt").as_uri(), extract=True, cache_dir=cache)
+
+
+def test_get_file_refuses_an_archive_that_escapes_its_folder(tmp_path):
+    import io
+    import tarfile
+
+    with tarfile.open(tmp_path / "evil.tar", "w") as archive:
+        info = tarfile.TarInfo("../outside.txt")
+        info.size = 4
+        archive.addfile(info, io.BytesIO(b"evil"))
+    with pytest.raises(FileFormatError, match="cannot extract"):
+        utils.get_file(origin=(tmp_path / "evil.tar").as_uri(), extract=True,
+                       cache_dir=str(tmp_path / "c"))
+    assert not (tmp_path / "c" / "outside.txt").exists()

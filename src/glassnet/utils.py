@@ -19,8 +19,8 @@ import numpy as np
 from ._checks import allocation, numeric_array, positive_int
 from .errors import ConfigError, DataError
 
-__all__ = ["PyDataset", "Sequence", "as_generator", "clear_session", "global_generator",
-           "normalize", "pad_sequences", "plot_model", "set_random_seed", "split_dataset",
+__all__ = ["PyDataset", "Sequence", "as_generator", "clear_session", "get_file",
+           "global_generator", "normalize", "pad_sequences", "plot_model", "set_random_seed", "split_dataset",
            "to_categorical"]
 
 
@@ -181,6 +181,17 @@ def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=
     from ._utils_data import split_dataset as split
 
     return split(dataset, left_size, right_size, shuffle, seed)
+
+
+def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None,
+             cache_subdir="datasets", hash_algorithm="auto", extract=False,
+             archive_format="auto", cache_dir=None, force_download=False) -> str:
+    """Download ``origin`` once (checked against ``file_hash`` when given) and return its local
+    path, as ``keras.utils.get_file``; see :mod:`glassnet.datasets._get_file`."""
+    from .datasets._get_file import get_file as fetch
+
+    return fetch(fname, origin, untar, md5_hash, file_hash, cache_subdir, hash_algorithm,
+                 extract, archive_format, cache_dir, force_download)
 
 
 def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,

@@ -33,7 +33,8 @@ from pathlib import Path
 from ..errors import FileFormatError, GlassnetError
 from . import _cache
 
-__all__ = ["ORIGIN", "DownloadError", "datasets_dir", "fetch", "hash_file", "keras_datasets_dir"]
+__all__ = ["ORIGIN", "DownloadError", "cache_root", "datasets_dir", "fetch", "hash_file",
+           "keras_datasets_dir"]
 
 #: Where Keras 3 downloads its data sets from (``keras/src/datasets/*.py``).
 ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
@@ -45,16 +46,21 @@ class DownloadError(GlassnetError, OSError):
     """A data file is not on this machine and could not be downloaded."""
 
 
+def cache_root() -> Path:
+    """glassnet's cache folder, even when ``GLASSNET_CACHE=""`` turns the array cache off."""
+    cache = _cache.cache_dir()
+    if cache is None:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        cache = (Path(xdg) if xdg else Path.home() / ".cache") / "glassnet"
+    return cache
+
+
 def datasets_dir() -> Path:
     """glassnet's data folder: ``$GLASSNET_DATASETS``, else ``<glassnet cache>/datasets``."""
     configured = os.environ.get("GLASSNET_DATASETS")
     if configured:
         return Path(configured).expanduser()
-    cache = _cache.cache_dir()
-    if cache is None:  # GLASSNET_CACHE="" turns the array cache off, not the data folder
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        cache = (Path(xdg) if xdg else Path.home() / ".cache") / "glassnet"
-    return cache / "datasets"
+    return cache_root() / "datasets"
 
 
 def keras_datasets_dir() -> Path:
@@ -63,23 +69,26 @@ def keras_datasets_dir() -> Path:
     return Path(home).expanduser() / "datasets"
 
 
-def _hasher(file_hash: str):
-    """SHA-256 for a 64-digit hash, MD5 for a 32-digit one (Keras's ``hash_algorithm='auto'``)."""
-    return hashlib.sha256() if len(file_hash) == 64 else hashlib.md5()
+def _hasher(file_hash: str | None, algorithm: str = "auto"):
+    """Keras's ``resolve_hasher``: SHA-256 when asked, or for a 64-digit hash with 'auto';
+    else MD5."""
+    if algorithm == "sha256" or (algorithm == "auto" and file_hash and len(file_hash) == 64):
+        return hashlib.sha256()
+    return hashlib.md5()
 
 
-def hash_file(path: str | os.PathLike, file_hash: str) -> str:
+def hash_file(path: str | os.PathLike, file_hash: str | None, algorithm: str = "auto") -> str:
     """The hex digest of the file, in the algorithm ``file_hash`` is written in."""
-    digest = _hasher(file_hash)
+    digest = _hasher(file_hash, algorithm)
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
 
-def _verified(path: Path, file_hash: str) -> bool:
+def _verified(path: Path, file_hash: str, algorithm: str = "auto") -> bool:
     try:
-        return path.is_file() and hash_file(path, file_hash) == file_hash.lower()
+        return path.is_file() and hash_file(path, file_hash, algorithm) == file_hash.lower()
     except OSError:
         return False
 
@@ -120,8 +129,9 @@ def fetch(fname: str, origin: str, file_hash: str, where: str, *, subdir: str = 
     return target
 
 
-def _download(origin: str, target: Path, file_hash: str, where: str) -> None:
-    """Download to a temporary file beside ``target``, check the hash, rename into place."""
+def _download(origin: str, target: Path, file_hash: str | None, where: str,
+              algorithm: str = "auto") -> None:
+    """Download to a temporary file beside ``target``, check the hash (if any), rename."""
     import urllib.error
     import urllib.request
 
@@ -132,8 +142,8 @@ def _download(origin: str, target: Path, file_hash: str, where: str) -> None:
         raise _unavailable(where, origin, target, file_hash, f"cannot write there: {exc}") from None
     try:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(origin, timeout=60) as response:
-            digest = _copy(response, out, _hasher(file_hash), where, origin)
-        if digest != file_hash.lower():
+            digest = _copy(response, out, _hasher(file_hash, algorithm), where, origin)
+        if file_hash is not None and digest != file_hash.lower():
             raise FileFormatError(
                 f"{where}: the file downloaded from {origin} has hash {digest}, the published "
                 f"one is {file_hash.lower()}; it was not kept. Try again later, or fetch it by "
@@ -160,10 +170,11 @@ def _copy(response, out, digest, where: str, origin: str) -> str:
 
 
 def _unavailable(where, origin, target, file_hash, reason) -> DownloadError:
-    algorithm = "SHA-256" if len(file_hash) == 64 else "MD5"
-    relative = f"{target.parent.name}/{target.name}" if target.parent != datasets_dir() \
-        else target.name
-    return DownloadError(
-        f"{where}: cannot download {origin} ({reason}). Fetch that file by hand ({algorithm} "
-        f"{file_hash.lower()}) and put it at {target}, or set GLASSNET_DATASETS to a folder "
-        f"that holds it as {relative}")
+    check = "" if file_hash is None else \
+        f" ({'SHA-256' if len(file_hash) == 64 else 'MD5'} {file_hash.lower()})"
+    hint = ""
+    if datasets_dir() in target.parents:
+        relative = target.relative_to(datasets_dir()).as_posix()
+        hint = f", or set GLASSNET_DATASETS to a folder that holds it as {relative}"
+    return DownloadError(f"{where}: cannot download {origin} ({reason}). Fetch that file by "
+                         f"hand{check} and put it at {target}{hint}")
