@@ -20,8 +20,8 @@ from ._checks import allocation, numeric_array, positive_int
 from .errors import ConfigError, DataError
 
 __all__ = ["PyDataset", "Sequence", "as_generator", "clear_session", "get_file",
-           "global_generator", "normalize", "pad_sequences", "plot_model", "set_random_seed", "split_dataset",
-           "to_categorical"]
+           "global_generator", "normalize", "pad_sequences", "plot_model", "set_random_seed",
+           "split_dataset", "to_categorical"]
 
 
 _global = {"rng": np.random.default_rng()}

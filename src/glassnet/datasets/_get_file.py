@@ -14,6 +14,7 @@ Example
 >>> source = os.path.join(tempfile.mkdtemp(), "notes.txt")
 >>> _ = open(source, "w").write("hello")
 >>> path = get_file(origin="file://" + source, cache_dir=tempfile.mkdtemp())
+Downloading data from file://...notes.txt
 >>> os.path.basename(path), os.path.basename(os.path.dirname(path)), open(path).read()
 ('notes.txt', 'datasets', 'hello')
 """
