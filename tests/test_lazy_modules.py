@@ -65,3 +65,14 @@ def test_kerass_module_names_are_attributes_when_their_modules_exist():
     __all__) when present; when absent they are plain missing attributes, not import errors."""
     lines = _run(KERAS_NAMES)
     assert lines == ["[]", "[]", "[]", "[]", "False"]
+
+
+def test_kerass_top_level_classes_come_from_their_modules():
+    import glassnet
+
+    assert glassnet.Layer is glassnet.layers.Layer and glassnet.Loss is glassnet.losses.Loss
+    assert glassnet.Optimizer is glassnet.optimizers.Optimizer
+    assert glassnet.Initializer is glassnet.initializers.Initializer
+    for name, module in glassnet._LAZY_CLASSES.items():  # Metric, Regularizer, ...: once built
+        present = hasattr(glassnet, module) and hasattr(getattr(glassnet, module), name)
+        assert hasattr(glassnet, name) == present

@@ -48,7 +48,30 @@ def _lazy_available() -> list[str]:
     return [name for name in _LAZY if importlib.util.find_spec(f".{name}", __name__) is not None]
 
 
+# Keras 3's top-level classes (keras.Layer, keras.Loss, ...): found in their module on first use,
+# and missing attributes when this tree does not have them (yet).
+_LAZY_CLASSES = {"Constraint": "constraints", "Initializer": "initializers", "Layer": "layers",
+                 "Loss": "losses", "Metric": "metrics", "Optimizer": "optimizers",
+                 "Regularizer": "regularizers"}
+
+
+def _lazy_class(name: str):
+    import importlib
+
+    try:
+        module = importlib.import_module(f".{_LAZY_CLASSES[name]}", __name__)
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{_LAZY_CLASSES[name]}":
+            raise
+        module = None
+    if module is None or not hasattr(module, name):
+        raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
+    return getattr(module, name)
+
+
 def __getattr__(name: str):
+    if name in _LAZY_CLASSES:
+        return _lazy_class(name)
     if name in _LAZY:
         import importlib
 
