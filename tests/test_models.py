@@ -165,7 +165,7 @@ def test_to_categorical():
                                   [[0, 0, 1], [1, 0, 0]])
     with pytest.raises(glassnet.errors.DataError, match="index 1 is 5"):
         glassnet.utils.to_categorical([1, 5], 3)
-    with pytest.raises(glassnet.errors.DataError, match=r"single value -1; wrap it in a list"):
-        glassnet.utils.to_categorical(-1)
+    with pytest.raises(glassnet.errors.DataError, match=r"index 0 is -1; labels must be >= 0"):
+        glassnet.utils.to_categorical(-1)  # a single label is a vector in Keras 3
     with pytest.raises(ConfigError, match="num_classes must be a positive integer, got 'x'"):
         glassnet.utils.to_categorical([0], "x")

@@ -38,13 +38,20 @@ __version__ = "0.1.0"
 
 # Imported on first use, as Keras makes keras.datasets available after `import keras`: plot
 # needs matplotlib only when it is touched, and `import glassnet` stays fast.
-_LAZY = ("classic", "data", "datasets", "ops", "plot")
+_LAZY = ("classic", "constraints", "data", "datasets", "ops", "plot", "regularizers")
+
+# Keras 3's top-level classes (keras.Layer, keras.Loss, ...), found in their module on first use.
+_LAZY_CLASSES = {"Constraint": "constraints", "Initializer": "initializers", "Layer": "layers",
+                 "Loss": "losses", "Metric": "metrics", "Optimizer": "optimizers",
+                 "Regularizer": "regularizers"}
 
 
 def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY_CLASSES:
+        return getattr(importlib.import_module(f".{_LAZY_CLASSES[name]}", __name__), name)
+    if name in _LAZY:
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module
         return module
@@ -52,16 +59,19 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+    return sorted({*globals(), *_LAZY, *_LAZY_CLASSES})
+
 
 __all__ = [
     "Input",
     "Model",
     "Sequential",
+    *_LAZY_CLASSES,
     "activations",
     "backend",
     "callbacks",
     "classic",
+    "constraints",
     "data",
     "datasets",
     "errors",
@@ -76,6 +86,7 @@ __all__ = [
     "ops",
     "optimizers",
     "plot",
+    "regularizers",
     "set_kernels",
     "utils",
 ]

@@ -1,4 +1,5 @@
-"""Callbacks that watch a logged quantity: EarlyStopping, ReduceLROnPlateau, ModelCheckpoint.
+"""Callbacks that watch a logged quantity: EarlyStopping and ReduceLROnPlateau (ModelCheckpoint,
+in :mod:`glassnet._callbacks_checkpoint`, uses the same rules).
 
 They follow Keras 3's ``MonitorCallback`` rules: ``mode='auto'`` minimises losses and errors and
 maximises accuracies; an improvement must beat the best value by more than ``min_delta``.
@@ -9,11 +10,9 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
 import warnings
 
 from ._checks import boolean, number_in, positive_int
-from ._files import file_path, os_error
 from .callbacks import Callback
 from .errors import ConfigError
 
@@ -155,7 +154,11 @@ class ReduceLROnPlateau(_MonitorCallback):
 
     def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
                  verbose: int = 0, mode: str = "auto", min_delta: float = 1e-4,
-                 cooldown: int = 0, min_lr: float = 0.0):
+                 cooldown: int = 0, min_lr: float = 0.0, **kwargs):
+        if "epsilon" in kwargs:  # Keras 2's name for min_delta (Keras 3 ignores it)
+            min_delta = kwargs.pop("epsilon")
+        if kwargs:
+            raise ConfigError(f"ReduceLROnPlateau: unknown arguments {sorted(kwargs)}")
         super().__init__(monitor, mode, min_delta)
         positive_int(patience, "ReduceLROnPlateau: patience", minimum=0)
         positive_int(cooldown, "ReduceLROnPlateau: cooldown", minimum=0)
@@ -198,84 +201,6 @@ class ReduceLROnPlateau(_MonitorCallback):
             print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
                   f"{optimizer.learning_rate}.")
         return True
-
-
-class ModelCheckpoint(_MonitorCallback):
-    """Save the model (``model.save``) after each epoch, or only when ``monitor`` improved.
-
-    ``save_weights_only=True`` leaves the optimizer's state out of the file.
-    ``filepath`` may hold ``{epoch:02d}`` (1-based, as in Keras) and any log key, e.g.
-    ``"ckpt-{epoch:02d}-{val_loss:.2f}.safetensors"``. Missing directories are created.
-
-    Example
-    -------
-    >>> ModelCheckpoint("run/model-{epoch:02d}.safetensors")._path(2, {})
-    'run/model-03.safetensors'
-    """
-
-    def __init__(self, filepath, monitor: str = "val_loss", verbose: int = 0,
-                 save_best_only: bool = False, mode: str = "auto",
-                 save_weights_only: bool = False):
-        super().__init__(monitor, mode, 0)
-        self.filepath = os.fspath(file_path(filepath, "ModelCheckpoint"))
-        _check_template(self.filepath)
-        _verbosity(verbose, "ModelCheckpoint")
-        boolean(save_best_only, "ModelCheckpoint: save_best_only")
-        boolean(save_weights_only, "ModelCheckpoint: save_weights_only")
-        self.verbose, self.save_best_only = verbose, save_best_only
-        self.save_weights_only = save_weights_only
-
-    def _path(self, epoch: int, logs) -> str:
-        try:
-            return self.filepath.format(epoch=epoch + 1, **(logs or {}))
-        except KeyError as exc:
-            raise ConfigError(f"ModelCheckpoint: filepath {self.filepath!r} names {exc}, which "
-                              f"is not in the logs ({', '.join(logs or {})})") from None
-        except (ValueError, TypeError, IndexError, AttributeError) as exc:
-            raise ConfigError(f"ModelCheckpoint: filepath {self.filepath!r} cannot be filled in "
-                              f"with the logs ({exc})") from None
-
-    def on_epoch_end(self, epoch, logs=None):
-        path = self._path(epoch, logs)
-        if self.save_best_only:
-            current = self._current(logs, "ModelCheckpoint (save_best_only)")
-            if current is not None and not self._is_improvement(current, self.best):
-                if self.verbose > 0:
-                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from "
-                          f"{self.best:.5f}")
-                return
-            if current is not None:
-                self.best = current
-        folder = os.path.dirname(path)
-        if folder:
-            try:
-                os.makedirs(folder, exist_ok=True)
-            except OSError as exc:
-                raise os_error(exc, folder, "ModelCheckpoint: cannot create the folder") from None
-        if self.save_weights_only:  # the weights and architecture, without optimizer state
-            self.model.save(path, include_optimizer=False)
-        else:
-            self.model.save(path)
-        if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: saving model to {path}")
-
-
-class _SampleLogs(dict):
-    """Stands for the logs when a filepath template is checked: every key is a number."""
-
-    def __missing__(self, key):
-        return 0.5
-
-
-def _check_template(filepath: str) -> None:
-    """Refuse, at construction, a filepath whose ``{...}`` fields cannot be filled with an epoch
-    number and logged values (``{epoch:q}``, ``{}``, an unclosed brace)."""
-    try:
-        filepath.format_map(_SampleLogs(epoch=1))
-    except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
-        raise ConfigError(f"ModelCheckpoint: filepath {filepath!r} is not a valid template: "
-                          f"{exc}; use fields such as {{epoch:02d}} or {{val_loss:.2f}}, and "
-                          "double the braces ({{ }}) for a literal brace") from None
 
 
 def _verbosity(verbose, kind: str) -> None:

@@ -83,9 +83,9 @@ class LearningRateScheduler(Callback):
         except TypeError:
             rate = self.schedule(epoch)
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) \
-                or not math.isfinite(rate) or rate <= 0:
+                or not math.isfinite(rate) or rate < 0:
             raise ConfigError(f"LearningRateScheduler: schedule returned {rate!r} for epoch "
-                              f"{epoch}; it must return a finite float > 0")
+                              f"{epoch}; it must return a finite float >= 0")
         optimizer.learning_rate = float(rate)
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
@@ -177,8 +177,13 @@ class LambdaCallback(Callback):
 
     def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
                  on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None,
-                 on_batch_begin=None, on_batch_end=None):
+                 on_batch_begin=None, on_batch_end=None, **kwargs):
         super().__init__()
+        for name, fn in kwargs.items():  # Keras 3 sets any other hook given by name
+            if not name.startswith("on_") or not hasattr(Callback, name) or not callable(fn):
+                raise ConfigError(f"LambdaCallback: {name}={fn!r} is not a callback hook; "
+                                  "hooks are on_epoch_end, on_test_end, ...")
+            setattr(self, name, fn)
         given = dict(zip(self._HOOKS, (on_epoch_begin, on_epoch_end, on_train_begin,
                                        on_train_end, on_train_batch_begin or on_batch_begin,
                                        on_train_batch_end or on_batch_end), strict=True))

@@ -22,6 +22,7 @@ import sys
 import time
 
 __all__ = [
+    "BackupAndRestore",
     "CSVLogger",
     "Callback",
     "CallbackList",
@@ -32,6 +33,7 @@ __all__ = [
     "ModelCheckpoint",
     "ProgressBar",
     "ReduceLROnPlateau",
+    "TensorBoard",
     "TerminateOnNaN",
 ]
 
@@ -245,10 +247,12 @@ class ProgressBar(Callback):
 
 
 # The callbacks below live in their own modules and need Callback defined first.
-from ._callbacks_monitor import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau  # noqa: E402
+from ._callbacks_checkpoint import BackupAndRestore, ModelCheckpoint  # noqa: E402
+from ._callbacks_monitor import EarlyStopping, ReduceLROnPlateau  # noqa: E402
 from ._callbacks_simple import (  # noqa: E402
     CSVLogger,
     LambdaCallback,
     LearningRateScheduler,
     TerminateOnNaN,
 )
+from ._callbacks_tensorboard import TensorBoard  # noqa: E402

@@ -1,4 +1,9 @@
-"""Data sets: bundled MNIST and UCI sets, the seeds' toy sets, and the IDX file reader.
+"""Data sets: Keras's loaders, bundled MNIST and UCI sets, the seeds' toy sets, the IDX reader.
+
+``mnist`` is bundled; ``fashion_mnist``, ``boston_housing``, ``california_housing``, ``imdb``,
+``reuters``, ``cifar10`` and ``cifar100`` have Keras 3's ``load_data`` (same arguments, shapes,
+dtypes and shuffles) and download their file once, checked against Keras's hash (see
+:mod:`glassnet.datasets._download` for the folders and the message without a network).
 
 Example
 -------
@@ -8,7 +13,22 @@ Example
 ((210, 7), 3)
 """
 
-from . import idx, mnist, toy, uci
+from . import (
+    boston_housing,
+    california_housing,
+    cifar10,
+    cifar100,
+    fashion_mnist,
+    idx,
+    imdb,
+    mnist,
+    reuters,
+    toy,
+    uci,
+)
+from ._download import DownloadError, datasets_dir
 from .idx import load_idx
 
-__all__ = ["idx", "load_idx", "mnist", "toy", "uci"]
+__all__ = ["DownloadError", "boston_housing", "california_housing", "cifar10", "cifar100",
+           "datasets_dir", "fashion_mnist", "idx", "imdb", "load_idx", "mnist", "reuters", "toy",
+           "uci"]

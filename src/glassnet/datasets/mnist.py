@@ -62,7 +62,8 @@ def load_data(path: str | os.PathLike | None = None) -> tuple[Split, Split]:
         four files of that name from it, gzipped (``.gz``) or raw, so Fashion-MNIST or KMNIST,
         which use the same names, load the same way (checked as IDX, without checksums).
         A ``.npz`` file with arrays ``x_train``, ``y_train``, ``x_test`` and ``y_test`` (Keras's
-        ``mnist.npz``) is read as it is.
+        ``mnist.npz``) is read as it is; the bare name ``"mnist.npz"`` (Keras's default,
+        a name in its download folder) loads the bundled files when no such file is here.
 
     Returns
     -------
@@ -81,6 +82,8 @@ def load_data(path: str | os.PathLike | None = None) -> tuple[Split, Split]:
     >>> y_train[:10].tolist()
     [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
     """
+    if path == "mnist.npz" and not os.path.exists(path):
+        path = None  # Keras's default name for its download: the same arrays are bundled
     if path is None:
         arrays = {key: _load_bundled(name, digest) for key, (name, digest) in FILES.items()}
     elif os.fspath(file_path(path, "mnist.load_data")).endswith(".npz"):

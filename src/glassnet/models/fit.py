@@ -124,7 +124,9 @@ def fit(model, x, y, *, epochs, batch_size, shuffle, validation_data, validation
     with (_InterruptGuard() as guard, np.errstate(over="ignore", invalid="ignore"),
           training_threads(model, batches.size)):
         loop.guard = guard
+        model._initial_epoch = None
         cbs.on_train_begin({})
+        initial_epoch = model._initial_epoch or initial_epoch  # BackupAndRestore, as Keras 3
         try:
             for epoch in range(initial_epoch, epochs):
                 logs, stop = {}, None
