@@ -125,8 +125,8 @@ def test_unknown_names_list_the_valid_ones(call, valid):
 
 
 def test_unknown_metric_lists_the_valid_ones(model):
-    with pytest.raises(ConfigError, match=r"unknown metric 'precision'.*'accuracy'"):
-        model.compile("adam", "mse", metrics=["precision"])
+    with pytest.raises(ConfigError, match=r"unknown metric 'precison'.*'Accuracy'.*'Precision'"):
+        model.compile("adam", "mse", metrics=["precison"])
 
 
 def test_fit_before_compile():
