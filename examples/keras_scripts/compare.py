@@ -14,7 +14,8 @@ same MNIST files (Keras would download ``mnist.npz``; this machine has no networ
 Usage::
 
     python compare.py --framework glassnet tf_quickstart_beginner.py
-    python compare.py --framework both --table ../../docs/keras_scripts.md     # every script
+    python compare.py --framework both --json results.json       # every script, both
+    python compare.py --framework none --json results.json --table table.md
 """
 
 from __future__ import annotations
@@ -114,12 +115,13 @@ def table(rows: dict[str, dict[str, dict]]) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scripts", nargs="*", help="scripts to run (default: all)")
-    parser.add_argument("--framework", choices=["keras", "glassnet", "both"], default="both")
+    parser.add_argument("--framework", choices=["keras", "glassnet", "both", "none"],
+                        default="both", help="'none' runs nothing: --table from --json alone")
     parser.add_argument("--json", help="write every run's results to this JSON file")
     parser.add_argument("--table", help="write the Markdown table to this file")
     args = parser.parse_args(argv)
     chosen = [HERE / Path(s).name for s in args.scripts] or scripts()
-    frameworks = ["keras", "glassnet"] if args.framework == "both" else [args.framework]
+    frameworks = {"both": ["keras", "glassnet"], "none": []}.get(args.framework, [args.framework])
     store = Path(args.json) if args.json else None
     rows: dict[str, dict[str, dict]] = json.loads(store.read_text()) if store and store.exists() else {}
     for script in chosen:
@@ -134,7 +136,7 @@ def main(argv=None) -> int:
             if store:  # after every run, so a long session keeps what it measured
                 store.write_text(json.dumps(rows, indent=1, sort_keys=True))
     if args.table:
-        Path(args.table).write_text(table(rows))
+        Path(args.table).write_text(table({s.name: rows[s.name] for s in chosen if s.name in rows}))
     return 0 if all(rows[s.name][f]["ok"] for s in chosen for f in frameworks) else 1
 
 
