@@ -30,8 +30,8 @@ from ._exercises2 import pad_folds, streetlights_model
 from ._lang import setup, t
 from ._run import epochs
 
-__all__ = ["EXERCISES", "Result", "check", "copy_to", "epochs", "notebooks", "pad_folds", "setup",
-           "streetlights_model", "t"]
+__all__ = ["EXERCISES", "Result", "check", "copy_to", "epochs", "figure", "notebooks",
+           "pad_folds", "setup", "streetlights_model", "t"]
 
 EXERCISES = {
     "000.forward": _exercises.mlp_forward,
@@ -110,3 +110,17 @@ def copy_to(folder, langs=("en", "ko"), teacher: bool = False, overwrite: bool =
             shutil.copyfile(source, dest)
             copied.append(dest)
     return copied, kept
+
+
+def figure(count: int = 1, columns: int | None = None):
+    """(figure, list of axes) for a drawing of your own; the notebook shows it by itself.
+
+    Example
+    -------
+    >>> fig, (ax,) = figure()
+    >>> type(fig).__name__
+    'GlassFigure'
+    """
+    from ..plot import _figure
+
+    return _figure.new_axes(None, count, (1.0, 1.0), columns=columns, where="figure")

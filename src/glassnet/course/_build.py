@@ -11,7 +11,7 @@ A source (``course/source/NNN_name.py``) is a Python file in the "percent" cell 
 - a code line ending in ``# solution`` is an exercise's answer: the teacher's notebook keeps
   it, the student's has ``name = ...  # TODO`` in its place.
 
-Regenerate the shipped notebooks after editing a source: ``python -m glassnet.course._build``.
+Regenerate the shipped notebooks after editing a source: ``python -m glassnet.course``.
 """
 
 from __future__ import annotations
@@ -113,8 +113,3 @@ def build(root: Path = NOTEBOOKS) -> list[Path]:
                 path.write_text(text(notebook(source, lang, teacher)), encoding="utf-8")
                 written.append(path)
     return written
-
-
-if __name__ == "__main__":
-    for path in build():
-        print(path.relative_to(HERE))

@@ -84,9 +84,9 @@ def _numbers(value, key: str, what: str) -> np.ndarray | str:
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        return _lang.pick((f"{what} must be a number or an array of numbers, got "
-                           f"{type(value).__name__}",
-                           f"{what} 값은 숫자나 숫자 배열이어야 합니다 ({type(value).__name__}을 받음)"))
+        got = type(value).__name__
+        return _lang.pick((f"{what} must be a number or an array of numbers, got {got}",
+                           f"{what} 값은 숫자나 숫자 배열이어야 합니다 ({got}을 받음)"))
     if not np.all(np.isfinite(array)):
         return _lang.pick((f"{what} holds NaN or inf: check the arithmetic before it",
                            f"{what} 값에 NaN이나 inf가 있습니다: 앞의 계산을 확인하세요"))
@@ -171,6 +171,7 @@ def _near(key: str, spec: Spec, array: np.ndarray, expected: np.ndarray) -> Resu
             f"{key}: 크기는 맞지만 부호가 반대입니다: {spec.rule[1]}")))
     names = ", ".join(p.name for p in spec.parts)
     more = _lang.pick((f" (pass your parts to see which differs: {names})",
-                       f" (중간값을 넘기면 어느 것이 다른지 알려 줍니다: {names})")) if names else ""
+                       f" (중간값을 넘기면 어느 것이 다른지 알려 줍니다: {names})"))
+    more = more if names else ""
     return Result(key, False, "wrong", f"{key}: {_lang.pick(('wrong', '틀렸습니다'))}: "
                   f"{_lang.pick(spec.rule)}{more}")
