@@ -56,6 +56,10 @@ def setup(lang: str = "en", font: str | None = None):
     """
     if lang not in LANGUAGES:
         raise ConfigError(f"setup: lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+    if _state["font"] is not None:  # a previous setup('ko') set the font: put it back
+        import matplotlib
+
+        matplotlib.rcParams.update(_state.pop("saved"))
     _state.update(lang=lang, labels="en", font=None)
     if lang == "ko":
         try:
@@ -67,6 +71,8 @@ def setup(lang: str = "en", font: str | None = None):
             print("한글 글꼴이 없어 그림의 글자는 영어로 씁니다 (설치: apt-get install "
                   "fonts-nanum, 또는 setup('ko', font='...'))")
             return t
+        _state["saved"] = {k: matplotlib.rcParams[k] for k in ("font.family",
+                                                               "axes.unicode_minus")}
         matplotlib.rcParams["font.family"] = [chosen, "DejaVu Sans"]
         matplotlib.rcParams["axes.unicode_minus"] = False  # Nanum has no U+2212 minus
         _state.update(labels="ko", font=chosen)

@@ -29,12 +29,5 @@ def execute(nb: dict, cwd=None, quick: bool = False, timeout: int = 600) -> dict
     env[QUICK_VARIABLE] = "1" if quick else "0"
     client = nbclient.NotebookClient(node, timeout=timeout, kernel_name="python3",
                                      resources={"metadata": {"path": str(cwd or os.getcwd())}})
-    old = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)  # the kernel inherits this process's environment
-    try:
-        client.execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
+    client.execute(env=env)  # the kernel's environment; this process's is left alone
     return node
