@@ -174,9 +174,9 @@ def test_korean_messages():
 
 
 def test_bad_keys_and_parts_are_refused_with_the_list():
-    with pytest.raises(ConfigError, match="unknown exercise '001.dE_dw9'.*001.dE_dw5"):
+    with pytest.raises(ConfigError, match=r"unknown exercise '001.dE_dw9'.*001.dE_dw5"):
         course.check("001.dE_dw9", 1.0)
-    with pytest.raises(ConfigError, match="unknown part.*out_h3.*dE_dout_o1"):
+    with pytest.raises(ConfigError, match=r"unknown part.*out_h3.*dE_dout_o1"):
         course.check("001.dE_dw5", 0.1, out_h3=1.0)
     with pytest.raises(ConfigError, match="key must be an exercise name"):
         course.check(5, 1.0)

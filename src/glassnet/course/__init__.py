@@ -30,8 +30,8 @@ from ._exercises2 import pad_folds, streetlights_model
 from ._lang import setup, t
 from ._run import epochs
 
-__all__ = ["EXERCISES", "Result", "check", "copy_to", "epochs", "figure", "notebooks",
-           "pad_folds", "setup", "streetlights_model", "t"]
+__all__ = ["EXERCISES", "Result", "check", "copy_to", "epochs", "example_args", "figure",
+           "notebooks", "pad_folds", "setup", "streetlights_model", "t"]
 
 EXERCISES = {
     "000.forward": _exercises.mlp_forward,
@@ -124,3 +124,22 @@ def figure(count: int = 1, columns: int | None = None):
     from ..plot import _figure
 
     return _figure.new_axes(None, count, (1.0, 1.0), columns=columns, where="figure")
+
+
+def example_args(doc: str, argv=None, quick: str = "a shortened run", figures: bool = False):
+    """The command line of the ``examples/`` scripts: ``--quick`` (and ``--out DIR``).
+
+    ``doc``'s first line is the description; ``quick`` says what ``--quick`` shortens.
+
+    Example
+    -------
+    >>> example_args("Seed 003: streetlights.", ["--quick"]).quick
+    True
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=quick)
+    if figures:
+        parser.add_argument("--out", default=".", help="directory for the PNG figures")
+    return parser.parse_args(argv)
