@@ -115,7 +115,7 @@ def test_notebook_runs_and_draws(executed, variant):
 def _numbers(pattern: str, text: str) -> list[float]:
     found = re.findall(pattern, text)
     assert found, pattern
-    return [float(v) for v in found]
+    return [float(v) for group in found for v in (group if isinstance(group, tuple) else [group])]
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])

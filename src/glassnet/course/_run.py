@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 QUICK_VARIABLE = "GLASSNET_COURSE_QUICK"
 
@@ -27,6 +28,9 @@ def execute(nb: dict, cwd=None, quick: bool = False, timeout: int = 600) -> dict
     env = dict(os.environ)
     env.pop("MPLBACKEND", None)  # the kernel's own inline backend
     env[QUICK_VARIABLE] = "1" if quick else "0"
+    # The kernel imports the glassnet that runs it (a source tree may shadow an installed one).
+    here = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join([here, *filter(None, [env.get("PYTHONPATH")])])
     client = nbclient.NotebookClient(node, timeout=timeout, kernel_name="python3",
                                      resources={"metadata": {"path": str(cwd or os.getcwd())}})
     client.execute(env=env)  # the kernel's environment; this process's is left alone
