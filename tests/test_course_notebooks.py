@@ -187,3 +187,43 @@ def test_lecture_004_truth_tables_and_mnist(executed, lang, teacher):
         assert len(truth) == 4 and all(t == g for *_, t, g in truth), gate
     assert sorted(re.findall(r"--- (\w+) ---", text)) == ["AND", "NAND", "NOR", "OR", "XOR"]
     assert _numbers(r"test accuracy: ([\d.]+)", text)[0] >= (0.97 if teacher else 0.93)
+
+
+def test_the_documentation_site_builds(executed, tmp_path):
+    """``mkdocs build --strict`` (warnings are errors) with the teacher's notebooks run above."""
+    for name in ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers.python"):
+        pytest.importorskip(name, reason="the docs extra: pip install -e '.[docs]'")
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    given = tmp_path / "notebooks"
+    for (stem, lang, teacher), nb in executed.items():
+        if teacher:
+            (given / lang).mkdir(parents=True, exist_ok=True)
+            (given / lang / f"{stem}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    site = tmp_path / "site"
+    env = {**os.environ, "GLASSNET_DOCS_NOTEBOOKS": str(given), "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f",
+                           str(root / "mkdocs.yml"), "-d", str(site)], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    korean = (site / "course" / "ko" / "001_chain_rule" / "index.html").read_text()
+    assert "손으로 푸는 연쇄 법칙" in korean and "정답 ✓" in korean
+    assert korean.count('src="data:image/png;base64,') == 5
+    assert "E_total = 0.298371109" in korean
+    english = (site / "course" / "en" / "003_streetlights" / "index.html").read_text()
+    assert "glassnet Error:1.5055622665134859e-05" in english
+    from glassnet.course import EXERCISES
+
+    api = (site / "api" / "glassnet.course" / "index.html").read_text()
+    assert all(name in api for name in ("check", "setup", "copy_to", "Result"))
+    assert len(EXERCISES) > 10
+    for page in ("getting_started", "seeds", "seeds_ko", "models", "explain_and_plot",
+                 "saving", "sklearn_and_dask", "reliability", "benchmarks", "contributors",
+                 "api/glassnet.layers", "api/glassnet.models", "api/glassnet.explain"):
+        assert (site / page / "index.html").is_file(), page
+    assert "Sequential" in (site / "api" / "glassnet.models" / "index.html").read_text()
