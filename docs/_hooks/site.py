@@ -100,6 +100,18 @@ def _output(o: dict) -> str:
     return ""
 
 
+def _merged(outputs: list[dict]) -> list[dict]:
+    """Consecutive stdout pieces as one output (the kernel sends a cell's prints in parts)."""
+    out: list[dict] = []
+    for o in outputs:
+        if (o["output_type"] == "stream" and out and out[-1]["output_type"] == "stream"
+                and out[-1]["name"] == o["name"]):
+            out[-1] = {**out[-1], "text": _join(out[-1]["text"]) + _join(o["text"])}
+        else:
+            out.append(o)
+    return out
+
+
 def to_markdown(nb: dict, stem: str, lang: str) -> str:
     """The executed notebook as a Markdown page: text cells, code fences, outputs as HTML."""
     link = ("[한국어로 보기](../ko/{s}.md)" if lang == "en" else "[Read in English](../en/{s}.md)")
@@ -113,7 +125,7 @@ def to_markdown(nb: dict, stem: str, lang: str) -> str:
             parts.append(source)
             continue
         parts.append(f"```python\n{source}\n```")
-        outputs = [_output(o) for o in cell.get("outputs", [])]
+        outputs = [_output(o) for o in _merged(cell.get("outputs", []))]
         parts.extend(o for o in outputs if o)
     return "\n\n".join(parts) + "\n"
 

@@ -122,6 +122,7 @@ check("002.signals", O, X=X)
 #
 # $$\delta^L = \nabla_a C \odot \sigma'(z^L)\ \text{(BP1)}, \qquad
 # \delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)\ \text{(BP2)},$$
+#
 # $$\frac{\partial C}{\partial b^l_j} = \delta^l_j\ \text{(BP3)}, \qquad
 # \frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_k \delta^l_j\ \text{(BP4)}.$$
 #
@@ -133,6 +134,7 @@ check("002.signals", O, X=X)
 #
 # $$\delta^L = \nabla_a C \odot \sigma'(z^L)\ \text{(BP1)}, \qquad
 # \delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)\ \text{(BP2)},$$
+#
 # $$\frac{\partial C}{\partial b^l_j} = \delta^l_j\ \text{(BP3)}, \qquad
 # \frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_k \delta^l_j\ \text{(BP4)}.$$
 #
