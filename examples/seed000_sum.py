@@ -8,9 +8,9 @@ weights), then the network's answer to 0.3 + 0.1.
 from __future__ import annotations
 
 import numpy as np
-from _cli import parse
 
 from glassnet.classic import MLP
+from glassnet.course import example_args as parse
 from glassnet.datasets import toy
 
 

@@ -7,9 +7,8 @@ batch size 32 (Keras's default), the training log per epoch, then the test loss 
 
 from __future__ import annotations
 
-from _cli import parse
-
 import glassnet
+from glassnet.course import example_args as parse
 from glassnet.datasets import mnist
 from glassnet.layers import Dense, Flatten
 

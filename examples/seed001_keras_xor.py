@@ -10,9 +10,9 @@ script fixes seed 3, for which all three runs predict XOR (0 1 1 0 after roundin
 from __future__ import annotations
 
 import numpy as np
-from _cli import parse
 
 import glassnet
+from glassnet.course import example_args as parse
 from glassnet.layers import Dense, Input
 
 SEED = 3

@@ -9,9 +9,9 @@ derivative dE/dw1..dw8, the weights after one step, and the error and outputs af
 from __future__ import annotations
 
 import numpy as np
-from _cli import parse
 
 from glassnet.classic import NeuralNetwork
+from glassnet.course import example_args as parse
 
 INPUTS, TARGETS = [0.05, 0.10], [0.01, 0.99]
 WIH = [[0.15, 0.20], [0.25, 0.30]]  # w1 w2 feed hidden unit 1, w3 w4 hidden unit 2

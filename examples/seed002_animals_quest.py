@@ -10,8 +10,6 @@ then vary n_folds, l_rate and n_epoch, and swap stochastic gradient descent for 
 
 from __future__ import annotations
 
-from _cli import parse
-
 import glassnet
 from glassnet.classic import (
     back_propagation,
@@ -20,6 +18,7 @@ from glassnet.classic import (
     normalize_dataset,
     str_column_to_int,
 )
+from glassnet.course import example_args as parse
 from glassnet.datasets import uci
 
 N_HIDDEN = 10

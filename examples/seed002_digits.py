@@ -11,8 +11,7 @@ digits and the estimator API; without it the script says so and stops.
 
 from __future__ import annotations
 
-from _cli import parse
-
+from glassnet.course import example_args as parse
 from glassnet.data import train_test_split
 
 SEED = 10

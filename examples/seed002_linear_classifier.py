@@ -9,7 +9,7 @@ above the ladybird at (3, 1) and just below the caterpillar at (1, 3).
 
 from __future__ import annotations
 
-from _cli import parse
+from glassnet.course import example_args as parse
 
 EXAMPLES = [(3.0, 1.1), (1.0, 2.9)]
 

@@ -8,9 +8,8 @@ each row's prediction.
 
 from __future__ import annotations
 
-from _cli import parse
-
 from glassnet.classic import initialize_network, predict, train_network
+from glassnet.course import example_args as parse
 from glassnet.datasets import toy
 
 

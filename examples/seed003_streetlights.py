@@ -16,10 +16,10 @@ epoch's loss is the mean of the four per-example squared errors; times 4 it is t
 from __future__ import annotations
 
 import numpy as np
-from _cli import parse
 
 import glassnet
 from glassnet.callbacks import Callback
+from glassnet.course import example_args as parse
 from glassnet.datasets import toy
 from glassnet.layers import Dense
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from _cli import parse
 
 from glassnet import plot
 from glassnet.classic import ANN
+from glassnet.course import example_args as parse
 from glassnet.data import one_hot, train_test_split
 from glassnet.datasets import mnist
 

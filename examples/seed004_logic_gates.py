@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from _cli import parse
 
 from glassnet import plot
 from glassnet.classic import Perceptron, TwoLayerPerceptron
+from glassnet.course import example_args as parse
 from glassnet.datasets import toy
 
 GATES = ("and", "nand", "or", "nor")

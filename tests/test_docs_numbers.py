@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = [ROOT / "docs" / "seeds.md", ROOT / "docs" / "explain_and_plot.md"]
+PAGES = [ROOT / "docs" / "seeds.md", ROOT / "docs" / "explain_and_plot.md",
+         ROOT / "docs" / "contributors.md"]
 NUMBER = re.compile(r"(?<![\w.])\d+\.\d{6,}(?:e-?\d+)?|(?<![\w.])\d+\.\d+e-\d+")
 
 

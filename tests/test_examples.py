@@ -2,6 +2,7 @@
 seeds' figures."""
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -12,24 +13,39 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def load(name):
-    """Import examples/<name>.py afresh, with the examples folder importable for its helpers."""
-    sys.path.insert(0, str(EXAMPLES))
-    try:
-        spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(EXAMPLES))
+    """Import examples/<name>.py afresh, as a file: it may import only installed packages."""
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run(name, *argv):
     """Run an example's main(argv); return its result dict."""
-    sys.path.insert(0, str(EXAMPLES))  # main may import its helpers lazily
-    try:
-        return load(name).main(list(argv))
-    finally:
-        sys.path.remove(str(EXAMPLES))
+    return load(name).main(list(argv))
+
+
+def test_examples_import_nothing_from_the_examples_folder():
+    """The examples run as installed code: no helper module beside them."""
+    assert not [p.name for p in EXAMPLES.glob("*.py")
+                if not p.name.startswith("seed")], "a helper module in examples/"
+    for path in EXAMPLES.glob("seed*.py"):
+        text = path.read_text()
+        assert not re.search(r"(?m)^(from _[^_]|import _)", text), path.name
+        assert "sys.path" not in text, path.name
+
+
+def test_an_example_runs_as_a_script_from_anywhere(tmp_path):
+    """``python examples/seed003_streetlights.py`` from another folder, with glassnet as
+    installed (here: the tested source on PYTHONPATH) and nothing else."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    out = subprocess.run([sys.executable, str(EXAMPLES / "seed003_streetlights.py")],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "Error:1.5055622665134859e-05" in out.stdout
 
 
 def test_every_example_has_main_and_quick():

@@ -30,6 +30,7 @@ import numpy as np
 
 from . import _cli_data, _cli_explain
 from ._files import atomic_write
+from .course import _cli as course_cli
 from .errors import ConfigError, DataError, GlassnetError
 
 __all__ = ["main"]
@@ -79,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     _cli_explain.add_parser(sub, common)
     demo = sub.add_parser("demo", parents=[common], help="the seeds' small examples")
     demo.add_argument("name", choices=DEMOS)
+    course_cli.add_parser(sub, common)
     return top
 
 
@@ -92,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
     args = _parser().parse_args(argv)
     command = {"train": _train, "evaluate": _evaluate, "predict": _predict,
-               "summary": _summary, "explain": _explain, "demo": _demo}[args.command]
+               "summary": _summary, "explain": _explain, "demo": _demo,
+               "course": course_cli.run}[args.command]
     try:
         command(args)
     except KeyboardInterrupt:
