@@ -27,7 +27,7 @@ from ._registry import KerasObject, keras_deserialize, keras_get, keras_serializ
 from .errors import ConfigError
 
 __all__ = ["Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "deserialize", "get",
-           "serialize"]
+           "max_norm", "min_max_norm", "non_neg", "serialize", "unit_norm"]
 
 EPSILON = 1e-7  # Keras's backend.epsilon()
 
@@ -137,3 +137,7 @@ def get(identifier) -> Constraint | None:
     """None, a name ('max_norm', 'MaxNorm', 'non_neg', ...), a config dict, a class, an
     instance, or a function of the weights (applied as it is)."""
     return keras_get(identifier, Constraint, _NAMES, "constraint", functions=True)
+
+
+# Keras's lowercase aliases of the classes (keras.constraints.max_norm(1.0) is MaxNorm(1.0)).
+max_norm, min_max_norm, non_neg, unit_norm = MaxNorm, MinMaxNorm, NonNeg, UnitNorm

@@ -41,6 +41,9 @@ __all__ = [
     "Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity",
     "Initializer", "LecunNormal", "LecunUniform", "Ones", "Orthogonal", "RandomNormal",
     "RandomUniform", "TruncatedNormal", "VarianceScaling", "Zeros", "get",
+    "constant", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "identity",
+    "lecun_normal", "lecun_uniform", "ones", "orthogonal", "random_normal", "random_uniform",
+    "truncated_normal", "variance_scaling", "zeros",
 ]
 
 TRUNCATION = 0.87962566103423978  # stddev of a unit normal truncated at +-2, Keras's constant
@@ -374,3 +377,11 @@ def get(identifier) -> Initializer:
     if isinstance(identifier, np.ndarray):
         return Constant(identifier)
     return _INITIALIZERS.get(identifier)
+
+
+# Keras's lowercase aliases of the classes (keras.initializers.he_normal(seed=1) is HeNormal).
+constant, ones, zeros, identity, orthogonal = Constant, Ones, Zeros, Identity, Orthogonal
+glorot_normal, glorot_uniform, he_normal, he_uniform = GlorotNormal, GlorotUniform, HeNormal, \
+    HeUniform
+lecun_normal, lecun_uniform, variance_scaling = LecunNormal, LecunUniform, VarianceScaling
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal

@@ -32,7 +32,7 @@ from ._registry import KerasObject, keras_deserialize, keras_get, keras_serializ
 from .errors import ConfigError
 
 __all__ = ["L1", "L1L2", "L2", "OrthogonalRegularizer", "Regularizer", "deserialize", "get",
-           "serialize"]
+           "l1", "l1_l2", "l2", "orthogonal_regularizer", "serialize"]
 
 
 def _factor(value, name: str, owner: str) -> float:
@@ -159,3 +159,7 @@ def get(identifier) -> Regularizer | None:
     """None, a name ('l1', 'l2', 'l1l2' / 'l1_l2', 'L2', ...), a config dict, a class or an
     instance."""
     return keras_get(identifier, Regularizer, _NAMES, "regularizer")
+
+
+# Keras's lowercase aliases of the classes (keras.regularizers.l2(0.01) is L2(0.01)).
+l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer

@@ -81,6 +81,9 @@ class Dense(Layer):
 
     @property
     def kernel(self) -> np.ndarray:
+        if not self.built:  # an AttributeError, so hasattr() and Keras-style checks work
+            raise AttributeError(f"layer {self.name!r} has no kernel before it is built: call "
+                                 "it on data, or give the model an Input shape")
         self._materialized_specs(True)
         return self.arrays["kernel"]
 

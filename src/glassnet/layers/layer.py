@@ -178,6 +178,22 @@ class Layer:
         if self._storage is None and (self.param_specs() or self.state_specs()):
             FlatStorage([self], np.dtype(dtype or self.dtype))
 
+    def __getattr__(self, name: str):
+        """A weight by its Keras name (``bn.moving_mean``, ``prelu.alpha``, ``emb.embeddings``):
+        a view of ``arrays``, as ``Dense.kernel`` is. Only names of this layer's weights."""
+        state = self.__dict__
+        if name.startswith("_") or not state.get("built") or state.get("_finding_weight"):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        state["_finding_weight"] = True
+        try:
+            self._ensure_weights()
+            arrays = state.get("arrays") or {}
+        finally:
+            del state["_finding_weight"]
+        if name in arrays:
+            return arrays[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     @property
     def weights(self) -> list[Variable]:
         """Every weight as a Variable: trainable ones first (Keras's order)."""
