@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import ConfigError, FileFormatError, GlassnetError
 from . import code
 from .config import DEFAULTS, MAX_LAYERS, MAX_UNITS, OPTIONS
+from .mnist import MnistRun
 from .session import Points, Run
 
 __all__ = ["get", "post", "upload"]
@@ -48,7 +49,8 @@ def post(server, name: str, args: dict) -> dict:
             config = args.get("config", {})
             if not isinstance(config, dict):
                 raise ConfigError("playground: config must be a JSON object of settings")
-            run = Run(config, server.uploads)
+            kind = MnistRun if config.get("data") == "mnist" else Run
+            run = kind(config, server.uploads)
             server.keep(sid, run)
             return {"meta": run.meta(), "frame": run.frame()}
         run = server.run_of(sid)
@@ -76,6 +78,9 @@ def _attachment(filename: str) -> dict:
 
 def data_csv(run) -> str:
     """Every point of the run's data set as CSV (x1, x2, target), in the order it was made."""
+    if run.task == "images":
+        raise ConfigError("playground: the MNIST view's data is glassnet.datasets.mnist."
+                          "load_data() (see show code), not a CSV download")
     p, out = run.points, io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*p.names, p.target])

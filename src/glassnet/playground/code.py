@@ -42,11 +42,22 @@ _DATA_CSV = '''\
 X, y = glassnet.data.load_csv({filename!r}{categorical})
 '''
 
-_MODEL = '''\
+_POINTS = '''\
 (x_train, y_train), (x_test, y_test) = pg.split(X, y, train_fraction={train}, seed=SEED)
 FEATURES = {features!r}
 f_train, f_test = pg.features(x_train, FEATURES), pg.features(x_test, FEATURES)
-{targets}
+{targets}'''
+
+_MNIST = '''\
+# The data: the first {samples} training images and the first {test} test images of MNIST,
+# 784 pixels each, scaled to [0, 1].
+(x_train, y_train), (x_test, y_test) = glassnet.datasets.mnist.load_data()
+f_train = x_train[:{samples}].reshape(-1, 784) / 255.0
+f_test = x_test[:{test}].reshape(-1, 784) / 255.0
+y_train, y_test = y_train[:{samples}].astype("int64"), y_test[:{test}].astype("int64")
+'''
+
+_MODEL = '''\
 # The network: the weights are drawn when the layers are made, from this seed.
 glassnet.utils.set_random_seed(SEED)
 model = glassnet.Sequential([
@@ -71,7 +82,7 @@ def _layers(run) -> str:
     c, lines = run.config, []
     reg = "" if c["reg"] == "none" or not c["reg_rate"] else \
         f", kernel_regularizer=glassnet.regularizers.{c['reg'].upper()}({c['reg_rate']!r})"
-    n_inputs = len(c["features"])
+    n_inputs = 784 if run.task == "images" else len(c["features"])
     for i, layer in enumerate(run.model.layers):
         shape = f", input_shape=({n_inputs},)" if i == 0 else ""
         lines.append(f"    Dense({layer.units}, activation={layer.activation.name!r}, "
@@ -87,6 +98,16 @@ def python_script(run, filename: str = "playground_run.py", csv_name: str = "dat
                f"{c['activation']}, {c['optimizer']} {c['lr']!r}, step {run.step}")
     head = _HEAD.format(summary=summary, filename=filename, seed=c["seed"], steps=run.step,
                         batch=run.batch_size)
+    optimizer = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}[c["optimizer"]]
+    model = _MODEL.format(layers=_layers(run), optimizer=optimizer, lr=c["lr"], loss=c["loss"])
+    return "\n".join([head, _data(run, csv_name), model])
+
+
+def _data(run, csv_name: str) -> str:
+    """The script's lines that make f_train, y_train, f_test and y_test."""
+    c = run.config
+    if run.task == "images":
+        return _MNIST.format(samples=len(run.f_train), test=len(run.f_test))
     if c["data"].startswith("csv:"):
         categorical = "" if run.points.classes is None else ", categorical=True"
         data = _DATA_CSV.format(filename=csv_name, categorical=categorical)
@@ -95,7 +116,5 @@ def python_script(run, filename: str = "playground_run.py", csv_name: str = "dat
                                 train=c["train"])
     targets = ("y_train, y_test = y_train.reshape(-1, 1).astype(float), "
                "y_test.reshape(-1, 1).astype(float)\n" if run.task != "multiclass" else "")
-    optimizer = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop"}[c["optimizer"]]
-    model = _MODEL.format(train=c["train"], features=c["features"], targets=targets,
-                          layers=_layers(run), optimizer=optimizer, lr=c["lr"], loss=c["loss"])
-    return "\n".join([head, data, model])
+    return data + "\n" + _POINTS.format(train=c["train"], features=c["features"],
+                                        targets=targets)

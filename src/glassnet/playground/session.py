@@ -22,7 +22,7 @@ from ..errors import ConfigError
 from . import data as pgdata
 from .config import normalize, regularizers, task_of
 
-__all__ = ["Points", "Run", "build_model", "output_of"]
+__all__ = ["Points", "Run", "Trainer", "build_model", "output_of"]
 
 GRID = 24  # each neuron's picture, GRID x GRID
 OUT_GRID = 64  # the output's heatmap
@@ -98,53 +98,20 @@ def _scaled(values: np.ndarray) -> tuple[np.ndarray, list[float]]:
     return values / scale, [float(s) for s in scale]
 
 
-class Run:
-    """One run: ``config`` (see :mod:`.config`) and the uploads it may name (hash -> Points)."""
+class Trainer:
+    """What every run shares: the batch stream, training, losses, history and explain.
 
-    def __init__(self, config: dict, uploads: dict | None = None):
-        c = normalize(config)
-        self.points = self._points(c, uploads or {})
-        k = None if self.points.classes is None else len(self.points.classes)
-        self.task = task_of(c["data"], k)
-        if self.task == "images":
-            raise ConfigError("playground: mnist is drawn by the MNIST view")
-        units, activation, c["loss"] = output_of(self.task, k or 2, c["loss"])
-        if c["batch"] == "stochastic":
-            c["batch_size"] = 1
-        self.config = c
-        (xr, yr), (xt, yt) = pgdata.split(self.points.X, self.points.y, c["train"], c["seed"])
-        self.x_train, self.x_test = xr, xt
-        self.f_train, self.f_test = (pgdata.features(v, c["features"]) for v in (xr, xt))
-        self.y_train, self.y_test = (self._targets(v) for v in (yr, yt))
-        self.batch_size = len(xr) if c["batch"] == "full" else min(c["batch_size"], len(xr))
-        self.steps_per_epoch = math.ceil(len(xr) / self.batch_size)
-        self.model = build_model(c, len(c["features"]), units, activation, c["loss"])
-        self.layer_names = [layer.name for layer in self.model.layers]
-        self.bounds = pgdata.domain(c["data"], self.points.X)
-        self._stream = pgdata.batches(len(xr), self.batch_size, c["seed"])
+    A subclass sets ``model``, ``f_train``/``y_train``/``f_test``/``y_test``, ``batch_size``
+    and ``seed`` and then calls :meth:`_begin`.
+    """
+
+    def _begin(self, seed: int, steps: int) -> None:
+        self.steps_per_epoch = math.ceil(len(self.f_train) / self.batch_size)
+        self._stream = pgdata.batches(len(self.f_train), self.batch_size, seed)
         self.next_rows = next(self._stream)
         self.step = 0
         self.history: list[tuple[int, float, float]] = []
-        self._grids = {n: pgdata.features(_grid(self.bounds, n), c["features"])
-                       for n in (GRID, OUT_GRID)}
-        self.train(c["step"], record_every=max(1, c["step"] // 200))
-
-    @staticmethod
-    def _points(c, uploads) -> Points:
-        name = c["data"]
-        if name.startswith("csv:"):
-            if name[4:] not in uploads:
-                raise ConfigError(f"playground: the uploaded file {name[4:]!r} is not on this "
-                                  "server (uploads live until it stops); upload it again")
-            return uploads[name[4:]]
-        X, y = pgdata.make_data(name, c["samples"], c["noise"], c["seed"])
-        classes = None if name in pgdata.REGRESS else ("0", "1")
-        return Points(X, y, classes)
-
-    def _targets(self, y):
-        if self.task == "multiclass":
-            return y.astype(np.int64)
-        return np.asarray(y, dtype=np.float64).reshape(-1, 1)
+        self.train(steps, record_every=max(1, steps // 200))
 
     def train(self, steps: int, record_every: int = 0) -> dict:
         """Train ``steps`` batches (``train_on_batch``); the new state (see :meth:`state`)."""
@@ -179,6 +146,64 @@ class Run:
         train, test = self._record()
         return {"step": self.step, "epoch": self.step // self.steps_per_epoch,
                 "train_loss": train, "test_loss": test}
+
+    def explain(self, weight=None, neuron=None) -> dict:
+        """``glassnet.explain`` of one weight, bias or neuron on the next batch to train."""
+        import glassnet
+
+        rows = self.next_rows
+        chain = glassnet.explain(self.model, self.f_train[rows], self.y_train[rows],
+                                 weight=weight, neuron=neuron)
+        update = None if chain.update is None else {
+            "old": chain.update.old, "gradient": chain.update.gradient,
+            "new": chain.update.new}
+        return {"quantity": chain.quantity, "text": str(chain), "value": chain.value,
+                "per_sample": list(chain.per_sample), "update": update, "step": self.step,
+                "batch_rows": len(rows)}
+
+
+class Run(Trainer):
+    """One run: ``config`` (see :mod:`.config`) and the uploads it may name (hash -> Points)."""
+
+    def __init__(self, config: dict, uploads: dict | None = None):
+        c = normalize(config)
+        self.points = self._points(c, uploads or {})
+        k = None if self.points.classes is None else len(self.points.classes)
+        self.task = task_of(c["data"], k)
+        if self.task == "images":
+            raise ConfigError("playground: mnist is drawn by the MNIST view")
+        units, activation, c["loss"] = output_of(self.task, k or 2, c["loss"])
+        if c["batch"] == "stochastic":
+            c["batch_size"] = 1
+        self.config = c
+        (xr, yr), (xt, yt) = pgdata.split(self.points.X, self.points.y, c["train"], c["seed"])
+        self.x_train, self.x_test = xr, xt
+        self.f_train, self.f_test = (pgdata.features(v, c["features"]) for v in (xr, xt))
+        self.y_train, self.y_test = (self._targets(v) for v in (yr, yt))
+        self.batch_size = len(xr) if c["batch"] == "full" else min(c["batch_size"], len(xr))
+        self.model = build_model(c, len(c["features"]), units, activation, c["loss"])
+        self.layer_names = [layer.name for layer in self.model.layers]
+        self.bounds = pgdata.domain(c["data"], self.points.X)
+        self._grids = {n: pgdata.features(_grid(self.bounds, n), c["features"])
+                       for n in (GRID, OUT_GRID)}
+        self._begin(c["seed"], c["step"])
+
+    @staticmethod
+    def _points(c, uploads) -> Points:
+        name = c["data"]
+        if name.startswith("csv:"):
+            if name[4:] not in uploads:
+                raise ConfigError(f"playground: the uploaded file {name[4:]!r} is not on this "
+                                  "server (uploads live until it stops); upload it again")
+            return uploads[name[4:]]
+        X, y = pgdata.make_data(name, c["samples"], c["noise"], c["seed"])
+        classes = None if name in pgdata.REGRESS else ("0", "1")
+        return Points(X, y, classes)
+
+    def _targets(self, y):
+        if self.task == "multiclass":
+            return y.astype(np.int64)
+        return np.asarray(y, dtype=np.float64).reshape(-1, 1)
 
     def _activations(self, n: int) -> list[np.ndarray]:
         out, a = [], self._grids[n]
@@ -223,17 +248,3 @@ class Run:
                 "loss": c["loss"], "steps_per_epoch": self.steps_per_epoch,
                 "batch_size": self.batch_size, "train": points(self.x_train, self.y_train),
                 "test": points(self.x_test, self.y_test)}
-
-    def explain(self, weight=None, neuron=None) -> dict:
-        """``glassnet.explain`` of one weight, bias or neuron on the next batch to train."""
-        import glassnet
-
-        rows = self.next_rows
-        chain = glassnet.explain(self.model, self.f_train[rows], self.y_train[rows],
-                                 weight=weight, neuron=neuron)
-        update = None if chain.update is None else {
-            "old": chain.update.old, "gradient": chain.update.gradient,
-            "new": chain.update.new}
-        return {"quantity": chain.quantity, "text": str(chain), "value": chain.value,
-                "per_sample": list(chain.per_sample), "update": update, "step": self.step,
-                "batch_rows": len(rows)}

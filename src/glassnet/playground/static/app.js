@@ -6,7 +6,7 @@
   const SID = Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
   const $ = (id) => document.getElementById(id);
   const SVG = "http://www.w3.org/2000/svg";
-  const NODE = 34, PITCH_Y = 44, TOP = 34, LEFT = 60;
+  const NODE = 34, PITCH_Y = 44, TOP = 40, LEFT = 60;
   const ORANGE = [245, 147, 34], WHITE = [232, 234, 235], BLUE = [8, 119, 189];
   const PALETTE = [[8, 119, 189], [245, 147, 34], [44, 160, 44], [214, 39, 40],
     [148, 103, 189], [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34],
@@ -159,13 +159,13 @@
   }
   function lossesFor(task) {
     if (task === "regression") return ["mse"];
-    if (task === "multiclass") return ["sparse_categorical_crossentropy"];
+    if (task === "multiclass" || task === "images") return ["sparse_categorical_crossentropy"];
     return ["binary_crossentropy", "mse"];
   }
   function syncControls() {
     const c = S.config;
     if (!c) return;
-    const data = S.options.data.filter((d) => d !== "mnist").concat(Object.keys(S.csvNames));
+    const data = S.options.data.concat(Object.keys(S.csvNames));
     fill($("data"), data, { ...NAMES, ...S.csvNames });
     $("data").value = c.data;
     if (S.meta) fill($("loss"), lossesFor(S.meta.task));
@@ -183,7 +183,7 @@
   function featureToggles() {
     const box = $("features");
     box.innerHTML = "";
-    const b = S.meta ? S.meta.bounds : [-6, 6, -6, 6];
+    const b = S.meta && S.meta.bounds ? S.meta.bounds : [-6, 6, -6, 6];
     for (const key of S.options.features) {
       const row = document.createElement("div");
       row.className = "feature" + (S.config.features.includes(key) ? " on" : "");
@@ -270,10 +270,17 @@
     return [{ name: "features", units: S.meta.features.length }].concat(S.meta.layers);
   }
   function layout() {
+    const images = S.meta.task === "images";
+    $("network").hidden = images; $("mnist-view").hidden = !images;
+    $("plane-view").hidden = images; $("accuracy-line").hidden = !images;
+    for (const id of ["features", "features-title", "noise", "train"]) {
+      const e = $(id); (e.closest("label") || e).hidden = images;
+    }
     const net = $("network"), svg = $("links");
     for (const el of [...net.querySelectorAll(".node,.bias,.col-label")]) el.remove();
     svg.innerHTML = "";
     S.nodes = []; S.links = []; S.biases = [];
+    if (images) { mnistLayout(); return; }
     const cols = columns();
     const tallest = Math.max(...cols.map((c) => c.units));
     const width = Math.max(net.clientWidth - 2, 300);
@@ -326,9 +333,9 @@
     Object.assign(el.style, { left: `${x + NODE / 2 - pitchX / 2}px`, top: "2px", width: `${pitchX}px` });
     const last = ci === S.meta.layers.length;
     if (ci === 0) el.textContent = "features";
-    else if (last) el.textContent = `output · ${c.activation}`;
+    else if (last) el.innerHTML = `output<br>${c.activation}`;
     else {
-      el.innerHTML = `<button data-grow="-1">&minus;</button> ${c.units} · ${c.activation} <button data-grow="1">+</button>`;
+      el.innerHTML = `<button data-grow="-1" title="one neuron less">&minus;</button> ${c.units} <button data-grow="1" title="one neuron more">+</button><br>${c.activation}`;
       el.querySelectorAll("button").forEach((btn) => btn.addEventListener("click", (e) => {
         e.stopPropagation();
         const h = S.config.hidden.slice();
@@ -384,6 +391,7 @@
     $("epoch-count").textContent = f.epoch;
     $("train-loss").textContent = f.train_loss.toFixed(3);
     $("test-loss").textContent = f.test_loss.toFixed(3);
+    if (S.meta.task === "images") { mnistDraw(); drawCurve(); return; }
     f.weights.forEach((w, l) => {
       const links = S.links[l];
       if (!links) return;
@@ -410,11 +418,11 @@
     const units = bytes.length / (g * g);
     for (let p = 0; p < g * g; p++) {
       let c;
-      if (units === 1) c = LUT[bytes[p]];
+      if (units === 1) c = mix(WHITE, LUT[bytes[p]], 0.6);  // lighter than the points on it
       else {
         let best = 0;
         for (let u = 1; u < units; u++) if (bytes[u * g * g + p] > bytes[best * g * g + p]) best = u;
-        c = mix(WHITE, PALETTE[best % PALETTE.length], 0.25 + 0.65 * bytes[best * g * g + p] / 255);
+        c = mix(WHITE, PALETTE[best % PALETTE.length], 0.1 + 0.45 * bytes[best * g * g + p] / 255);
       }
       d[4 * p] = c[0]; d[4 * p + 1] = c[1]; d[4 * p + 2] = c[2]; d[4 * p + 3] = 255;
     }
@@ -429,7 +437,7 @@
     for (const [pts, edge] of sets) {
       for (const [x, y, t] of pts) {
         ctx.beginPath();
-        ctx.arc(sx(x), sy(y), 3.2, 0, 2 * Math.PI);
+        ctx.arc(sx(x), sy(y), 3.5, 0, 2 * Math.PI);
         ctx.fillStyle = css(pointColour(t));
         ctx.fill(); ctx.lineWidth = 1; ctx.strokeStyle = edge; ctx.stroke();
       }
@@ -462,6 +470,51 @@
     }
     ctx.fillStyle = "#666"; ctx.font = "10px sans-serif";
     ctx.fillText(`loss (max ${top.toFixed(3)}): test black, training grey`, 8, 12);
+  }
+
+  // -- the MNIST view ---------------------------------------------------------------------------
+  function mnistLayout() {
+    const filters = $("filters"), digits = $("digits"), m = S.meta;
+    filters.innerHTML = ""; digits.innerHTML = "";
+    S.filters = Array.from({ length: Math.min(16, m.layers[0].units) }, (_, u) => {
+      const cv = document.createElement("canvas");
+      cv.width = cv.height = 28;
+      cv.title = `${m.layers[0].name}[${u}]`;
+      cv.addEventListener("click", (e) => {
+        const row = Math.min(27, Math.floor(e.offsetY / cv.clientHeight * 28));
+        const col = Math.min(27, Math.floor(e.offsetX / cv.clientWidth * 28));
+        S.selected = { weight: `${m.layers[0].name}/kernel[${row * 28 + col}, ${u}]` };
+        queued(showSelection);
+      });
+      filters.appendChild(cv);
+      const ctx = cv.getContext("2d");
+      return { ctx, img: ctx.createImageData(28, 28) };
+    });
+    const pixels = decode(m.digits);
+    S.captions = m.labels.map((label, k) => {
+      const fig = document.createElement("figure"), cv = document.createElement("canvas");
+      cv.width = cv.height = 28;
+      const ctx = cv.getContext("2d"), img = ctx.createImageData(28, 28);
+      for (let p = 0; p < 784; p++) {
+        const v = 255 - pixels[k * 784 + p];
+        img.data.set([v, v, v, 255], 4 * p);
+      }
+      ctx.putImageData(img, 0, 0);
+      const cap = document.createElement("figcaption");
+      fig.appendChild(cv); fig.appendChild(cap); digits.appendChild(fig);
+      return cap;
+    });
+  }
+  function mnistDraw() {
+    const f = S.frame, bytes = decode(f.filters);
+    S.filters.forEach((n, u) => paint(n.ctx, n.img, bytes, u * 784));
+    f.predictions.forEach(([guess, p], k) => {
+      const cap = S.captions[k], right = guess === S.meta.labels[k];
+      cap.textContent = `${guess} (${Math.round(p * 100)}%)`;
+      cap.className = right ? "right" : "wrong";
+      cap.title = `label ${S.meta.labels[k]}`;
+    });
+    $("accuracy").textContent = `${(f.accuracy * 100).toFixed(1)}% of ${S.meta.test_images}`;
   }
 
   // -- glass: the chain rule of what was clicked --------------------------------------------------
