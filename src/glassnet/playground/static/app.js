@@ -434,10 +434,11 @@
     const sx = (x) => (x - b[0]) / (b[1] - b[0]) * cv.width;
     const sy = (y) => (b[3] - y) / (b[3] - b[2]) * cv.height;
     const sets = [[m.train, "#fff"]].concat($("show-test").checked ? [[m.test, "#111"]] : []);
+    const radius = m.train.length <= 20 ? 7 : 3.5;  // a truth table's four rows stand out
     for (const [pts, edge] of sets) {
       for (const [x, y, t] of pts) {
         ctx.beginPath();
-        ctx.arc(sx(x), sy(y), 3.5, 0, 2 * Math.PI);
+        ctx.arc(sx(x), sy(y), radius, 0, 2 * Math.PI);
         ctx.fillStyle = css(pointColour(t));
         ctx.fill(); ctx.lineWidth = 1; ctx.strokeStyle = edge; ctx.stroke();
       }
@@ -462,7 +463,7 @@
     if (h.length < 2) return;
     const top = Math.max(...h.map((r) => Math.max(r[1], r[2])), 1e-9);
     const x = (s) => 4 + (s - h[0][0]) / Math.max(1, h[h.length - 1][0] - h[0][0]) * (cv.width - 8);
-    const y = (v) => cv.height - 4 - v / top * (cv.height - 8);
+    const y = (v) => cv.height - 4 - v / top * (cv.height - 22);  // room for the title
     for (const [col, colour] of [[1, "#999"], [2, "#111"]]) {
       ctx.beginPath(); ctx.strokeStyle = colour; ctx.lineWidth = 1.5;
       h.forEach((r, i) => (i ? ctx.lineTo(x(r[0]), y(r[col])) : ctx.moveTo(x(r[0]), y(r[col]))));
