@@ -38,7 +38,7 @@ __version__ = "0.1.0"
 
 # Imported on first use, as Keras makes keras.datasets available after `import keras`: plot
 # needs matplotlib only when it is touched, and `import glassnet` stays fast.
-_LAZY = ("classic", "data", "datasets", "plot")
+_LAZY = ("classic", "data", "datasets", "plot", "playground")
 
 
 def __getattr__(name: str):
