@@ -260,3 +260,45 @@ def test_command_prints_the_url_first_and_stops_on_ctrl_c(tmp_path):
         proc.kill()
     assert proc.returncode == 0 and "glassnet playground: stopped" in err
     assert "Traceback" not in err
+
+
+def test_the_script_of_an_uploaded_table_reads_the_data_download(live, tmp_path):
+    rng = np.random.default_rng(5)
+    rows = "u,v,t\n" + "".join(f"{a:.5f},{b:.5f},{a * b + 0.1 * rng.normal():.5f}\n"
+                               for a, b in rng.uniform(-2, 2, (30, 2)))
+    _, body = _call(live, "/api/upload?name=mine.csv", raw=rows.encode())
+    reply = json.loads(body)
+    assert reply["classes"] is None and reply["rows"] == 30
+    config = {"data": reply["data"], "hidden": [5], "features": ["x1", "x2", "x1x2"],
+              "optimizer": "adam", "lr": 0.02, "batch_size": 7, "seed": 9}
+    _call(live, "/api/run", {"sid": "page4", "config": config})
+    _call(live, "/api/step", {"sid": "page4", "steps": 11})
+    (tmp_path / "data.csv").write_bytes(_call(live, "/api/data?sid=page4")[1])
+    script = _call(live, "/api/code?sid=page4")[1].decode()
+    assert "glassnet.data.load_csv('data.csv')" in script
+    tail = "\nnp_weights = model.get_weights()\nimport numpy\nnumpy.savez('w.npz', *np_weights)\n"
+    env = {**os.environ, "PYTHONPATH": os.path.join(os.path.dirname(__file__), "..", "src"),
+           "GLASSNET_KERNELS": os.environ.get("GLASSNET_KERNELS") or "numpy"}
+    done = subprocess.run([sys.executable, "-c", script + tail], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("step 11: train loss ")
+    saved = np.load(tmp_path / "w.npz")
+    run = live.runs["page4"]
+    assert run.task == "regression"
+    for i, w in enumerate(run.model.get_weights()):
+        assert np.array_equal(saved[f"arr_{i}"], w)
+
+
+def test_a_diverging_run_answers_with_glassnets_message(live):
+    _call(live, "/api/run", {"sid": "page5", "config": {"data": "plane", "lr": 10,
+                                                         "hidden": [8, 8],
+                                                         "activation": "relu"}})
+    status, body = _call(live, "/api/step", {"sid": "page5", "steps": 250})
+    assert status == 400
+    assert "the loss became inf" in json.loads(body)["error"]
+    status, body = _call(live, "/api/frame", {"sid": "page5"})  # the run is still drawn
+    assert status == 200 and json.loads(body)["step"] > 0
+    status, body = _call(live, "/api/step", {"sid": "page5"})
+    assert status == 400 and "this run diverged (at step " in json.loads(body)["error"]
+    assert "lower the learning rate and press reset" in json.loads(body)["error"]

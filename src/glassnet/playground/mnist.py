@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .config import normalize
-from .session import Trainer, _bytes, build_model
+from .session import Trainer, _bytes, _finite, build_model
 
 __all__ = ["DIGITS", "FILTERS", "TEST_IMAGES", "MnistRun", "mnist_arrays"]
 
@@ -74,9 +74,10 @@ class MnistRun(Trainer):
     def frame(self, since: int = 0) -> dict:
         """The state, the first layer's weights as images, predictions and test accuracy."""
         first = self.model.layers[0]
-        kernel = first.kernel[:, :FILTERS]
+        kernel = _finite(first.kernel[:, :FILTERS])
         scale = np.maximum(np.abs(kernel).max(axis=0), 1e-12)
-        p = self.model.predict(self.f_test, batch_size=len(self.f_test), verbose=0)
+        with np.errstate(all="ignore"):
+            p = _finite(self.model.predict(self.f_test, batch_size=len(self.f_test), verbose=0))
         guess = p.argmax(axis=1)
         return {**self.state(), "history": self.history[since:],
                 "history_size": len(self.history), "filter_layer": first.name,

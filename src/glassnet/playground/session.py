@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, GlassnetError, TrainingDivergedError
 from . import data as pgdata
 from .config import normalize, regularizers, task_of
 
@@ -77,10 +77,15 @@ def build_model(c: dict, n_inputs: int, units: int, activation: str, loss: str):
     return model
 
 
+def _finite(values: np.ndarray) -> np.ndarray:
+    """What the page can draw of values that may have overflowed: NaN as 0, inf as +-1e300."""
+    return np.nan_to_num(values, nan=0.0, posinf=1e300, neginf=-1e300)
+
+
 def _bytes(values: np.ndarray) -> str:
     """Values in [-1, 1] as base64 bytes 0..255 (the page's colour scale)."""
-    return base64.b64encode(np.clip(np.rint((values + 1) * 127.5), 0, 255).astype(np.uint8)
-                            .tobytes()).decode("ascii")
+    return base64.b64encode(np.clip(np.rint((_finite(values) + 1) * 127.5), 0, 255)
+                            .astype(np.uint8).tobytes()).decode("ascii")
 
 
 def _grid(bounds, n: int) -> np.ndarray:
@@ -93,6 +98,7 @@ def _grid(bounds, n: int) -> np.ndarray:
 
 def _scaled(values: np.ndarray) -> tuple[np.ndarray, list[float]]:
     """Each column divided by max(1, its largest magnitude); the scales."""
+    values = _finite(values)
     scale = np.maximum(1.0, np.abs(values).max(axis=0)) if len(values) else np.ones(
         values.shape[1])
     return values / scale, [float(s) for s in scale]
@@ -110,14 +116,24 @@ class Trainer:
         self._stream = pgdata.batches(len(self.f_train), self.batch_size, seed)
         self.next_rows = next(self._stream)
         self.step = 0
-        self.history: list[tuple[int, float, float]] = []
+        self.diverged = ""
+        self.history: list[tuple[int, float | None, float | None]] = []
         self.train(steps, record_every=max(1, steps // 200))
 
     def train(self, steps: int, record_every: int = 0) -> dict:
-        """Train ``steps`` batches (``train_on_batch``); the new state (see :meth:`state`)."""
+        """Train ``steps`` batches (``train_on_batch``); the new state (see :meth:`state`).
+
+        Once a step diverges, the run refuses to go on (its weights may have overflowed)."""
+        if self.diverged:
+            raise TrainingDivergedError(f"playground: this run diverged ({self.diverged}); "
+                                        "lower the learning rate and press reset")
         for i in range(int(steps)):
             rows = self.next_rows
-            self.model.train_on_batch(self.f_train[rows], self.y_train[rows])
+            try:
+                self.model.train_on_batch(self.f_train[rows], self.y_train[rows])
+            except TrainingDivergedError as exc:
+                self.diverged = f"at step {self.step + 1}: {exc}"
+                raise
             self.next_rows = next(self._stream)
             self.step += 1
             if record_every and (i + 1) % record_every == 0:
@@ -128,9 +144,16 @@ class Trainer:
         """Train up to the end of this epoch."""
         return self.train(self.steps_per_epoch - self.step % self.steps_per_epoch)
 
-    def losses(self) -> tuple[float, float]:
-        return tuple(float(self.model.evaluate(f, y, batch_size=len(f), verbose=0))
-                     for f, y in ((self.f_train, self.y_train), (self.f_test, self.y_test)))
+    def losses(self) -> tuple[float | None, float | None]:
+        """Training and test loss; None where the model's outputs overflowed."""
+        out = []
+        for f, y in ((self.f_train, self.y_train), (self.f_test, self.y_test)):
+            try:
+                value = float(self.model.evaluate(f, y, batch_size=len(f), verbose=0))
+            except GlassnetError:
+                value = math.inf
+            out.append(value if math.isfinite(value) else None)
+        return tuple(out)
 
     def _record(self):
         if self.history and self.history[-1][0] == self.step:
@@ -207,9 +230,10 @@ class Run(Trainer):
 
     def _activations(self, n: int) -> list[np.ndarray]:
         out, a = [], self._grids[n]
-        for layer in self.model.layers:
-            a = np.asarray(layer(a))
-            out.append(a)
+        with np.errstate(all="ignore"):  # a diverged run's pictures are drawn, not refused
+            for layer in self.model.layers:
+                a = _finite(np.asarray(layer(a)))
+                out.append(a)
         return out
 
     def _output_picture(self) -> tuple[np.ndarray, float]:
@@ -226,8 +250,8 @@ class Run(Trainer):
         neurons[-1] = 2 * neurons[-1] - 1 if self.task != "regression" else neurons[-1]
         pictures, scales = _scaled(np.hstack(neurons))
         output, out_scale = self._output_picture()
-        weights = [{"kernel": layer.kernel.tolist(), "bias": layer.bias.tolist()}
-                   for layer in self.model.layers]
+        weights = [{"kernel": _finite(layer.kernel).tolist(),
+                    "bias": _finite(layer.bias).tolist()} for layer in self.model.layers]
         return {**self.state(), "history": self.history[since:], "history_size": len(
             self.history), "weights": weights, "neurons": _bytes(pictures.T.ravel()),
             "scales": scales, "output": _bytes(output.T.ravel()), "output_scale": out_scale}

@@ -389,8 +389,9 @@
     const f = S.frame;
     $("step-count").textContent = f.step;
     $("epoch-count").textContent = f.epoch;
-    $("train-loss").textContent = f.train_loss.toFixed(3);
-    $("test-loss").textContent = f.test_loss.toFixed(3);
+    const shown = (v) => (v === null ? "overflowed" : v.toFixed(3));
+    $("train-loss").textContent = shown(f.train_loss);
+    $("test-loss").textContent = shown(f.test_loss);
     if (S.meta.task === "images") { mnistDraw(); drawCurve(); return; }
     f.weights.forEach((w, l) => {
       const links = S.links[l];
@@ -458,7 +459,8 @@
     el.innerHTML = m.classes.map((c, i) => `<span style="background:${css(colours[i])}"></span>${c}`).join("");
   }
   function drawCurve() {
-    const cv = $("curve"), ctx = cv.getContext("2d"), h = S.history;
+    const cv = $("curve"), ctx = cv.getContext("2d");
+    const h = S.history.filter((r) => r[1] !== null && r[2] !== null);
     ctx.clearRect(0, 0, cv.width, cv.height);
     if (h.length < 2) return;
     const top = Math.max(...h.map((r) => Math.max(r[1], r[2])), 1e-9);
