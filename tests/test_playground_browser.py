@@ -317,3 +317,19 @@ def test_mnist_view(server, browser):
     assert _panel(page)["title"].startswith("h1/kernel[294, 0]: ")
     _shot(page, "mnist.png")
     assert not page.errors
+
+
+def test_downloads_from_the_page(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page.goto(server.url + "#data=gauss&step=12")
+    page.evaluate("window.playground.ready")
+    _idle(page)
+    with page.expect_download() as figure:
+        page.click("#dl-figures")
+    assert figure.value.suggested_filename == "playground-step-12.png"
+    assert Path(figure.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with page.expect_download() as table:
+        page.click("#dl-data")
+    X, y = glassnet.data.load_csv(table.value.path())
+    again, labels = glassnet.playground.data.make_data("gauss", samples=500, seed=0)
+    assert np.array_equal(X, again) and np.array_equal(y, labels)
