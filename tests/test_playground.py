@@ -3,8 +3,10 @@
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -142,7 +144,7 @@ def test_frame_pictures_and_history():
     import base64
 
     neurons = np.frombuffer(base64.b64decode(frame["neurons"]), np.uint8)
-    assert neurons.size == 4 * 24 * 24  # 3 hidden + 1 output
+    assert neurons.size == 4 * 32 * 32  # 3 hidden + 1 output
     output = np.frombuffer(base64.b64decode(frame["output"]), np.uint8)
     assert output.size == 64 * 64 and output.min() < output.max()
     assert frame["history"][-1][0] == 4 and len(frame["weights"]) == 2
@@ -302,3 +304,19 @@ def test_a_diverging_run_answers_with_glassnets_message(live):
     status, body = _call(live, "/api/step", {"sid": "page5"})
     assert status == 400 and "this run diverged (at step " in json.loads(body)["error"]
     assert "lower the learning rate and press reset" in json.loads(body)["error"]
+
+
+def test_a_page_that_goes_away_mid_request_is_no_error(live, capfd):
+    body = json.dumps({"sid": "page6", "config": {"hidden": [8] * 8, "step": 300}}).encode()
+    with socket.create_connection(live.server_address) as conn:
+        conn.sendall(b"POST /api/run?token=" + live.token.encode() + b" HTTP/1.1\r\n"
+                     b"Host: x\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+                     + body)
+        conn.shutdown(socket.SHUT_RDWR)
+    assert _call(live, "/api/options")[0] == 200
+    for _ in range(100):  # the run finishes and its answer meets a closed socket
+        if "page6" in live.runs:
+            break
+        time.sleep(0.05)
+    assert _call(live, "/api/step", {"sid": "page6", "steps": 1})[0] == 200
+    assert "Traceback" not in capfd.readouterr().err

@@ -125,6 +125,12 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(max(length, 0))
 
     def _handle(self, method: str) -> None:
+        try:
+            self._answer(method)
+        except ConnectionError:  # the page went away before its answer: nothing to tell it
+            self.close_connection = True
+
+    def _answer(self, method: str) -> None:
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
         if parts.path == "/favicon.ico":  # browsers ask without the token
@@ -142,6 +148,8 @@ class _Handler(BaseHTTPRequestHandler):
             message = str(exc) if isinstance(exc, GlassnetError) else \
                 f"playground: bad request ({type(exc).__name__}: {exc})"
             self._json(HTTPStatus.BAD_REQUEST, {"error": message})
+        except ConnectionError:
+            raise
         except Exception as exc:  # one bad request never stops the server
             traceback.print_exc(file=sys.stderr)
             self._json(HTTPStatus.INTERNAL_SERVER_ERROR,

@@ -24,8 +24,8 @@ from .config import normalize, regularizers, task_of
 
 __all__ = ["Points", "Run", "Trainer", "build_model", "output_of"]
 
-GRID = 24  # each neuron's picture, GRID x GRID
-OUT_GRID = 64  # the output's heatmap
+GRID = 32  # each neuron's picture, GRID x GRID
+OUT_GRID = 64  # the output's heatmap; neurons' pictures are its 2x2 means
 HISTORY = 2000  # loss points kept; older ones are thinned
 
 
@@ -79,6 +79,9 @@ def build_model(c: dict, n_inputs: int, units: int, activation: str, loss: str):
 
 def _finite(values: np.ndarray) -> np.ndarray:
     """What the page can draw of values that may have overflowed: NaN as 0, inf as +-1e300."""
+    values = np.asarray(values)
+    if values.size == 0 or (np.isfinite(values.min()) and np.isfinite(values.max())):
+        return values  # min and max carry NaN and inf through: two passes, no temporary
     return np.nan_to_num(values, nan=0.0, posinf=1e300, neginf=-1e300)
 
 
@@ -232,24 +235,19 @@ class Run(Trainer):
         out, a = [], self._grids[n]
         with np.errstate(all="ignore"):  # a diverged run's pictures are drawn, not refused
             for layer in self.model.layers:
-                a = _finite(np.asarray(layer(a)))
+                a = np.asarray(layer(a))
                 out.append(a)
         return out
 
-    def _output_picture(self) -> tuple[np.ndarray, float]:
-        """The output's heatmap on the fine grid, as values in [-1, 1], and its scale."""
-        out = self._activations(OUT_GRID)[-1]
-        if self.task == "regression":
-            scaled, scale = _scaled(out)
-            return scaled, scale[0]
-        return 2 * out - 1, 1.0
-
     def frame(self, since: int = 0) -> dict:
         """What the page draws: the state, the history from ``since``, weights and pictures."""
-        neurons = self._activations(GRID)
-        neurons[-1] = 2 * neurons[-1] - 1 if self.task != "regression" else neurons[-1]
-        pictures, scales = _scaled(np.hstack(neurons))
-        output, out_scale = self._output_picture()
+        fine = [_finite(a) for a in self._activations(OUT_GRID)]  # the heatmap and each neuron
+        if self.task != "regression":
+            fine[-1] = 2 * fine[-1] - 1
+        output, out_scales = _scaled(fine[-1]) if self.task == "regression" else (fine[-1], [1.0])
+        every = np.hstack(fine).reshape(GRID, 2, GRID, 2, -1).mean(axis=(1, 3))
+        pictures, scales = _scaled(every.reshape(GRID * GRID, -1))
+        out_scale = out_scales[0]
         weights = [{"kernel": _finite(layer.kernel).tolist(),
                     "bias": _finite(layer.bias).tolist()} for layer in self.model.layers]
         return {**self.state(), "history": self.history[since:], "history_size": len(

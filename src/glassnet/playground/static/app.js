@@ -102,7 +102,11 @@
   async function advance(args) {
     const since = S.needFull ? 0 : S.history.length;
     const t0 = performance.now();
-    const f = await api("step", { ...args, since, explain: S.selected || undefined });
+    // While playing, the chain rule is re-explained at most 4 times a second (it costs the
+    // server as much as the rest of a frame); a step, an epoch or a click always explains.
+    const explain = S.selected && (!S.playing || t0 - (S.lastExplain || 0) > 250);
+    if (explain) S.lastExplain = t0;
+    const f = await api("step", { ...args, since, explain: explain ? S.selected : undefined });
     const t1 = performance.now();
     applyFrame(f, since);
     draw();
