@@ -154,7 +154,7 @@ def test_8x8_network_redraws_live(server, browser):
         return [box.left + q.x, box.top + q.y]; }"""))
     _idle(page)
     clicked = _panel(page)["title"].split(":")[0]
-    assert clicked.startswith("h4/kernel[")  # the chain rule is re-explained at every frame
+    assert clicked.startswith("h4/kernel[")  # re-explained up to 4 times a second as it plays
     fps = _play_for(page, 8)
     assert _state(page)["frame"]["step"] > 10
     assert _panel(page)["title"].startswith(clicked)
