@@ -23,6 +23,7 @@ __all__ = ["DEFAULTS", "MAX_LAYERS", "MAX_UNITS", "OPTIONS", "normalize", "task_
 MAX_UNITS = 64  # the tallest column of neuron pictures the page draws
 MAX_LAYERS = 32  # the widest network the page draws
 MAX_SAMPLES = 20_000  # points drawn on the heatmap
+MAX_STEP = 100_000  # the step a link may ask a run to be trained to (seconds of training)
 
 DEFAULTS = {
     "data": "circle", "samples": 500, "noise": 0.0, "train": 0.5, "features": ["x1", "x2"],
@@ -151,7 +152,7 @@ def normalize(config: dict) -> dict:
                lr=_number(c, "lr", 1e-6, 10), batch_size=_number(c, "batch_size", 1, 100_000,
                                                                  True),
                reg_rate=_number(c, "reg_rate", 0, 10), seed=_number(c, "seed", 0, 2**31, True),
-               step=_number(c, "step", 0, 10**7, True), hidden=_hidden(c["hidden"]),
+               step=_number(c, "step", 0, MAX_STEP, True), hidden=_hidden(c["hidden"]),
                features=_features(c["features"]))
     if out["loss"] == "auto":
         out["loss"] = "mse" if out["data"] in REGRESS else "binary_crossentropy"

@@ -226,7 +226,12 @@ function legend() {
   const m = S.meta, el = $("legend");
   if (m.task === "regression") { el.textContent = "colour: the target, -1 orange … +1 blue"; return; }
   const colours = m.task === "multiclass" ? m.classes.map((_, i) => PALETTE[i % PALETTE.length]) : [ORANGE, BLUE];
-  el.innerHTML = m.classes.map((c, i) => `<span style="background:${css(colours[i])}"></span>${c}`).join("");
+  el.innerHTML = "";
+  m.classes.forEach((c, i) => {  // class names come from the user's file: text, not HTML
+    const swatch = document.createElement("span");
+    swatch.style.background = css(colours[i]);
+    el.append(swatch, document.createTextNode(c));
+  });
 }
 function drawCurve() {
   const cv = $("curve"), ctx = cv.getContext("2d");
