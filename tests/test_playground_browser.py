@@ -264,6 +264,12 @@ def test_bad_csv_shows_glassnets_error_and_a_good_one_trains(server, browser, tm
     _play_for(page, 3)
     assert _state(page)["frame"]["test_loss"] < state["frame"]["test_loss"]
     _shot(page, "csv-three-classes.png")
+    trained = _state(page)
+    page.reload()  # the upload stays on the server, so the link still works
+    page.evaluate("window.playground.ready")
+    _idle(page)
+    assert _state(page)["frame"]["weights"] == trained["frame"]["weights"]
+    assert page.input_value("#data") == trained["config"]["data"]
     assert not page.errors
 
 

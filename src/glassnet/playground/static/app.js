@@ -134,6 +134,7 @@ function lossesFor(task) {
 function syncControls() {
   const c = S.config;
   if (!c) return;
+  if (c.data.startsWith("csv:") && !S.csvNames[c.data]) S.csvNames[c.data] = "your CSV";
   const data = S.options.data.concat(Object.keys(S.csvNames));
   fill($("data"), data, { ...NAMES, ...S.csvNames });
   $("data").value = c.data;
