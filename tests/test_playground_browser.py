@@ -83,9 +83,9 @@ def _state(page):
                          "frame: window.playground.state.frame})")
 
 
-def _shot(page, name):
+def _shot(page, name, full_page=True):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
+    page.screenshot(path=str(SHOTS / name), full_page=full_page)
     try:  # 256 colours: a third of the bytes, and the pages look the same
         from PIL import Image
     except ImportError:  # pragma: no cover - pillow is in the test extra
@@ -212,7 +212,7 @@ def test_chain_rule_panel_and_show_code_equal_glassnet(server, browser):
     page.wait_for_selector("#code-dialog:not([hidden])")
     script = page.inner_text("#code-text")
     assert f"SEED, STEPS, BATCH_SIZE = 3, {step}, 10" in script
-    _shot(page, "show-code.png")
+    _shot(page, "show-code.png", full_page=False)  # the dialog covers the window only
     page.click("#code-close")
 
     mine = _script_run(script, "h2/kernel[2, 1]")
