@@ -38,7 +38,8 @@ __version__ = "0.1.0"
 
 # Imported on first use, as Keras makes keras.datasets available after `import keras`: plot
 # needs matplotlib only when it is touched, and `import glassnet` stays fast.
-_LAZY = ("classic", "constraints", "data", "datasets", "ops", "plot", "regularizers")
+_LAZY = ("classic", "constraints", "data", "datasets", "ops", "playground", "plot",
+         "regularizers")
 
 # Keras 3's top-level classes (keras.Layer, keras.Loss, ...), found in their module on first use.
 _LAZY_CLASSES = {"Constraint": "constraints", "Initializer": "initializers", "Layer": "layers",
@@ -85,6 +86,7 @@ __all__ = [
     "models",
     "ops",
     "optimizers",
+    "playground",
     "plot",
     "regularizers",
     "set_kernels",

@@ -81,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", parents=[common], help="the seeds' small examples")
     demo.add_argument("name", choices=DEMOS)
     course_cli.add_parser(sub, common)
+    playground = sub.add_parser("playground", parents=[common],
+                                help="train and watch a network in the browser")
+    playground.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: "
+                            "a free one)")
+    playground.add_argument("--no-browser", action="store_true", help="only print the URL")
     return top
 
 
@@ -95,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = {"train": _train, "evaluate": _evaluate, "predict": _predict,
                "summary": _summary, "explain": _explain, "demo": _demo,
-               "course": course_cli.run}[args.command]
+               "course": course_cli.run, "playground": _playground}[args.command]
     try:
         command(args)
     except KeyboardInterrupt:
@@ -113,6 +118,12 @@ def _one_line(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
         return f"{exc.filename}: {exc.strerror.lower()}; check the path and its permissions"
     return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _playground(args) -> None:
+    from . import playground
+
+    playground.serve(port=args.port, open_browser=not args.no_browser)
 
 
 # -- train -----------------------------------------------------------------------------------
