@@ -8,7 +8,8 @@ script as it is under Keras 3 (``KERAS_BACKEND=torch``), or with its imports rew
 under glassnet, and collects the lines the script prints as ``RESULT <name> <value>``.
 
 Under Keras, PyTorch runs on one thread (its two spinning threads were 10-50x slower on this
-2-core machine whenever anything else ran), and ``keras.datasets.mnist.load_data`` is served from glassnet's bundled copy of the
+2-core machine whenever anything else ran), and ``keras.datasets.mnist.load_data`` is served
+from glassnet's bundled copy of the
 same MNIST files (Keras would download ``mnist.npz``; this machine has no network).
 
 Usage::
@@ -108,7 +109,8 @@ def table(rows: dict[str, dict[str, dict]]) -> str:
                 cells.append(", ".join(f"{k} {v}" for k, v in got["results"].items()))
         seconds = " / ".join(str(by_framework[f]["seconds"]) if f in by_framework else "-"
                              for f in ("keras", "glassnet"))
-        lines.append(f"| `{name}` | {source_of(HERE / name)} | {cells[0]} | {cells[1]} | {seconds} |")
+        source = source_of(HERE / name)
+        lines.append(f"| `{name}` | {source} | {cells[0]} | {cells[1]} | {seconds} |")
     return "\n".join(lines) + "\n"
 
 
@@ -123,7 +125,8 @@ def main(argv=None) -> int:
     chosen = [HERE / Path(s).name for s in args.scripts] or scripts()
     frameworks = {"both": ["keras", "glassnet"], "none": []}.get(args.framework, [args.framework])
     store = Path(args.json) if args.json else None
-    rows: dict[str, dict[str, dict]] = json.loads(store.read_text()) if store and store.exists() else {}
+    rows: dict[str, dict[str, dict]] = (json.loads(store.read_text())
+                                        if store and store.exists() else {})
     for script in chosen:
         for framework in frameworks:
             got = run(script, framework)

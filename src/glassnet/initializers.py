@@ -38,12 +38,38 @@ from .errors import ConfigError
 from .utils import as_generator
 
 __all__ = [
-    "Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity",
-    "Initializer", "LecunNormal", "LecunUniform", "Ones", "Orthogonal", "RandomNormal",
-    "RandomUniform", "TruncatedNormal", "VarianceScaling", "Zeros", "get",
-    "constant", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "identity",
-    "lecun_normal", "lecun_uniform", "ones", "orthogonal", "random_normal", "random_uniform",
-    "truncated_normal", "variance_scaling", "zeros",
+    "Constant",
+    "GlorotNormal",
+    "GlorotUniform",
+    "HeNormal",
+    "HeUniform",
+    "Identity",
+    "Initializer",
+    "LecunNormal",
+    "LecunUniform",
+    "Ones",
+    "Orthogonal",
+    "RandomNormal",
+    "RandomUniform",
+    "TruncatedNormal",
+    "VarianceScaling",
+    "Zeros",
+    "constant",
+    "get",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "identity",
+    "lecun_normal",
+    "lecun_uniform",
+    "ones",
+    "orthogonal",
+    "random_normal",
+    "random_uniform",
+    "truncated_normal",
+    "variance_scaling",
+    "zeros",
 ]
 
 TRUNCATION = 0.87962566103423978  # stddev of a unit normal truncated at +-2, Keras's constant
@@ -371,7 +397,11 @@ def get(identifier) -> Initializer:
 
     The names 'uniform' (on [-1, 1)) and 'rand' (on [0, 1)) are the seeds' draws; the class
     :class:`RandomUniform` and its name 'random_uniform' keep Keras's (-0.05, 0.05) default.
+    None is what Keras 3's ``add_weight`` then draws from: glorot_uniform (so a layer's
+    ``bias_initializer=None`` gives Glorot-uniform biases, as in Keras).
     """
+    if identifier is None:
+        return GlorotUniform()
     if isinstance(identifier, (int, float)) and not isinstance(identifier, bool):
         return Constant(identifier)
     if isinstance(identifier, np.ndarray):

@@ -85,9 +85,13 @@ def input_arrays(model, x, prefix: str = "", finite: bool = True) -> list[np.nda
         names = [f"input_{i}" for i in range(len(x))]
     xs = _by_name(x, names, "inputs", prefix + "x")
     arrays = []
-    for name, value in zip(names, xs, strict=True):
+    shapes = ([tuple(t.shape[1:]) for t in model.inputs] if model._graph is not None
+              else [None] * len(names))
+    for name, value, shape in zip(names, xs, shapes, strict=True):
         label = prefix + "x" if len(names) == 1 else f"{prefix}x[{name!r}]"
         array = numeric_array(value, label, finite=finite, dtype=model.dtype)
+        if array.ndim == 1 and shape == (1,):  # one value per sample for a (1,) input, as Keras
+            array = array.reshape(-1, 1)
         if array.ndim < 2:
             raise ShapeError(f"argument {label}: needs shape (samples, features...), got "
                              f"{array.shape}; for one feature per sample use x.reshape(-1, 1)")
