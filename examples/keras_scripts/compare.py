@@ -66,14 +66,21 @@ else:
     sys.path.insert(0, {here!r})
     from compare import rewrite_imports
     source = rewrite_imports(source)
+offset = int(os.environ.get("KERAS_SCRIPT_SEED_OFFSET", "0"))
+if offset:  # the spread between seeds: every set_random_seed(s) becomes s + offset
+    utils = __import__("keras" if framework == "keras" else "glassnet").utils
+    seeded = utils.set_random_seed
+    utils.set_random_seed = lambda seed: seeded(seed + offset)
 code = compile(source, path, "exec")
 exec(code, {{"__name__": "__main__", "__file__": path}})
 """
 
 
-def run(script: Path, framework: str, timeout: float = 1800) -> dict:
-    """Run one script under one framework; its RESULT lines, wall time and any error."""
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+def run(script: Path, framework: str, timeout: float = 1800, seed_offset: int = 0) -> dict:
+    """Run one script under one framework; its RESULT lines, wall time and any error.
+    ``seed_offset`` shifts every seed the script sets (to measure the spread between seeds)."""
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
+           "KERAS_SCRIPT_SEED_OFFSET": str(seed_offset)}
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _BOOT.format(here=str(HERE)), framework,
                            str(script)], cwd=script.parent, env=env, capture_output=True,
