@@ -1,4 +1,4 @@
-"""Shared fixtures: a fixed global seed for every test, and small data sets."""
+"""Shared fixtures: a fixed global seed for every test, Keras on torch, small data sets."""
 
 import os
 
@@ -13,6 +13,17 @@ def _fixed_seed():
     glassnet.utils.set_random_seed(1234)
     glassnet.kernels.set_kernels(os.environ.get("GLASSNET_KERNELS") or "numpy")  # numba: a CI run
     yield
+
+
+@pytest.fixture(scope="session")
+def keras():
+    """Keras 3 on torch, the oracle of the Keras comparison tests, or a skip."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    pytest.importorskip("torch")
+    module = pytest.importorskip("keras")
+    if module.backend.backend() != "torch":
+        pytest.skip(f"keras runs on {module.backend.backend()}; these tests use torch")
+    return module
 
 
 @pytest.fixture

@@ -4,18 +4,8 @@ Keras 3 on torch as the oracle (skipped where it is not installed)."""
 import os
 
 import numpy as np
-import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
-
-
-def keras_on_torch():
-    """The keras module running on torch, or a skip."""
-    pytest.importorskip("torch")
-    module = pytest.importorskip("keras")
-    if module.backend.backend() != "torch":
-        pytest.skip("these tests run Keras on torch")
-    return module
 
 
 def to_numpy(tensor):

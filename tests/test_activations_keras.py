@@ -3,7 +3,6 @@ central differences, and every way of naming one (string, config, function, laye
 
 import numpy as np
 import pytest
-from layer_checks import keras_on_torch
 
 import glassnet
 from glassnet import activations
@@ -33,11 +32,6 @@ def _inputs(dtype, seed=0):
     z[0, :6] = [-30.0, -3.5, -0.2, 0.2, 3.5, 30.0]
     far = np.min(np.abs(z[..., None] - np.array(KINKS)), axis=-1) > 1e-3
     return np.where(far, z, z + 0.01).astype(dtype)
-
-
-@pytest.fixture(scope="module")
-def keras():
-    return keras_on_torch()
 
 
 @pytest.mark.parametrize(("ours", "name", "kwargs"), CASES, ids=IDS)

@@ -15,12 +15,6 @@ from glassnet.layers import Dense
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 
-@pytest.fixture(scope="module")
-def keras():
-    pytest.importorskip("torch")
-    return pytest.importorskip("keras")
-
-
 class Recorder:
     """Stands for a model: records where it was saved."""
 

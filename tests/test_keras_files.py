@@ -448,15 +448,6 @@ def test_hostile_weights_are_refused(tmp_path, saved):
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 
-@pytest.fixture(scope="module")
-def keras():
-    pytest.importorskip("torch")
-    module = pytest.importorskip("keras")
-    if module.backend.backend() != "torch":
-        pytest.skip(f"keras runs on {module.backend.backend()}, these tests use torch")
-    return module
-
-
 def _keras_mlp(keras):
     L = keras.layers
     return keras.Sequential([keras.Input((4,)), L.Dense(8, activation="relu", name="h"),

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from layer_checks import keras_on_torch
 
 import glassnet
 from glassnet.errors import ConfigError
@@ -94,11 +93,6 @@ def test_options_keras_names_cannot_hold_are_refused(tmp_path):
                                        input_shape=(3,), name="g")])
     with pytest.raises(ConfigError, match=r"'g'.*has no Keras name"):
         model.save(tmp_path / "m.keras")
-
-
-@pytest.fixture(scope="module")
-def keras():
-    return keras_on_torch()
 
 
 @pytest.mark.parametrize(("build", "data"), CASES, ids=["sequential", "embedding"])

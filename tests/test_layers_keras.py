@@ -3,7 +3,7 @@ central differences, values against Keras 3 from identical weights, configs, bad
 
 import numpy as np
 import pytest
-from layer_checks import check_layer, keras_on_torch, to_numpy
+from layer_checks import check_layer, to_numpy
 
 import glassnet
 from glassnet.errors import ConfigError, DataError, ShapeError
@@ -23,11 +23,6 @@ from glassnet.layers import (
     Reshape,
     Softmax,
 )
-
-
-@pytest.fixture(scope="module")
-def keras():
-    return keras_on_torch()
 
 
 def _x(shape=(5, 4), seed=0):

@@ -3,16 +3,11 @@ differences, values and moving statistics against Keras 3 from identical weights
 
 import numpy as np
 import pytest
-from layer_checks import check_layer, keras_on_torch, to_numpy
+from layer_checks import check_layer, to_numpy
 
 import glassnet
 from glassnet.errors import ConfigError, ShapeError
 from glassnet.layers import BatchNormalization, Dense, LayerNormalization, Normalization
-
-
-@pytest.fixture(scope="module")
-def keras():
-    return keras_on_torch()
 
 
 def _x(shape=(6, 4), seed=0):

@@ -1,7 +1,6 @@
 """Stateful metrics against Keras 3 (several batches, sample weights), against scikit-learn
 where the same quantity exists, their names and configs, and their use in fit / evaluate."""
 
-import os
 
 import numpy as np
 import pytest
@@ -82,15 +81,6 @@ CASES = [
     ("FBetaScore", {"beta": 2.0, "average": "weighted"}, "multilabel"),
     ("FBetaScore", {"average": "micro", "beta": 0.5}, "onehot"),
 ]
-
-
-@pytest.fixture(scope="module")
-def keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("the Keras oracle runs on the torch backend")
-    return keras
 
 
 def _batches(weighted):

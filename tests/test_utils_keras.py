@@ -15,12 +15,6 @@ from glassnet.models import Model, Sequential
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 
-@pytest.fixture(scope="module")
-def keras():
-    pytest.importorskip("torch")
-    return pytest.importorskip("keras")
-
-
 @pytest.mark.parametrize("labels", [[0, 2, 1], [[1], [0]], [[0, 1], [2, 1]],
                                     np.ones((2, 3, 1), int), 2, np.array([3, 0], np.int8)])
 @pytest.mark.parametrize("num_classes", [None, 5])

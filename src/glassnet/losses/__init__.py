@@ -25,6 +25,7 @@ Example
 from __future__ import annotations
 
 from .._registry import Registry
+from . import functions as _functions
 from .crossentropy import BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy
 from .focal import BinaryFocalCrossentropy, CategoricalFocalCrossentropy
 from .functions import (
@@ -103,26 +104,7 @@ __all__ = [
 
 _LOSSES = Registry(
     "loss",
-    {
-        "mean_squared_error": MeanSquaredError,
-        "mean_absolute_error": MeanAbsoluteError,
-        "mean_absolute_percentage_error": MeanAbsolutePercentageError,
-        "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
-        "cosine_similarity": CosineSimilarity,
-        "huber": Huber,
-        "log_cosh": LogCosh,
-        "kl_divergence": KLDivergence,
-        "poisson": Poisson,
-        "hinge": Hinge,
-        "squared_hinge": SquaredHinge,
-        "categorical_hinge": CategoricalHinge,
-        "half_sum_squared_error": HalfSumSquaredError,
-        "binary_crossentropy": BinaryCrossentropy,
-        "categorical_crossentropy": CategoricalCrossentropy,
-        "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
-        "binary_focal_crossentropy": BinaryFocalCrossentropy,
-        "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
-    },
+    {**_functions.CLASSES, "half_sum_squared_error": HalfSumSquaredError},
     base=Loss,
     aliases={"mse": "mean_squared_error", "mae": "mean_absolute_error",
              "mape": "mean_absolute_percentage_error", "msle": "mean_squared_logarithmic_error",

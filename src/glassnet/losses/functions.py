@@ -25,7 +25,8 @@ from .regression import (
     MeanSquaredLogarithmicError,
 )
 
-_CLASSES = {
+#: Keras's function name -> the loss class (the loss registry is built from this table).
+CLASSES = {
     "mean_squared_error": MeanSquaredError,
     "mean_absolute_error": MeanAbsoluteError,
     "mean_absolute_percentage_error": MeanAbsolutePercentageError,
@@ -45,7 +46,7 @@ _CLASSES = {
     "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
 }
 
-__all__ = sorted(_CLASSES)
+__all__ = sorted(CLASSES)
 
 
 def _function(name: str, cls):
