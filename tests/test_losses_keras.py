@@ -282,5 +282,5 @@ def test_a_user_loss_with_only_call_in_numpy_evaluates_and_names_numpy_when_trai
 
     loss = OnlyCall()
     assert loss(np.zeros((2, 1)), np.ones((2, 1))) == 1.0
-    with pytest.raises(ConfigError, match="NumPy's absolute .* use glassnet.ops.absolute"):
+    with pytest.raises(ConfigError, match=r"NumPy.s absolute .* use glassnet\.ops\.absolute"):
         loss.backward(np.zeros((2, 1)), np.ones((2, 1)), None, np.empty((2, 1)))
