@@ -69,7 +69,62 @@ class Variable:
         self.value[...] = array
 
     def __array__(self, dtype=None, copy=None):
+        if getattr(self._layer, "_tape_leaves", None):  # a custom layer's call() is training
+            return self._resolve().__array__(dtype)  # the tape's error, naming the line
         return self.value.astype(dtype) if dtype is not None else self.value.copy()
+
+    def _resolve(self):
+        """What glassnet.ops computes with: the weight's tape Tensor while its layer's
+        ``call()`` trains (so the gradient reaches it), else the array itself."""
+        leaves = getattr(self._layer, "_tape_leaves", None)
+        if leaves and self.name in leaves:
+            return leaves[self.name]
+        return self.value
+
+    # Keras's variables take part in arithmetic (through glassnet.ops, so the tape sees them)
+    def _op(self, name, *args):
+        from .. import ops
+
+        return getattr(ops, name)(*args)
+
+    def __add__(self, other):
+        return self._op("add", self, other)
+
+    def __radd__(self, other):
+        return self._op("add", other, self)
+
+    def __sub__(self, other):
+        return self._op("subtract", self, other)
+
+    def __rsub__(self, other):
+        return self._op("subtract", other, self)
+
+    def __mul__(self, other):
+        return self._op("multiply", self, other)
+
+    def __rmul__(self, other):
+        return self._op("multiply", other, self)
+
+    def __truediv__(self, other):
+        return self._op("divide", self, other)
+
+    def __rtruediv__(self, other):
+        return self._op("divide", other, self)
+
+    def __matmul__(self, other):
+        return self._op("matmul", self, other)
+
+    def __rmatmul__(self, other):
+        return self._op("matmul", other, self)
+
+    def __pow__(self, other):
+        return self._op("power", self, other)
+
+    def __neg__(self):
+        return self._op("negative", self)
+
+    def __getitem__(self, index):
+        return self._resolve()[index]
 
     def __repr__(self) -> str:
         return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"
