@@ -217,9 +217,12 @@ class CustomLayer(Layer):
 
     @property
     def losses(self) -> list:
-        """The losses the last call added (with the nested layers'), as floats."""
+        """Keras's ``layer.losses``: what the last call added with ``add_loss``, then the
+        penalties of the weights' regularizers, then the nested layers' (floats)."""
         tape = _tape()
         found = [float(np.sum(tape.value_of(v))) for v in self._losses]
+        found += [float(spec[3](self.arrays[name])) for name, spec in self._specs.items()
+                  if spec[3] is not None and name in self.arrays]
         for sub in self._sublayers():
             found += [float(v) for v in getattr(sub, "losses", [])]
         return found
