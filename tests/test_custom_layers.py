@@ -257,3 +257,32 @@ def test_add_weight_with_a_bad_shape_is_refused(shape):
     with pytest.raises(ConfigError, match=r"layer 'bad\w*': add_weight: shape must be a tuple "
                                           r"of positive integers"):
         Bad()(np.ones((2, 3)))
+
+
+def test_built_in_layers_inside_a_user_layer_get_their_gradients_from_the_tape():
+    class Residual(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.dense = layers.Dense(3, activation="tanh", dtype="float64", name="inner")
+            self.drop = layers.Dropout(0.0, dtype="float64")
+
+        def call(self, inputs, training=False):
+            h = self.dense(inputs)
+            return self.drop(self.dense(h * inputs), training=training) + h
+
+    glassnet.utils.set_random_seed(5)
+    rng = np.random.default_rng(6)
+    layer = Residual(dtype="float64")
+    x, seed = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    layer(x)
+    assert [w.path for w in layer.weights] == ["inner/kernel", "inner/bias"]
+    layer.forward(x, training=True)
+    dx = layer.backward(seed)
+
+    def objective():
+        return float(np.sum(layer.forward(x, training=False) * seed))
+
+    for name, array in layer.arrays.items():
+        np.testing.assert_allclose(layer.grads[name], _finite_difference(objective, array),
+                                   rtol=1e-6, atol=1e-9, err_msg=name)
+    np.testing.assert_allclose(dx, _finite_difference(objective, x), rtol=1e-6, atol=1e-9)

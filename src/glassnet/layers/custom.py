@@ -392,6 +392,7 @@ def call_on_tensors(layer, flat, structure, training):
         layer.build(shape)
         layer._ensure_weights()
     values = [t.value if isinstance(t, tape.Tensor) else np.asarray(t) for t in flat]
+    layer._fresh_call_state()  # workspaces of its own per call: it may be called again
     out = layer.forward(pack_structure(values, structure), bool(training))
     state = layer._save_call_state()
     outer = _outer_of(layer)
