@@ -44,6 +44,9 @@ def _tape():
     return tensor
 
 
+_TAKES_TRAINING: dict = {}  # class -> whether its call() has a training argument
+
+
 class _Borrowed:
     """The storage stand-in of a nested layer: its weights are views of the outer layer's."""
 
@@ -104,6 +107,9 @@ class CustomLayer(Layer):
 
     def _sublayers(self) -> list:
         """The layers kept as attributes (directly or in lists, tuples, dicts), in order."""
+        cached = self.__dict__.get("_sub_cache")
+        if cached is not None:
+            return cached
         found, seen = [], {id(self)}
         for value in list(vars(self).values()):
             items = value.values() if isinstance(value, dict) else value if isinstance(
@@ -148,9 +154,12 @@ class CustomLayer(Layer):
     def bind(self, arrays: dict, grads: dict, rng) -> None:
         """Adopt views of a model's buffers, keeping every weight's value; hand the nested
         layers theirs."""
+        self._sub_cache = None
         entries = list(self._entries())
         for owner, local, full, _ in entries:
             arrays[full][...] = owner.arrays[local]
+        self._sub_cache = self._sublayers()
+        self._param_names = [full for _, _, full, p in entries if p]
         self._distribute(entries, arrays, grads, np.dtype(next(iter(arrays.values())).dtype)
                          if arrays else np.dtype(self.dtype))
 
@@ -298,8 +307,11 @@ class CustomLayer(Layer):
     # -- computation -----------------------------------------------------------------------
     def _run_call(self, inputs, training):
         self._clear_losses()
-        kwargs = {"training": bool(training)} if "training" in inspect.signature(
-            self.call).parameters else {}
+        takes = _TAKES_TRAINING.get(type(self))
+        if takes is None:
+            takes = _TAKES_TRAINING[type(self)] = "training" in inspect.signature(
+                self.call).parameters
+        kwargs = {"training": bool(training)} if takes else {}
         try:
             with np.errstate(all="ignore"):  # inf/NaN flow on as values, as in Keras
                 return self.call(inputs, **kwargs)
@@ -325,7 +337,7 @@ class CustomLayer(Layer):
             out = self._run_call(x, False)
             return self._checked(out, n, dtype)
         tape = _tape()
-        inputs = [tape.Tensor(a) for a in flat]
+        inputs = [tape.Tensor(a) for a in flat] if self.needs_input_grad else list(flat)
         leaves = {name: tape.Tensor(g_owner) for name, g_owner in self._trainable_arrays()}
         self._install(leaves)
         _ACTIVE.append(self)
@@ -340,7 +352,10 @@ class CustomLayer(Layer):
     def _trainable_arrays(self):
         if not self.trainable:
             return []
-        return [(full, self.arrays[full]) for _, _, full, p in self._entries() if p]
+        names = self.__dict__.get("_param_names")
+        if names is None:
+            names = [full for _, _, full, p in self._entries() if p]
+        return [(full, self.arrays[full]) for full in names]
 
     def _checked(self, out, n, dtype):
         if isinstance(out, (list, tuple)):
@@ -360,19 +375,25 @@ class CustomLayer(Layer):
             raise ConfigError(f"layer {self.name!r}: backward needs a forward pass with "
                               "training=True first")
         inputs, leaves, out, losses, structure = self._record
+        if self.needs_input_grad and not isinstance(inputs[0], tape.Tensor):
+            self.forward(pack_structure(inputs, structure), True)  # now with input gradients
+            inputs, leaves, out, losses, structure = self._record
         parents = (out, *losses)
         seeds = [np.asarray(grad, dtype=tape.value_of(out).dtype),
                  *(np.ones_like(tape.value_of(v)) for v in losses)]
         root = tape.record(np.zeros(()), parents, lambda g: seeds)
         names = list(leaves)
         self._builtin_grads = {}
-        found = tape.gradients(root, [*inputs, *leaves.values()], np.ones(()))
-        for name, g in zip(names, found[len(inputs):], strict=True):
+        watched = [t for t in inputs if isinstance(t, tape.Tensor)]
+        found = tape.gradients(root, [*watched, *leaves.values()], np.ones(()))
+        for name, g in zip(names, found[len(watched):], strict=True):
             self.grads[name][...] = g
         for full, g in self._builtin_grads.items():
             self.grads[full][...] = g
-        grads = [g.astype(t.value.dtype, copy=False) for g, t in zip(found[:len(inputs)],
-                                                                      inputs, strict=True)]
+        if not self.needs_input_grad:
+            return None
+        grads = [g.astype(t.value.dtype, copy=False) for g, t in zip(found[:len(watched)],
+                                                                      watched, strict=True)]
         return grads[0] if structure == "single" else grads
 
     def get_config(self) -> dict:

@@ -126,6 +126,17 @@ class Variable:
     def __getitem__(self, index):
         return self._resolve()[index]
 
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """``array * variable`` goes to glassnet.ops (so a training call() keeps the gradient);
+        other ufuncs see the array (or the tape's error while the layer trains)."""
+        from ..ops.tensor import _OPERATOR_UFUNCS
+
+        name = _OPERATOR_UFUNCS.get(ufunc.__name__)
+        if method == "__call__" and name is not None and not kwargs:
+            return self._op(name, *inputs)
+        args = [i._resolve() if isinstance(i, Variable) else i for i in inputs]
+        return getattr(ufunc, method)(*args, **kwargs)
+
     def __repr__(self) -> str:
         return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"
 
