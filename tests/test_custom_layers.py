@@ -248,3 +248,31 @@ def test_built_in_layers_inside_a_user_layer_get_their_gradients_from_the_tape()
     layer = Residual(dtype="float64")
     check_layer(layer, np.random.default_rng(6).normal(size=(4, 3)))
     assert [w.path for w in layer.weights] == ["inner/kernel", "inner/bias"]
+
+
+class TwoLinear(layers.Layer):
+    def __init__(self, builtin=False, **kwargs):
+        super().__init__(**kwargs)
+        self.first = layers.Dense(4, dtype="float64") if builtin else Linear(4, 5)
+        self.second = Linear(3, 4)
+
+    def call(self, inputs):
+        return self.second(ops.relu(self.first(inputs)))
+
+
+@pytest.mark.parametrize("builtin", [False, True])
+def test_nested_layers_as_a_models_first_layer_train_as_dense_layers(builtin):
+    rng = np.random.default_rng(7)
+    x, y = rng.normal(size=(48, 5)), rng.normal(size=(48, 3))
+    dense = glassnet.Sequential([glassnet.Input((5,), dtype="float64"),
+                                 layers.Dense(4, activation="relu"), layers.Dense(3)],
+                                dtype="float64")
+    user = glassnet.Sequential([glassnet.Input((5,), dtype="float64"), TwoLinear(builtin)],
+                               dtype="float64")
+    assert len(user.weights) == 4
+    user.set_weights(dense.get_weights())
+    for model in (dense, user):
+        model.compile(glassnet.optimizers.SGD(0.1), "mse")
+        model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    for a, b in zip(dense.get_weights(), user.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)

@@ -254,7 +254,7 @@ class CustomLayer(Layer):
         return float(sum(float(np.sum(tape.value_of(v))) for v in self._loss_tensors()))
 
     # -- building --------------------------------------------------------------------------
-    def _custom_build(self, shape) -> None:
+    def _custom_build(self, shape, probe: bool = True) -> None:
         shapes = _as_shapes(shape)
         self.multiple_inputs = isinstance(shapes, list)
         batched = [(None, *s) for s in shapes] if isinstance(shapes, list) else (None, *shapes)
@@ -265,8 +265,10 @@ class CustomLayer(Layer):
         if type(self).compute_output_shape is not CustomLayer.compute_output_shape:
             out = self.compute_output_shape(batched)
             self.output_shape = tuple(out)[1:]
-        else:
+        elif probe:
             self.output_shape = self._probe(shapes)
+        else:  # an eager call: its own result gives the shape (no extra call of call())
+            self.output_shape = None
 
     def build(self, input_shape) -> None:
         """Create the weights (a subclass's own); Keras's base build only marks it built."""
@@ -287,21 +289,29 @@ class CustomLayer(Layer):
                              "batch of 2; it must keep the batch axis first")
         return value.shape[1:]
 
-    def _ready(self, shape) -> None:
+    def _ready(self, shape, probe: bool = True) -> None:
         if not self.built:
-            self._custom_build(shape)
+            self._custom_build(shape, probe)
         else:
             self.check_input_shape(shape)
 
     def _call_symbolic(self, flat, structure):
         shape = self._shape_argument([t.shape[1:] for t in flat], structure)
         self._ready(shape)
+        if self.output_shape is None:  # built by an eager call that never finished
+            self.output_shape = self._probe(self.input_shape)
         return Layer._call_symbolic(self, flat, structure)
 
     def _call_eager(self, flat, structure, training):
         shapes = [np.shape(a)[1:] for a in flat]
         if all(len(np.shape(a)) >= 2 for a in flat):
-            self._ready(self._shape_argument(shapes, structure))
+            fresh = not self.built
+            self._ready(self._shape_argument(shapes, structure), probe=False)
+            if fresh:  # nested layers build during this first call: bind them all after it
+                out = Layer._call_eager(self, flat, structure, training)
+                self._storage = self._sub_cache = self._param_names = None
+                self._ensure_weights()
+                return out
         return Layer._call_eager(self, flat, structure, training)
 
     # -- computation -----------------------------------------------------------------------
@@ -367,6 +377,8 @@ class CustomLayer(Layer):
             raise ShapeError(f"layer {self.name!r}: call() returned shape {value.shape} for a "
                              f"batch of {n}; the layer's output shape is "
                              f"{format_shape(self.output_shape)}")
+        if self.output_shape is None:
+            self.output_shape = value.shape[1:]
         return np.ascontiguousarray(value, dtype=dtype)
 
     def backward(self, grad, preactivation_grad=False):
@@ -407,8 +419,11 @@ def call_on_tensors(layer, flat, structure, training):
     shapes = [t.shape[1:] for t in flat]
     shape = layer._shape_argument([tuple(s) for s in shapes], structure)
     if isinstance(layer, CustomLayer):
-        layer._ready(shape)
-        return layer._run_call(pack_structure(flat, structure), training)
+        layer._ready(shape, probe=False)
+        out = layer._run_call(pack_structure(flat, structure), training)
+        if layer.output_shape is None:
+            layer.output_shape = np.shape(tape.value_of(out))[1:]
+        return out
     if not layer.built:
         layer.build(shape)
         layer._ensure_weights()

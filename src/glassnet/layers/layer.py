@@ -293,7 +293,9 @@ class Layer:
             raise ConfigError(f"layer {self.name!r} was called on a mix of symbolic tensors "
                               "(from glassnet.Input) and arrays; use one or the other")
         tape = sys.modules.get("glassnet.ops.tensor")  # inside a custom layer's call()
-        if tape is not None and any(isinstance(t, tape.Tensor) for t in flat):
+        custom = sys.modules.get("glassnet.layers.custom")
+        if tape is not None and ((custom is not None and custom._ACTIVE)
+                                 or any(isinstance(t, tape.Tensor) for t in flat)):
             from .custom import call_on_tensors
 
             return call_on_tensors(self, flat, structure, training)

@@ -65,8 +65,17 @@ class Variable:
 
     def assign(self, value) -> None:
         """Write ``value`` (same shape, finite numbers) into the weight."""
+        value = getattr(value, "value", value) if type(value).__name__ == "Tensor" else value
         (array,) = check_assignable([self], [value], "assign")
         self.value[...] = array
+
+    def assign_add(self, delta) -> None:
+        """Add ``delta`` to the weight in place (Keras's ``assign_add``; no gradient)."""
+        self.assign(self.value + np.asarray(getattr(delta, "value", delta)))
+
+    def assign_sub(self, delta) -> None:
+        """Subtract ``delta`` from the weight in place (Keras's ``assign_sub``)."""
+        self.assign(self.value - np.asarray(getattr(delta, "value", delta)))
 
     def __array__(self, dtype=None, copy=None):
         if getattr(self._layer, "_tape_leaves", None):  # a custom layer's call() is training
