@@ -101,6 +101,16 @@ def test_weight_and_input_gradients_match_finite_differences_in_float64():
     np.testing.assert_allclose(block.forward(x, training=True), block(x), rtol=1e-12)
 
 
+def _train_alike(dense, user, x, y, optimizer, rate, **fit):
+    """Both models from the same weights, trained alike, end at the same weights."""
+    user.set_weights(dense.get_weights())
+    for model in (dense, user):
+        model.compile(optimizer(rate), "mse")
+        model.fit(x, y, shuffle=False, verbose=0, **fit)
+    for a, b in zip(dense.get_weights(), user.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)
+
+
 def test_a_user_linear_trains_to_the_same_weights_as_dense():
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=(64, 5)), rng.normal(size=(64, 3))
@@ -108,12 +118,7 @@ def test_a_user_linear_trains_to_the_same_weights_as_dense():
                                 dtype="float64")
     user = glassnet.Sequential([glassnet.Input((5,), dtype="float64"), Linear(3, 5)],
                                dtype="float64")
-    user.set_weights(dense.get_weights())
-    for model in (dense, user):
-        model.compile(glassnet.optimizers.Adam(0.01), "mse")
-        model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
-    for a, b in zip(dense.get_weights(), user.get_weights(), strict=True):
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)
+    _train_alike(dense, user, x, y, glassnet.optimizers.Adam, 0.01, batch_size=16, epochs=3)
     assert user.evaluate(x, y, verbose=0) == pytest.approx(dense.evaluate(x, y, verbose=0),
                                                          abs=1e-12)
 
@@ -270,9 +275,4 @@ def test_nested_layers_as_a_models_first_layer_train_as_dense_layers(builtin):
     user = glassnet.Sequential([glassnet.Input((5,), dtype="float64"), TwoLinear(builtin)],
                                dtype="float64")
     assert len(user.weights) == 4
-    user.set_weights(dense.get_weights())
-    for model in (dense, user):
-        model.compile(glassnet.optimizers.SGD(0.1), "mse")
-        model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
-    for a, b in zip(dense.get_weights(), user.get_weights(), strict=True):
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)
+    _train_alike(dense, user, x, y, glassnet.optimizers.SGD, 0.1, batch_size=8, epochs=2)

@@ -28,6 +28,15 @@ from ..errors import ShapeError
 __all__ = ["Variable", "check_assignable"]
 
 
+def _binary(name: str, reverse: bool = False):
+    """A Python operator of a Variable, as the glassnet.ops function ``name``."""
+    def method(self, other):
+        return self._op(name, other, self) if reverse else self._op(name, self, other)
+
+    method.__name__ = f"__{'r' if reverse else ''}{name}__"
+    return method
+
+
 class Variable:
     """Weight ``name`` of ``layer``: ``numpy()``, ``assign()``, ``shape``, ``dtype``, ``path``."""
 
@@ -96,38 +105,12 @@ class Variable:
 
         return getattr(ops, name)(*args)
 
-    def __add__(self, other):
-        return self._op("add", self, other)
-
-    def __radd__(self, other):
-        return self._op("add", other, self)
-
-    def __sub__(self, other):
-        return self._op("subtract", self, other)
-
-    def __rsub__(self, other):
-        return self._op("subtract", other, self)
-
-    def __mul__(self, other):
-        return self._op("multiply", self, other)
-
-    def __rmul__(self, other):
-        return self._op("multiply", other, self)
-
-    def __truediv__(self, other):
-        return self._op("divide", self, other)
-
-    def __rtruediv__(self, other):
-        return self._op("divide", other, self)
-
-    def __matmul__(self, other):
-        return self._op("matmul", self, other)
-
-    def __rmatmul__(self, other):
-        return self._op("matmul", other, self)
-
-    def __pow__(self, other):
-        return self._op("power", self, other)
+    __add__, __radd__ = _binary("add"), _binary("add", True)
+    __sub__, __rsub__ = _binary("subtract"), _binary("subtract", True)
+    __mul__, __rmul__ = _binary("multiply"), _binary("multiply", True)
+    __truediv__, __rtruediv__ = _binary("divide"), _binary("divide", True)
+    __matmul__, __rmatmul__ = _binary("matmul"), _binary("matmul", True)
+    __pow__ = _binary("power")
 
     def __neg__(self):
         return self._op("negative", self)
