@@ -38,10 +38,16 @@ from .variable import Variable
 __all__ = ["CustomLayer", "activation_on_tensor", "call_on_tensors"]
 
 
-def _tape():
-    from ..ops import tensor
+_TAPE: list = []
 
-    return tensor
+
+def _tape():
+    """glassnet.ops.tensor, imported on first use (and kept: this runs every step)."""
+    if not _TAPE:
+        from ..ops import tensor
+
+        _TAPE.append(tensor)
+    return _TAPE[0]
 
 
 _TAKES_TRAINING: dict = {}  # class -> whether its call() has a training argument
