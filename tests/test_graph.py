@@ -370,8 +370,10 @@ def test_operators_on_symbolic_tensors_become_merge_layers():
     model.compile("sgd", "mse")
     data = rng.normal(size=(5, 3))
     assert max(glassnet.gradcheck(model, data, rng.normal(size=(5, 1))).values()) < 1e-6
-    with pytest.raises(ConfigError, match=r"the operator \* with float .*test_graph\.py"):
-        x * 2.0
+    doubled = x * 2.0  # Keras 3: a number operand is an op node (glassnet.ops.multiply)
+    assert doubled.node.layer.op == "multiply" and doubled.shape == (None, 3)
+    with pytest.raises(ConfigError, match=r"the operator \* with str .*test_graph\.py"):
+        x * "2"
 
 
 def test_a_call_that_branches_on_training_is_refused_and_one_that_passes_it_on_works():

@@ -89,6 +89,10 @@ class ActivationFunction:
         return {"name": self.name}
 
     def __call__(self, x):
+        if type(x).__name__ == "Tensor" and hasattr(x, "_vjp"):  # inside a custom layer's call()
+            from .layers.custom import activation_on_tensor
+
+            return activation_on_tensor(self, x)
         x = np.asarray(x)
         if x.dtype.kind not in "biuf":
             raise DataError(f"activation {self.name}: needs numbers, got {x.dtype} values; "

@@ -27,6 +27,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import sys
 from collections import defaultdict
 
 import numpy as np
@@ -86,6 +87,16 @@ class Layer:
     activity_regularizer = None
     cache_attrs: tuple[str, ...] = ()
     multiple_inputs = False
+
+    def __init_subclass__(cls, **kwargs):
+        """A user's subclass with ``call()`` but no ``forward``: trained through the ops
+        tape (:mod:`glassnet.layers.custom` takes the place of ``Layer`` among its bases)."""
+        super().__init_subclass__(**kwargs)
+        if Layer in cls.__bases__ and callable(getattr(cls, "call", None)) and \
+                cls.forward is Layer.forward:
+            from .custom import CustomLayer
+
+            cls.__bases__ = tuple(CustomLayer if b is Layer else b for b in cls.__bases__)
 
     def __init__(self, **kwargs):
         unknown = sorted(set(kwargs) - set(_BASE_KWARGS))
@@ -297,6 +308,13 @@ class Layer:
         if any(symbolic):
             raise ConfigError(f"layer {self.name!r} was called on a mix of symbolic tensors "
                               "(from glassnet.Input) and arrays; use one or the other")
+        tape = sys.modules.get("glassnet.ops.tensor")  # inside a custom layer's call()
+        custom = sys.modules.get("glassnet.layers.custom")
+        if tape is not None and ((custom is not None and custom._ACTIVE)
+                                 or any(isinstance(t, tape.Tensor) for t in flat)):
+            from .custom import call_on_tensors
+
+            return call_on_tensors(self, flat, structure, training)
         return self._call_eager(flat, structure, training)
 
     def _shape_argument(self, shapes: list, structure):

@@ -22,6 +22,8 @@ from __future__ import annotations
 import os
 import traceback
 
+import numpy as np
+
 from ..errors import ConfigError
 
 __all__ = ["Node", "SymbolicTensor", "flatten_structure", "is_symbolic", "pack_structure"]
@@ -75,7 +77,7 @@ class SymbolicTensor:
         raise ConfigError(
             f"{what} on a symbolic tensor {self.name or ''} ({_user_line()}): a model's graph is "
             "traced with placeholders, so call() may only call glassnet layers on its inputs; "
-            "use layers for the arithmetic (layers.Add, layers.Multiply, layers.Concatenate, ...)"
+            "use layers or glassnet.ops for the arithmetic (layers.Add, ops.multiply, ...)"
         )
 
     def __bool__(self):
@@ -99,14 +101,24 @@ class SymbolicTensor:
     def __getitem__(self, item):
         self._untraceable("indexing")
 
-    def _arith(self, other, op: str):
-        self._untraceable(f"the operator {op}")
+    def _arith(self, other, op: str, reverse: bool = False):
+        """An operator with a number, an array or another symbolic tensor: the glassnet.ops
+        function of that name, which adds an op node (Keras 3's KerasTensor operators)."""
+        from .. import ops
+
+        if other is not None and not isinstance(other, (SymbolicTensor, int, float, np.ndarray,
+                                                        np.generic)):
+            self._untraceable(f"the operator {op} with {type(other).__name__}")
+        fn = getattr(ops, _OPS[op])
+        if other is None:
+            return fn(self)
+        return fn(other, self) if reverse else fn(self, other)
 
     def _merge(self, other, op: str, reverse: bool = False):
         """``a + b``, ``a - b``, ``a * b`` of two symbolic tensors: an Add, Subtract or Multiply
-        layer, as Keras's tensors do; with a number or an array it cannot be traced."""
+        layer; with a number or an array, the glassnet.ops op (``x * 2.0``, ``1 - x``)."""
         if not isinstance(other, SymbolicTensor):
-            self._arith(other, f"{op} with {type(other).__name__}")
+            return self._arith(other, op, reverse)
         from . import merging
 
         layer = {"+": merging.Add, "-": merging.Subtract, "*": merging.Multiply}[op]()
@@ -133,12 +145,14 @@ class SymbolicTensor:
     def __truediv__(self, other):
         return self._arith(other, "/")
 
-    __rtruediv__ = __truediv__
+    def __rtruediv__(self, other):
+        return self._arith(other, "/", reverse=True)
 
     def __matmul__(self, other):
         return self._arith(other, "@")
 
-    __rmatmul__ = __matmul__
+    def __rmatmul__(self, other):
+        return self._arith(other, "@", reverse=True)
 
     def __neg__(self):
         return self._arith(None, "unary -")
@@ -146,17 +160,20 @@ class SymbolicTensor:
     def __pow__(self, other):
         return self._arith(other, "**")
 
+    def __rpow__(self, other):
+        return self._arith(other, "**", reverse=True)
+
     def __gt__(self, other):
-        return self._arith(other, ">")
+        return self._untraceable("the operator >")
 
     def __lt__(self, other):
-        return self._arith(other, "<")
+        return self._untraceable("the operator <")
 
     def __ge__(self, other):
-        return self._arith(other, ">=")
+        return self._untraceable("the operator >=")
 
     def __le__(self, other):
-        return self._arith(other, "<=")
+        return self._untraceable("the operator <=")
 
     __hash__ = object.__hash__
 
@@ -165,6 +182,10 @@ class SymbolicTensor:
 
     def __array_function__(self, func, types, args, kwargs):
         self._untraceable(f"NumPy's {func.__name__}")
+
+
+_OPS = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "@": "matmul",
+        "**": "power", "unary -": "negative"}
 
 
 def _user_line() -> str:

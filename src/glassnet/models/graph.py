@@ -38,6 +38,7 @@ class Step:
     """One node of the graph as it runs: the layer, the slots it reads and writes."""
 
     __slots__ = (
+        "adds_losses",
         "fused",
         "ins",
         "layer",
@@ -60,6 +61,7 @@ class Step:
         self.nested = hasattr(self.layer, "_graph")  # a model: it adds up inside its own graph
         self.shared, self.state, self.fused = False, None, False
         self.run_backward = self.needs_input_grad = True
+        self.adds_losses = hasattr(self.layer, "_loss_total")  # a custom layer's add_loss
 
 
 def has_trainable_weights(layer) -> bool:
@@ -147,6 +149,8 @@ class Graph:
                 step.state = layer._save_call_state()
             if step.nested or layer.activity_regularizer is not None:
                 self.activity_loss += _activity_loss(step, out)
+            if step.adds_losses:
+                self.activity_loss += layer._loss_total()
         return [values[slot] for slot in self.output_slots]
 
     # -- backward --------------------------------------------------------------------------

@@ -358,6 +358,12 @@ class Model(TrainingAPI, Layer):
             if not isinstance(layer, InputLayer):
                 layer.trainable = value
 
+    @property
+    def losses(self) -> list[float]:
+        """The losses its custom layers added with ``add_loss`` in the last forward pass (and
+        their weights' regularizer penalties), as Keras's ``model.losses``."""
+        return [v for layer in self._leaf_layers() for v in getattr(layer, "losses", [])]
+
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every weight, layer by layer: [W1, b1, W2, b2, ...] (Keras's order)."""
         return [w for layer in self._weighted_layers() for w in layer.get_weights()]

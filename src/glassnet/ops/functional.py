@@ -20,17 +20,30 @@ import functools
 import numpy as np
 
 from ..layers.symbolic import SymbolicTensor
+from ..layers.variable import Variable
+
+_SPECIAL = (SymbolicTensor, Variable)
 
 __all__ = ["symbolic_aware"]
 
 
-def _symbolic(items) -> bool:
+def _symbolic(items, kinds=(SymbolicTensor,)) -> bool:
     for item in items:
-        if type(item) is SymbolicTensor:
+        if type(item) in kinds:
             return True
-        if type(item) in (list, tuple) and any(type(i) is SymbolicTensor for i in item):
+        if type(item) in (list, tuple) and any(type(i) in kinds for i in item):
             return True
     return False
+
+
+def _resolved(item):
+    """``item`` with each layer Variable replaced by what ops compute with (its array, or its
+    tape Tensor while a custom layer trains)."""
+    if type(item) is Variable:
+        return item._resolve()
+    if type(item) in (list, tuple):
+        return type(item)(_resolved(i) for i in item)
+    return item
 
 
 def _template(item, tensors: list):
@@ -62,8 +75,11 @@ def symbolic_aware(fn):
     """``fn``, which makes a graph node when given symbolic tensors."""
     @functools.wraps(fn)
     def op(*args, **kwargs):
-        if _symbolic(args) or (kwargs and _symbolic(kwargs.values())):
-            return _node(fn.__name__, args, kwargs)
+        if _symbolic(args, _SPECIAL) or (kwargs and _symbolic(kwargs.values(), _SPECIAL)):
+            args = tuple(_resolved(a) for a in args)
+            kwargs = {k: _resolved(v) for k, v in kwargs.items()}
+            if _symbolic(args) or (kwargs and _symbolic(kwargs.values())):
+                return _node(fn.__name__, args, kwargs)
         return fn(*args, **kwargs)
 
     return op
