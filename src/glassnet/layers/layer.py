@@ -248,6 +248,14 @@ class Layer:
             variable.value[...] = value
 
     # -- regularizers and constraints (Keras's <weight>_regularizer, <weight>_constraint) ---
+    @property
+    def losses(self) -> list[float]:
+        """Keras's ``layer.losses``: the penalties of this layer's weight regularizers at the
+        current weights (user layers add what their ``call`` passed to ``add_loss``)."""
+        return [float(regularizer(self.arrays[name]))
+                for name, _, _ in self._materialized_specs(True)
+                if (regularizer := self._regularizer_for(name)) is not None]
+
     def _regularizer_for(self, name: str):
         """The regularizer of weight ``name``: the layer's ``<name>_regularizer``, if any."""
         return getattr(self, f"{name}_regularizer", None)
