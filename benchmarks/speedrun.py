@@ -1,7 +1,8 @@
 """Time to 98 % on MNIST: glassnet against PyTorch, paired round by round (issue 18, item 1).
 
     python benchmarks/speedrun.py                         # 5 seeds, the default entries
-    python benchmarks/speedrun.py --seeds 3 --split val --entries glassnet:w1024-b128,torch:w1024-b128
+    python benchmarks/speedrun.py --seeds 2 --split val \
+        --entries glassnet:w512-b32-e3,torch:w512-b32-e3
 
 Each entry is ``FRAMEWORK:RECIPE[@THREADS]`` (recipes: ``speedrun_recipes.py``; THREADS is
 PyTorch's ``set_num_threads`` or glassnet's OpenBLAS threads, default 1). Round i runs every
@@ -29,7 +30,9 @@ from pathlib import Path
 import harness
 import numpy as np
 
-DEFAULT_ENTRIES = "glassnet:w1024-b128,torch:w1024-b128,torch:torch-onecycle-b256"
+# glassnet's recipe, the same recipe in PyTorch, then PyTorch's own best candidates
+DEFAULT_ENTRIES = ("glassnet:w512-b32-e3,torch:w512-b32-e3,torch:torch-onecycle-w512-b256,"
+                   "torch:torch-onecycle-w512-b256@2,torch:torch-onecycle-w512-b128")
 
 
 def parse_entry(text: str) -> tuple[str, str, int]:
@@ -66,6 +69,10 @@ def reached(curve) -> tuple[int | None, float]:
         if acc >= 0.98:
             return epoch, seconds
     return None, float("inf")
+
+
+def _short(curve) -> list:
+    return [(c[0], round(c[1], 2), round(c[2], 4)) for c in curve]
 
 
 def summarise(entries, results, seeds):
@@ -150,7 +157,7 @@ def main(argv=None) -> int:
                 print(f"seed {seed} {label(e)}: "
                       + (f"98 % at epoch {ep}, {s:.2f} s" if ep else "not reached")
                       + (f" ERROR {r['error'][-300:]}" if "error" in r else "")
-                      + f"  (curve {[(c[0], round(c[1], 2), round(c[2], 4)) for c in r.get('curve', [])]})",
+                      + f"  (curve {_short(r.get('curve', []))})",
                       flush=True)
     rows = summarise(entries, results, seeds)
     print_table(rows, seeds, args.split)

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import harness
 import numpy as np
-
 from speedrun_recipes import RECIPES, Recipe, shifted
 
 TARGET = 0.98
