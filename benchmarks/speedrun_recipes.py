@@ -44,6 +44,7 @@ RECIPES: dict[str, Recipe] = {
     "w512-b128-e4": Recipe(hidden=(512,), epochs=4),
     "w512-b256-e4": Recipe(hidden=(512,), batch=256, lr=3e-3, epochs=4),
     "w512-b32-e3": Recipe(hidden=(512,), batch=32, lr=1e-3, epochs=3, warmup_epochs=0.5),
+    "w512-b32-e4": Recipe(hidden=(512,), batch=32, lr=1e-3, epochs=4, warmup_epochs=0.5),
     "w512-b64-e3": Recipe(hidden=(512,), batch=64, lr=1.5e-3, epochs=3, warmup_epochs=0.5),
     "w512-b32-e2": Recipe(hidden=(512,), batch=32, lr=1e-3, epochs=2, warmup_epochs=0.3),
     "w256-b32-e3": Recipe(hidden=(256,), batch=32, lr=1e-3, epochs=3, warmup_epochs=0.5),
