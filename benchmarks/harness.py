@@ -76,7 +76,25 @@ class Config:
 GRAPHS: dict[str, list[tuple[int, int, bool]]] = {
     "wide-deep": [(784, 256, False), (256, 128, True), (784 + 128, 10, True)],
     "residual": [(784, 256, False), *[(256, 256, True)] * 4, (256, 10, True)],
+    # session 5 (issue 18 item 4): the toolkit's pieces in the training step
+    "bn-mlp": [(784, 256, False), (256, 128, True), (128, 10, True)],
+    "adamw-cosine": [(784, 128, False), (128, 10, True)],
 }
+# adamw-cosine: AdamW(weight_decay=0.004, Keras's default) on a cosine schedule with a linear
+# warmup from LR0 to LR_PEAK over the first WARMUP_STEPS, then down to 0 at COSINE_EPOCHS epochs
+COSINE = {"lr0": 1e-4, "lr_peak": 1e-3, "warmup_steps": 200, "epochs": 2, "weight_decay": 0.004}
+
+
+def cosine_lr(step: int, steps_per_epoch: int) -> float:
+    """The adamw-cosine schedule at ``step`` (Keras's CosineDecay with warmup, as in PyTorch)."""
+    import math
+
+    c, warm = COSINE, COSINE["warmup_steps"]
+    decay = c["epochs"] * steps_per_epoch - warm
+    step = min(step, warm + decay)
+    if step < warm:
+        return c["lr0"] + (c["lr_peak"] - c["lr0"]) * step / warm
+    return c["lr_peak"] * 0.5 * (1.0 + math.cos(math.pi * (step - warm) / decay))
 GRAPH_FRAMEWORKS = ("glassnet", "torch", "torch_ftz", "torch_1t")
 
 CONFIGS: dict[str, Config] = {
@@ -143,6 +161,30 @@ CONFIGS: dict[str, Config] = {
             quick_fraction=0.25,
             title="784-256 relu, 2 residual blocks (h = relu(h + W2 relu(W1 h))), -> 10, batch 32",
             graph="residual",
+            frameworks=GRAPH_FRAMEWORKS,
+        ),
+        Config(
+            "bn-mlp",
+            "train",
+            (256, 128),
+            32,
+            epochs=2,
+            quick_epochs=1,
+            quick_fraction=0.25,
+            title="784-256-128-10 with BatchNormalization before each ReLU, batch 32",
+            graph="bn-mlp",
+            frameworks=GRAPH_FRAMEWORKS,
+        ),
+        Config(
+            "adamw-cosine",
+            "train",
+            (128,),
+            32,
+            epochs=2,
+            quick_epochs=1,
+            quick_fraction=0.25,
+            title="784-128-10, AdamW(weight_decay=0.004) on warmup + cosine decay, batch 32",
+            graph="adamw-cosine",
             frameworks=GRAPH_FRAMEWORKS,
         ),
         Config(

@@ -44,6 +44,8 @@ def build_graph(graph: str):
     from glassnet.layers import Add, Dense, Flatten, Input, ReLU, concatenate
 
     glassnet.utils.set_random_seed(harness.SEED)
+    if graph in ("bn-mlp", "adamw-cosine"):
+        return _toolkit_model(graph)
     pixels = Input((28, 28))
     flat = Flatten()(pixels)
     h = Dense(256, activation="relu")(flat)
@@ -58,13 +60,33 @@ def build_graph(graph: str):
     return _compiled(glassnet.Model(pixels, out))
 
 
+def _toolkit_model(graph: str):
+    """bn-mlp (Dense, BatchNormalization, ReLU twice) and adamw-cosine (the seeds' model on
+    AdamW with a warmup + cosine schedule), as Keras users write them."""
+    from glassnet.layers import BatchNormalization, Dense, Flatten, ReLU
+
+    if graph == "adamw-cosine":
+        model = glassnet.Sequential([Flatten(input_shape=(28, 28)),
+                                     Dense(128, activation="relu"),
+                                     Dense(10, activation="softmax")])
+        c, steps = harness.COSINE, -(-60_000 // 32)
+        sched = glassnet.optimizers.schedules.CosineDecay(
+            c["lr0"], c["epochs"] * steps - c["warmup_steps"], warmup_target=c["lr_peak"],
+            warmup_steps=c["warmup_steps"])
+        return _compiled(model, glassnet.optimizers.AdamW(sched, weight_decay=c["weight_decay"]))
+    layers = [Flatten(input_shape=(28, 28))]
+    for h in (256, 128):
+        layers += [Dense(h), BatchNormalization(), ReLU()]
+    return _compiled(glassnet.Sequential([*layers, Dense(10, activation="softmax")]))
+
+
 def build_for(cfg):
     return build_graph(cfg.graph) if cfg.graph else build(cfg.sizes)
 
 
-def _compiled(model):
+def _compiled(model, optimizer=None):
     model.compile(
-        optimizer=glassnet.optimizers.Adam(learning_rate=1e-3),
+        optimizer=optimizer or glassnet.optimizers.Adam(learning_rate=1e-3),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )

@@ -65,6 +65,13 @@ def build_graph(graph: str):
                 h = torch.relu(h + block(h))
             return self.out(h)
 
+    if graph == "bn-mlp":  # Keras's BatchNormalization defaults: momentum 0.99, epsilon 1e-3
+        layers = [nn.Flatten()]
+        for a, b in ((784, 256), (256, 128)):
+            layers += [nn.Linear(a, b), nn.BatchNorm1d(b, eps=1e-3, momentum=0.01), nn.ReLU()]
+        return nn.Sequential(*layers, nn.Linear(128, 10))
+    if graph == "adamw-cosine":
+        return build((784, 128, 10))
     return {"wide-deep": WideDeep, "residual": Residual}[graph]()
 
 
@@ -80,6 +87,8 @@ def fit(model, opt, loss_fn, X, Y, batch_size, epochs, gen, max_steps=None):
             loss = loss_fn(model(xb), yb)
             loss.backward()
             opt.step()
+            if hasattr(opt, "schedule"):
+                opt.schedule.step()
             steps += 1
             if max_steps is not None and steps >= max_steps:
                 return
@@ -91,7 +100,14 @@ def _setup(cfg, data, frac=1.0):
     x, y = harness.train_subset(data, frac)
     X, Y = torch.from_numpy(x), torch.from_numpy(y)
     model = build_graph(cfg.graph) if cfg.graph else build(cfg.sizes)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    if cfg.graph == "adamw-cosine":  # the schedule steps with the optimizer (see fit)
+        c, steps = harness.COSINE, -(-len(data["x_train"]) // cfg.batch_size)
+        opt = torch.optim.AdamW(model.parameters(), lr=1.0, weight_decay=c["weight_decay"],
+                                eps=1e-7)
+        opt.schedule = torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda k: harness.cosine_lr(k, steps))
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     return model, opt, torch.nn.CrossEntropyLoss(), X, Y, gen
 
 
@@ -119,7 +135,9 @@ def run_train(cfg, data, quick):
             "warmup_s": warm,
             "acc": float(np.mean(pred == data["y_test"])),
             "gflops": harness.gflops(flops, per_epoch),
-            "note": f"{torch.get_num_threads()} threads, Adam foreach=None (default)",
+            "note": f"{torch.get_num_threads()} threads, "
+            + ("AdamW + LambdaLR warmup-cosine" if cfg.graph == "adamw-cosine"
+               else "Adam foreach=None (default)"),
         }
     ]
 
