@@ -64,20 +64,6 @@ OPTIONS["activation"] = _known("activation", OPTIONS["activation"])
 OPTIONS["init"] = _known("init", OPTIONS["init"])
 
 
-def regularizers():
-    """glassnet's ``regularizers`` module, or None where this glassnet has none yet."""
-    import importlib
-
-    try:
-        return importlib.import_module("glassnet.regularizers")
-    except ImportError:
-        return None
-
-
-if regularizers() is None:
-    OPTIONS["reg"] = ["none"]
-
-
 def task_of(data: str, classes: int | None = None) -> str:
     """'binary', 'multiclass', 'regression' or 'images' for a data set name."""
     if data == "mnist":

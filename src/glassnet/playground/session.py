@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import regularizers
 from ..errors import ConfigError, GlassnetError, TrainingDivergedError
 from . import data as pgdata
-from .config import normalize, regularizers, task_of
+from .config import normalize, task_of
 
 __all__ = ["Points", "Run", "Trainer", "build_model", "output_of"]
 
@@ -52,10 +53,7 @@ def output_of(task: str, classes: int, loss: str) -> tuple[int, str, str]:
 def _regularizer(c):
     if c["reg"] == "none" or c["reg_rate"] == 0:
         return {}
-    module = regularizers()
-    if module is None:
-        raise ConfigError("playground: this glassnet has no regularizers module; set reg to none")
-    return {"kernel_regularizer": getattr(module, c["reg"].upper())(c["reg_rate"])}
+    return {"kernel_regularizer": getattr(regularizers, c["reg"].upper())(c["reg_rate"])}
 
 
 def build_model(c: dict, n_inputs: int, units: int, activation: str, loss: str):
