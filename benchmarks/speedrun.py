@@ -31,10 +31,10 @@ import harness
 import numpy as np
 
 # glassnet's recipe, the same recipe in PyTorch, then PyTorch's own best candidates
-# (chosen on the validation split, RESULTS.md session 5; @2 is glassnet's own default at batch 128)
-DEFAULT_ENTRIES = ("glassnet:w512-b128-e4@2,glassnet:w512-b128-e4@1,torch:w512-b128-e4@2,"
-                   "torch:torch-onecycle-w512-b128@2,torch:torch-onecycle-w512-b128@1,"
-                   "torch:torch-onecycle-w512-b256@2")
+# (chosen on the validation split, RESULTS.md session 5: runs A and B there are subsets of these)
+DEFAULT_ENTRIES = ("glassnet:w512-b32-e3@1,glassnet:w512-b128-e4@1,torch:w512-b32-e3@1,"
+                   "torch:w512-b128-e4@1,torch:torch-onecycle-w512-b128@1,"
+                   "torch:torch-onecycle-w512-b128@2,torch:torch-onecycle-w512-b256@1")
 
 
 def parse_entry(text: str) -> tuple[str, str, int]:
@@ -57,7 +57,10 @@ def run_one(entry, seed: int, args, cache: Path, out: Path) -> dict:
            "--seed", str(seed), "--cache", str(cache), "--out", str(out), "--split", args.split,
            "--threads", str(threads), "--max-epochs", str(args.max_epochs)]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=args.timeout)
+    try:
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=args.timeout)
+    except subprocess.TimeoutExpired:  # counts as not reached
+        return {"error": f"timed out after {args.timeout} s", "wall": time.perf_counter() - t0}
     if proc.returncode != 0:
         return {"error": proc.stderr[-2000:], "wall": time.perf_counter() - t0}
     report = json.loads(out.read_text())
