@@ -70,7 +70,14 @@ class _Normalizer(Layer):
         self._xhat = self._inv = None
 
     def _axes(self, rank: int) -> tuple[int, ...]:
-        return feature_axes(self.axis, rank, f"layer {self.name!r} ({type(self).__name__})")
+        """The feature axes for inputs of ``rank``, checked once per (axis, rank), not per call."""
+        key = (tuple(self.axis) if isinstance(self.axis, list) else self.axis, rank)
+        cached = self.__dict__.get("_axes_for")
+        if cached is None or cached[0] != key:
+            cached = (key, feature_axes(self.axis, rank,
+                                        f"layer {self.name!r} ({type(self).__name__})"))
+            self._axes_for = cached
+        return cached[1]
 
     def compute_output_shape(self, input_shape):
         self._axes(len(input_shape) + 1)
