@@ -1,11 +1,14 @@
-"""BLAS threads while training: one thread for small matrix products, the default for large ones.
+"""Threads while training: for small matrix products BLAS gets one thread and glassnet's own
+kernels share the step with a second core; large products keep BLAS's default threads.
 
 Measured on two cores (benchmarks/RESULTS.md): for a training step's products at small sizes
 (a batch of 32 through a 784x128 layer) a second OpenBLAS thread saves little even on an idle
 machine, and as soon as another process wants the cores, OpenBLAS's spinning threads make each
 product 10 to 200 times slower. The products also differ in the last bit between thread counts,
 so the choice depends only on the model and the batch size (never on the machine's load) and a
-seed stays bit-reproducible. numba's kernels are serial, so nothing else competes for the cores.
+seed stays bit-reproducible. With BLAS on one thread, numba's kernels lead a team of threads
+(:mod:`glassnet._team`) that give the bits one thread gives; with BLAS on its own threads they
+run alone, so the two never compete for the cores.
 The limit goes through threadpoolctl (a dependency of glassnet); where it cannot inspect the
 platform's BLAS, BLAS keeps its default.
 """
@@ -36,10 +39,17 @@ def largest_product_flops(model, batch_size: int) -> float:
     return 2.0 * batch_size * max(sizes, default=0)
 
 
+@contextlib.contextmanager
 def training_threads(model, batch_size: int):
-    """A context in which BLAS uses one thread if this model's products are small."""
-    small = largest_product_flops(model, batch_size) < SINGLE_THREAD_BELOW
-    controller = _controller() if small else None
-    if controller is None:
-        return contextlib.nullcontext()
-    return controller.limit(limits=1, user_api="blas")
+    """A context in which, if this model's products are small, BLAS uses one thread and the
+    kernels share their big loops with the other cores (``kernels.get_num_threads()``)."""
+    if largest_product_flops(model, batch_size) >= SINGLE_THREAD_BELOW:
+        yield
+        return
+    from . import kernels
+
+    controller = _controller()
+    parallel = getattr(kernels.active(), "parallel", contextlib.nullcontext)
+    with (controller.limit(limits=1, user_api="blas") if controller is not None
+          else contextlib.nullcontext()), parallel():
+        yield

@@ -8,21 +8,24 @@ dtype first, so float32 arithmetic stays float32 as it does in NumPy. One differ
 optimizer kernels run with subnormal floats flushed to zero (see ``_subnormals_flushed``), where
 the reference keeps IEEE arithmetic; values below 1.2e-38 (float32) or 2.2e-308 (float64) differ.
 
-The loops are serial: at the sizes of a training step (10^4 to 10^6 floats) a parallel loop gains
-little on two cores and competes with OpenBLAS's threads for them (see benchmarks/RESULTS.md).
+The loops are serial; inside :func:`parallel` (``fit`` enters it while BLAS runs on one thread)
+the big products and Adam updates of the training thread are shared with the worker threads of
+:mod:`glassnet._team`, which give the same bits.
 ``cache=True`` keeps the compiled machine code on disk, so only the first run ever compiles;
 ``error_model='numpy'`` lets LLVM vectorise the divisions and square roots.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
 from types import SimpleNamespace
 
 import numpy as np
 from numba import njit
 
-from . import _simd
+from . import _simd, _team
 
 _jit = njit(cache=True, error_model="numpy", nogil=True)
 
@@ -42,11 +45,46 @@ def matmul(a, b, out):
             and 2 * out.shape[1] >= lanes and b.flags.c_contiguous and out.flags.c_contiguous
             and out.flags.writeable and not np.may_share_memory(out, a)
             and not np.may_share_memory(out, b)):
-        return _simd.matmul(a, b, out)
+        team = _lead.team
+        if (team is not None and out.dtype == np.float32 and len(out) >= 8
+                and 2 * a.size * out.shape[1] >= TEAM_MATMUL_FLOPS
+                and (a.flags.c_contiguous or a.flags.f_contiguous)):
+            return team.matmul(a, b, out)
+        return _simd.matmul(a, b, out, 0, len(out))
     return np.matmul(a, b, out=out)
 
 
 _LANES = {np.dtype(str(t)): lanes for t, lanes in _simd.LANES.items()}
+
+# Work worth sharing with the team: a job costs the lead ~1-2 us to publish and collect, a
+# chunk a few hundred nanoseconds (products of 2 MFLOP take ~10 us on one core).
+TEAM_MATMUL_FLOPS = 2e6
+TEAM_ADAM_SIZE = 32_768
+
+
+class _Lead(threading.local):
+    team = None  # the team this thread leads inside parallel(), else None
+
+
+_lead = _Lead()
+
+
+@contextlib.contextmanager
+def parallel():
+    """Inside, this thread's big float32 products and Adam updates are shared with a team of
+    ``kernels.get_num_threads()`` threads (when another thread leads the team, it runs alone)."""
+    from .kernels import get_num_threads
+
+    team = _team.team(get_num_threads())
+    if team is None or _lead.team is not None:  # one thread, or already leading
+        yield
+        return
+    with team.lease() as leased:
+        _lead.team = leased
+        try:
+            yield
+        finally:
+            _lead.team = None
 
 
 # -- optimizers -------------------------------------------------------------------------------
@@ -65,18 +103,6 @@ def _sgd_momentum(p, g, vel, lr, mom, nesterov, decay):
         v = vel[i] * mom - step
         vel[i] = v
         p[i] = (pi - step) + v * mom if nesterov else pi + v
-
-
-@_jit
-def _adam(p, g, m, v, lr_t, c1, c2, eps, decay):
-    for i in range(p.size):
-        pi = p[i] - p[i] * decay if decay else p[i]
-        gi = g[i]
-        mi = m[i] + (gi - m[i]) * c1
-        vi = v[i] + (gi * gi - v[i]) * c2
-        m[i] = mi
-        v[i] = vi
-        p[i] = pi - mi / (np.sqrt(vi) + eps) * lr_t
 
 
 @_jit
@@ -207,6 +233,15 @@ def sgd(params, grads, lr, decay, scratch):
 def sgd_momentum(params, grads, velocity, lr, momentum, nesterov, decay, scratch):
     t = params.dtype.type
     _sgd_momentum(params, grads, velocity, t(lr), t(momentum), bool(nesterov), t(decay))
+
+
+def _adam(p, g, m, v, lr_t, c1, c2, eps, decay):
+    team = _lead.team
+    if (team is not None and p.dtype == np.float32 and p.size >= TEAM_ADAM_SIZE
+            and all(x.flags.c_contiguous for x in (p, g, m, v))):
+        team.adam(p, g, m, v, lr_t, c1, c2, eps, decay)
+    else:
+        _simd.adam(p, g, m, v, lr_t, c1, c2, eps, decay, 0, p.size)
 
 
 @_subnormals_flushed
@@ -367,7 +402,7 @@ def sparse_accuracy(labels, probs):
 
 
 IMPLEMENTATION = SimpleNamespace(
-    name="numba", matmul=matmul, sgd=sgd, sgd_momentum=sgd_momentum, adam=adam, amsgrad=amsgrad,
+    name="numba", parallel=parallel, matmul=matmul, sgd=sgd, sgd_momentum=sgd_momentum, adam=adam, amsgrad=amsgrad,
     rmsprop=rmsprop, adagrad=adagrad, adamax=adamax, adadelta=adadelta, nadam=nadam, lion=lion,
     bias_relu=bias_relu, relu_backward=relu_backward, bias_softmax=bias_softmax,
     sparse_softmax_xent=sparse_softmax_xent, sparse_accuracy=sparse_accuracy,

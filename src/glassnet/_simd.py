@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import llvmlite
 import llvmlite.binding as llvm
+import numpy as np
 from llvmlite import ir
-from numba import config, njit, types
+from numba import carray, config, njit, types
 from numba.core import cgutils
 from numba.core.errors import TypingError
 from numba.extending import intrinsic, models, register_model
@@ -206,17 +207,20 @@ def _product_kernel(name: str, skip_zeros: bool):
     as a constant). Each variant gets its own name: numba keys its disk cache and the compiled
     code's environment on it, and two closures of one name loaded from the cache crash."""
 
-    def matmul(a, b, out):
-        """out = a @ b, four rows by one Vec (``LANES`` columns) of ``out`` in registers at once.
+    def matmul(a, b, out, first, stop):
+        """out[first:stop] = a[first:stop] @ b, four rows by one Vec (``LANES`` columns) of
+        ``out`` in registers at once.
 
         ``b`` and ``out`` must be C-contiguous with the same float dtype (``a`` may be any view,
         such as ``x.T`` for a weight gradient) and the shapes must fit; the caller checks. With
         ``skip_zeros``, a step s where ``a[i:i+4, s]`` is all zero is skipped. The last block
         repeats the last row instead of reading past it: it computes the same numbers again.
+        Each number of ``out`` is the same sum in the same order whatever rows a call covers,
+        so rows split between threads give the bits one call gives.
         """
-        rows, inner = a.shape
-        for i in range(0, rows, 4):
-            i1, i2, i3 = min(i + 1, rows - 1), min(i + 2, rows - 1), min(i + 3, rows - 1)
+        inner = a.shape[1]
+        for i in range(first, stop, 4):
+            i1, i2, i3 = min(i + 1, stop - 1), min(i + 2, stop - 1), min(i + 3, stop - 1)
             for j in range(0, b.shape[1], vlanes(out)):
                 c0 = c1 = c2 = c3 = vsplat(out, 0)
                 for s in range(inner):
@@ -306,3 +310,242 @@ def restore_fp_control(previous):
     """Put back the FTZ and DAZ bits that :func:`flush_subnormals` returned (the rest of the
     register, such as the exception flags raised meanwhile, stays as it is now)."""
     _write_mxcsr((_read_mxcsr() & ~_FTZ_DAZ) | (previous & _FTZ_DAZ))
+
+
+# -- Adam, over a range of the flat parameters ------------------------------------------------
+@njit(cache=True, error_model="numpy", nogil=True)
+def adam(p, g, m, v, lr_t, c1, c2, eps, decay, first, stop):
+    """Adam (decoupled weight decay ``decay`` first, as AdamW) on p[first:stop]. Each number is
+    updated alone, so ranges split between threads give the bits one call gives. It lives
+    here because the team's loop below calls it."""
+    # views, so that the loop's indices are known to be >= 0 (no wraparound test: it vectorises)
+    p, g, m, v = p[first:stop], g[first:stop], m[first:stop], v[first:stop]
+    for i in range(p.size):
+        pi = p[i] - p[i] * decay if decay else p[i]
+        gi = g[i]
+        mi = m[i] + (gi - m[i]) * c1
+        vi = v[i] + (gi * gi - v[i]) * c2
+        m[i] = mi
+        v[i] = vi
+        p[i] = pi - mi / (np.sqrt(vi) + eps) * lr_t
+
+
+# -- atomics, the pause instruction and the cycle counter, for the team of threads -------------
+def _int64_vector(array, what: str):
+    if not (isinstance(array, types.Array) and array.ndim == 1 and array.dtype == types.int64):
+        raise TypingError(f"{what} needs a 1-D int64 array, got {array}")
+
+
+def _slot_pointer(context, builder, sig, args):
+    """A pointer to a[i] for (a, i, ...), a a 1-D int64 array."""
+    array_type, array = sig.args[0], context.make_array(sig.args[0])(context, builder, args[0])
+    i = context.cast(builder, args[1], sig.args[1], types.intp)
+    return cgutils.get_item_pointer(context, builder, array_type, array, [i], wraparound=False)
+
+
+@intrinsic
+def atomic_load(typingctx, array, i):
+    """a[i], read so that every write made before the write that stored it is seen too."""
+    _int64_vector(array, "atomic_load")
+
+    def codegen(context, builder, sig, args):
+        return builder.load_atomic(_slot_pointer(context, builder, sig, args), "acquire", 8)
+
+    return types.int64(array, i), codegen
+
+
+@intrinsic
+def atomic_store(typingctx, array, i, value):
+    """a[i] = value, after (as every thread sees it) every write made before it."""
+    _int64_vector(array, "atomic_store")
+
+    def codegen(context, builder, sig, args):
+        value = context.cast(builder, args[2], sig.args[2], types.int64)
+        builder.store_atomic(value, _slot_pointer(context, builder, sig, args), "release", 8)
+        return context.get_dummy_value()
+
+    return types.void(array, i, value), codegen
+
+
+@intrinsic
+def atomic_add(typingctx, array, i, value):
+    """a[i] += value in one indivisible step; returns the value before."""
+    _int64_vector(array, "atomic_add")
+
+    def codegen(context, builder, sig, args):
+        value = context.cast(builder, args[2], sig.args[2], types.int64)
+        return builder.atomic_rmw("add", _slot_pointer(context, builder, sig, args), value,
+                                  "acq_rel")
+
+    return types.int64(array, i, value), codegen
+
+
+@intrinsic
+def compare_and_swap(typingctx, array, i, expected, new):
+    """If a[i] == expected, a[i] = new, in one indivisible step; True if it did."""
+    _int64_vector(array, "compare_and_swap")
+
+    def codegen(context, builder, sig, args):
+        expected, new = (context.cast(builder, v, t, types.int64)
+                         for v, t in zip(args[2:], sig.args[2:], strict=True))
+        pair = builder.cmpxchg(_slot_pointer(context, builder, sig, args), expected, new,
+                               "acq_rel", "acquire")
+        return builder.extract_value(pair, 1)
+
+    return types.boolean(array, i, expected, new), codegen
+
+
+@intrinsic
+def spin_pause(typingctx):
+    """x86's PAUSE, the polite instruction for a waiting loop (nothing elsewhere)."""
+
+    def codegen(context, builder, sig, args):
+        if _X86:
+            pause = cgutils.get_or_insert_function(
+                builder.module, ir.FunctionType(ir.VoidType(), []), "llvm.x86.sse2.pause")
+            builder.call(pause, [])
+        return context.get_dummy_value()
+
+    return types.void(), codegen
+
+
+@intrinsic
+def cycle_count(typingctx):
+    """The CPU's cycle counter (x86's time-stamp counter): cheap, for timing a wait."""
+
+    def codegen(context, builder, sig, args):
+        counter = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.IntType(64), []), "llvm.readcyclecounter")
+        return builder.call(counter, [])
+
+    return types.int64(), codegen
+
+
+@intrinsic
+def address_pointer(typingctx, address):
+    """The integer ``address`` as a pointer, for ``numba.carray``."""
+    if not isinstance(address, types.Integer):
+        raise TypingError(f"address_pointer needs an integer, got {address}")
+
+    def codegen(context, builder, sig, args):
+        value = context.cast(builder, args[0], sig.args[0], types.int64)
+        return builder.inttoptr(value, ir.IntType(8).as_pointer())
+
+    return types.voidptr(address), codegen
+
+
+# -- the team: one job split into chunks that any thread may claim ----------------------------
+# The leading thread (the one training) describes a job in the int64 control array, then
+# publishes it in one word, CLAIM: job number << 40 | chunks << 20 | the next unclaimed chunk.
+# Every thread, the lead included, claims chunks by compare-and-swap on CLAIM until none is
+# left, and counts each chunk it finishes in DONE; the lead returns once DONE reaches the
+# chunk count. A worker that is late, asleep or descheduled never holds the lead up: the lead
+# claims what is left itself. The lead writes a new job only after every chunk of the last was
+# done, so a claim that succeeds always reads the fields of the job it claimed from. The slots
+# the threads write often sit on 64-byte lines of their own.
+CLAIM, DONE, PARKED, STOP, SHARED = 0, 8, 16, 24, 25  # SHARED: chunks the workers ran
+OP, ROWS, STEP, FP_CONTROL = 32, 33, 34, 35
+A, A_TRANSPOSED, INNER, B, COLUMNS, OUT = 40, 41, 42, 43, 44, 45  # a product's operands
+P, G, M, V = 40, 41, 42, 43  # Adam's arrays (ROWS holds their size)
+CONTROL_SLOTS = 48
+MATMUL, ADAM = 1, 2
+MAX_CHUNKS = (1 << 20) - 1
+_FIELD = (1 << 20) - 1
+
+
+@njit(cache=True, nogil=True)
+def _float32_array(address, shape):
+    return carray(address_pointer(address), shape, np.float32)
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def _run_chunk(control, scalars, chunk):
+    first = chunk * control[STEP]
+    stop = min(first + control[STEP], control[ROWS])
+    if control[OP] == MATMUL:
+        rows, inner, columns = control[ROWS], control[INNER], control[COLUMNS]
+        b = _float32_array(control[B], (inner, columns))
+        out = _float32_array(control[OUT], (rows, columns))
+        if control[A_TRANSPOSED]:
+            matmul(_float32_array(control[A], (inner, rows)).T, b, out, first, stop)
+        else:
+            matmul(_float32_array(control[A], (rows, inner)), b, out, first, stop)
+    else:
+        size = control[ROWS]
+        p, g = _float32_array(control[P], size), _float32_array(control[G], size)
+        m, v = _float32_array(control[M], size), _float32_array(control[V], size)
+        f32 = np.float32
+        adam(p, g, m, v, f32(scalars[0]), f32(scalars[1]), f32(scalars[2]), f32(scalars[3]),
+             f32(scalars[4]), first, stop)
+
+
+@njit(cache=True, nogil=True)
+def _claim_and_run(control, scalars):
+    """Run chunks of the published job until none is left unclaimed; how many it ran."""
+    ran = 0
+    while True:
+        word = atomic_load(control, CLAIM)
+        chunk = word & _FIELD
+        if chunk >= (word >> 20) & _FIELD:
+            return ran
+        if compare_and_swap(control, CLAIM, word, word + 1):
+            # the job cannot change before this chunk is counted done: its fields are stable
+            previous = _read_mxcsr()
+            _write_mxcsr(control[FP_CONTROL])  # the lead's floating-point mode, for its bits
+            _run_chunk(control, scalars, chunk)
+            _write_mxcsr(previous)
+            atomic_add(control, DONE, 1)
+            ran += 1
+
+
+@njit(cache=True, nogil=True)
+def _lead(control, scalars, op, rows, step):
+    """Publish a job of ``rows`` split by ``step`` (its operands already in ``control``), take
+    a share, wait for the rest."""
+    chunks = (rows + step - 1) // step  # the caller keeps it within MAX_CHUNKS
+    control[OP], control[ROWS], control[STEP] = op, rows, step
+    control[FP_CONTROL] = _read_mxcsr()
+    control[DONE] = 0
+    job = ((atomic_load(control, CLAIM) >> 40) + 1) & 0x7FFFFF
+    atomic_store(control, CLAIM, job << 40 | chunks << 20)
+    _claim_and_run(control, scalars)
+    while atomic_load(control, DONE) < chunks:
+        spin_pause()
+
+
+@njit(cache=True, nogil=True)
+def team_matmul(control, scalars, a, b, out, step):
+    """out = a @ b (float32; ``a`` C- or F-contiguous, ``b`` and ``out`` C-contiguous) with
+    ``out``'s rows split into chunks of ``step``."""
+    control[A], control[A_TRANSPOSED] = a.ctypes.data, a.strides[0] < a.strides[1]
+    control[INNER], control[COLUMNS] = a.shape[1], b.shape[1]
+    control[B], control[OUT] = b.ctypes.data, out.ctypes.data
+    _lead(control, scalars, MATMUL, out.shape[0], step)
+
+
+@njit(cache=True, nogil=True)
+def team_adam(control, scalars, p, g, m, v, step):
+    """:func:`adam` over all of ``p`` (float32, contiguous; the factors in ``scalars[:5]``) in
+    chunks of ``step`` numbers."""
+    control[P], control[G] = p.ctypes.data, g.ctypes.data
+    control[M], control[V] = m.ctypes.data, v.ctypes.data
+    _lead(control, scalars, ADAM, p.size, step)
+
+
+@njit(cache=True, nogil=True)
+def team_serve(control, scalars, patience):
+    """A worker's loop: run chunks of whatever job is published until STOP, or until
+    ``patience`` cycles pass with nothing to do (then it counts itself in PARKED and returns,
+    and its thread sleeps until woken)."""
+    atomic_add(control, PARKED, -1)
+    idle_since = cycle_count()
+    while atomic_load(control, STOP) == 0:
+        ran = _claim_and_run(control, scalars)
+        if ran:
+            atomic_add(control, SHARED, ran)
+            idle_since = cycle_count()
+        elif cycle_count() - idle_since > patience:
+            break
+        else:
+            spin_pause()
+    atomic_add(control, PARKED, 1)

@@ -10,7 +10,9 @@ float rounding (tested to 1e-6 relative in float32 and 1e-12 in float64; for ``m
 relative to the size of the summed terms, ``|a| @ |b|``, as for any two orders of summation),
 except that its optimizers flush subnormal floats to zero, as TensorFlow's kernels do.
 Choose with :func:`set_kernels` or the ``GLASSNET_KERNELS`` environment variable ('numpy' or
-'numba'); numba is imported only when its kernels are first used. Optimizer kernels work in
+'numba'); numba is imported only when its kernels are first used. numba's kernels also share a
+training step's big products and Adam updates with a second core (:func:`set_num_threads`,
+``GLASSNET_NUM_THREADS``), with results bitwise equal to one thread's. Optimizer kernels work in
 place on ``params`` and the state arrays, and may use ``scratch`` (same size) and overwrite
 ``grads`` freely.
 
@@ -34,7 +36,8 @@ import numpy as np
 
 from .errors import ConfigError
 
-__all__ = ["active", "available", "register", "set_kernels"]
+__all__ = ["active", "available", "get_num_threads", "register", "set_kernels",
+           "set_num_threads"]
 
 
 def matmul(a, b, out):
@@ -266,7 +269,7 @@ def _load_numba():
 
 # name -> an implementation, or a function that imports and returns one (loaded on first use)
 _IMPLEMENTATIONS: dict = {"numpy": _REFERENCE, "numba": _load_numba}
-_state: dict = {"name": None, "impl": None}
+_state: dict = {"name": None, "impl": None, "threads": None}
 
 
 def register(name: str, implementation) -> None:
@@ -298,6 +301,43 @@ def _resolve(name: str):
     if missing:
         raise ConfigError(f"kernel implementation {name!r} lacks {', '.join(missing)}")
     return impl
+
+
+def _default_threads() -> int:
+    """``GLASSNET_NUM_THREADS``, else this process's CPUs up to 2."""
+    chosen = os.environ.get("GLASSNET_NUM_THREADS")
+    if chosen:
+        try:
+            return max(1, int(chosen))
+        except ValueError:
+            raise ConfigError(f"GLASSNET_NUM_THREADS={chosen!r} is not a whole number: set it "
+                              "to the number of threads training may use, e.g. 1 or 2") from None
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(2, cpus or 1))
+
+
+def set_num_threads(threads: int) -> None:
+    """How many threads a training step's big kernels may use (the numba kernels; 1 = one core).
+
+    Results do not depend on it: each number is computed the same way on any thread.
+
+    Example
+    -------
+    >>> from glassnet import kernels
+    >>> kernels.set_num_threads(1); kernels.get_num_threads()
+    1
+    """
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise ConfigError(f"set_num_threads needs a whole number >= 1, got {threads!r}")
+    _state["threads"] = int(threads)
+
+
+def get_num_threads() -> int:
+    """The threads a training step may use: :func:`set_num_threads`'s, else
+    ``GLASSNET_NUM_THREADS``, else this process's CPUs up to 2."""
+    if _state["threads"] is None:
+        _state["threads"] = _default_threads()
+    return _state["threads"]
 
 
 def set_kernels(name: str) -> None:
