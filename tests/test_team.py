@@ -1,0 +1,194 @@
+"""The second core (glassnet._team): worker threads that claim chunks of a step's big products
+and Adam updates. What it must never change is a result: every number is bitwise what one
+thread computes, whoever ran its chunk, and a worker that is asleep or busy never stops a job."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("numba")
+
+from glassnet import _numba_kernels, _simd, _team, kernels  # noqa: E402
+from glassnet.errors import ConfigError  # noqa: E402
+
+F32 = np.float32
+
+
+@pytest.fixture
+def numba_kernels():
+    kernels.set_kernels("numba")
+    yield
+    kernels.set_kernels("numpy")
+
+
+@pytest.fixture
+def team():
+    made = _team.Team(2)
+    yield made
+    made.close()
+
+
+def _operands(rng, rows, inner, cols, transposed):
+    a = rng.normal(size=(inner, rows) if transposed else (rows, inner)).astype(F32)
+    a[a < 0.7] = 0  # mostly zeros, as MNIST's pixels: the skipping kernel's uneven chunks
+    a = a.T if transposed else a
+    return a, rng.normal(size=(inner, cols)).astype(F32)
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+@pytest.mark.parametrize("shape", [(32, 784, 512), (37, 300, 129), (784, 32, 256), (8, 5, 64)])
+def test_a_shared_product_gives_the_bits_of_one_thread(team, shape, transposed):
+    rows, inner, cols = shape
+    a, b = _operands(np.random.default_rng(1), rows, inner, cols, transposed)
+    alone = _simd.matmul(a, b, np.empty((rows, cols), F32), 0, rows)
+    deadline = time.monotonic() + 60  # a new worker first loads its compiled loop
+    with team.lease() as lead:
+        for _ in range(50):  # many jobs in a row, with the worker awake (or the lead alone)
+            shared = lead.matmul(a, b, np.full((rows, cols), np.nan, F32))
+            assert shared.tobytes() == alone.tobytes()
+        while team.shared == 0:  # until the worker took part
+            assert time.monotonic() < deadline, "the worker never took a chunk"
+            shared = lead.matmul(a, b, np.full((rows, cols), np.nan, F32))
+            assert shared.tobytes() == alone.tobytes()
+
+
+@pytest.mark.parametrize("decay", [0.0, 1e-4])
+def test_a_shared_adam_step_gives_the_bits_of_one_thread_subnormals_flushed_alike(team, decay):
+    rng = np.random.default_rng(2)
+    size = 100_003
+    p, g = rng.normal(size=size).astype(F32), rng.normal(size=size).astype(F32)
+    g[::7] = 1e-39  # subnormal: the lead's flush-to-zero mode must reach the worker too
+    state = [np.zeros(size, F32), np.zeros(size, F32)]
+    alone_p, alone_m, alone_v = p.copy(), *(s.copy() for s in state)
+    shared_p, shared_m, shared_v = p.copy(), *(s.copy() for s in state)
+    factors = (F32(1e-3), F32(0.1), F32(0.001), F32(1e-7), F32(decay))
+    previous = _simd.flush_subnormals()
+    try:
+        with team.lease() as lead:
+            for _ in range(20):
+                _simd.adam(alone_p, g, alone_m, alone_v, *factors, 0, size)
+                lead.adam(shared_p, g, shared_m, shared_v, *factors)
+    finally:
+        _simd.restore_fp_control(previous)
+    for alone, shared in [(alone_p, shared_p), (alone_m, shared_m), (alone_v, shared_v)]:
+        assert alone.tobytes() == shared.tobytes()
+
+
+def test_a_job_finishes_without_the_worker(team):
+    """The lead claims whatever no worker has claimed: with the worker stopped, every job still
+    completes (on the lead alone) and gives the same numbers."""
+    team.close()  # the worker has exited; the lead is all that is left
+    a, b = _operands(np.random.default_rng(3), 64, 200, 128, False)
+    shared_before = team.shared
+    with team.lease() as lead:
+        out = lead.matmul(a, b, np.empty((64, 128), F32))
+    assert out.tobytes() == _simd.matmul(a, b, np.empty((64, 128), F32), 0, 64).tobytes()
+    assert team.shared == shared_before
+
+
+def test_an_idle_worker_sleeps_and_the_next_job_wakes_it(team, monkeypatch):
+    monkeypatch.setattr(_team, "PATIENCE_CYCLES", 1000)  # for the next time it serves
+    a, b = _operands(np.random.default_rng(4), 256, 300, 256, False)
+    with team.lease() as lead:
+        lead.matmul(a, b, np.empty((256, 256), F32))
+        deadline = time.monotonic() + 30
+        while team.control[_simd.PARKED] != 1:  # the default patience: a few milliseconds
+            assert time.monotonic() < deadline, "the worker never went to sleep"
+            time.sleep(0.01)
+        before = team.shared
+        while team.shared == before:  # each job rouses it; it takes part again
+            assert time.monotonic() < deadline, "the worker never woke"
+            lead.matmul(a, b, np.empty((256, 256), F32))
+
+
+def test_one_thread_leads_at_a_time(team):
+    """While one thread leads the team, another gets None (and trains alone)."""
+    got = []
+    with team.lease() as lead:
+        worker = threading.Thread(target=lambda: got.append(team.lease().__enter__()))
+        worker.start()
+        worker.join()
+        assert lead is team
+    assert got == [None]
+
+
+def _fit_weights(threads, optimizer):
+    import glassnet
+    from glassnet.layers import Dense
+
+    kernels.set_num_threads(threads)
+    rng = np.random.default_rng(5)
+    x = (rng.random((1200, 784)) * (rng.random((1200, 784)) < 0.25)).astype(F32)
+    y = np.eye(10, dtype=F32)[rng.integers(0, 10, 1200)]
+    glassnet.utils.set_random_seed(1)
+    model = glassnet.Sequential([glassnet.Input((784,)), Dense(512, activation="relu"),
+                                 Dense(64, activation="relu"), Dense(10, activation="softmax")])
+    model.compile(optimizer=optimizer, loss="categorical_crossentropy")
+    model.fit(x, y, epochs=2, batch_size=32, verbose=0, seed=3)
+    return model.get_weights()
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw", "sgd"])
+def test_fit_on_two_threads_trains_the_bits_of_one(numba_kernels, optimizer):
+    try:
+        before = _team.team(2).shared
+        two = _fit_weights(2, optimizer)
+        assert _team.team(2).shared > before  # the second thread did take chunks
+        one = _fit_weights(1, optimizer)
+    finally:
+        kernels.set_num_threads(kernels._default_threads())
+    for a, b in zip(one, two, strict=True):
+        assert a.tobytes() == b.tobytes()
+
+
+def test_the_team_is_used_only_inside_parallel(numba_kernels):
+    assert _numba_kernels._lead.team is None
+    with _numba_kernels.parallel():
+        assert _numba_kernels._lead.team is _team.team(kernels.get_num_threads())
+        with _numba_kernels.parallel():  # nested: still this thread's
+            assert _numba_kernels._lead.team is not None
+    assert _numba_kernels._lead.team is None
+
+
+def test_set_num_threads_checks_its_argument():
+    for bad in (0, -1, 1.5, "2", True):
+        with pytest.raises(ConfigError, match="whole number >= 1"):
+            kernels.set_num_threads(bad)
+
+
+def test_a_bad_glassnet_num_threads_says_what_to_set(monkeypatch):
+    monkeypatch.setenv("GLASSNET_NUM_THREADS", "two")
+    with pytest.raises(ConfigError, match="GLASSNET_NUM_THREADS='two'"):
+        kernels._default_threads()
+    monkeypatch.setenv("GLASSNET_NUM_THREADS", "1")
+    assert kernels._default_threads() == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_makes_its_own_team():
+    """The child inherits the memory, not the threads: it must not wait for a worker that
+    does not exist in it, and gets a fresh team."""
+    code = (
+        "import os, numpy as np\n"
+        "from glassnet import _team, _simd\n"
+        "first = _team.team(2)\n"
+        "a = np.ones((64, 100), np.float32); b = np.ones((100, 128), np.float32)\n"
+        "with first.lease() as lead: lead.matmul(a, b, np.empty((64, 128), np.float32))\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    second = _team.team(2)\n"
+        "    with second.lease() as lead:\n"
+        "        out = lead.matmul(a, b, np.empty((64, 128), np.float32))\n"
+        "    os._exit(0 if second is not first and (out == 100).all() else 3)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "print(os.waitstatus_to_exitcode(status))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=300)
+    assert result.stdout.strip() == "0", result.stderr
