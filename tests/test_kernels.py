@@ -252,6 +252,55 @@ def test_sparse_softmax_cross_entropy_agrees(numba_impl, weighted, dtype):
 
 
 @DTYPES
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_dense_softmax_cross_entropy_agrees(numba_impl, weighted, smoothing, dtype):
+    """One-hot and soft targets, label smoothing, weights: the kernels agree with each other
+    and with the loss's own value on the probabilities and its gradient (no clip binds)."""
+    rng = np.random.default_rng(3)
+    logits = (rng.normal(size=(32, 10)) * 2).astype(dtype)
+    targets = np.eye(10, dtype=dtype)[rng.integers(0, 10, 32)]
+    targets[:4] = rng.dirichlet(np.ones(10), 4).astype(dtype)  # soft targets too
+    probs = kernels.bias_softmax(logits.copy(), None, np.empty_like(logits))
+    weights = rng.random(32).astype(dtype) if weighted else None
+    lo, hi = glassnet.losses.crossentropy.clip_bounds(probs.dtype)
+    out_fast, out_ref = np.empty_like(logits), np.empty_like(logits)
+    value, clipped = numba_impl.softmax_xent(logits, probs, targets, smoothing, weights, lo, hi,
+                                             out_fast)
+    expected, expected_clipped = kernels._REFERENCE.softmax_xent(
+        logits, probs, targets, smoothing, weights, lo, hi, out_ref)
+    assert clipped is expected_clipped is False
+    _close(value, expected, dtype)
+    # p sum(t) - t cancels where a smoothed target meets its probability: absolute, per 1/n
+    scale = TOLERANCE[dtype] / len(logits)
+    np.testing.assert_allclose(out_fast, out_ref, rtol=TOLERANCE[dtype], atol=scale)
+    loss = glassnet.losses.CategoricalCrossentropy(label_smoothing=smoothing)
+    _close(value, loss.forward(targets, probs, weights), dtype)  # Keras's value, from probs
+    np.testing.assert_allclose(
+        out_fast, loss.logits_grad(targets, probs, weights, np.empty_like(probs)),
+        rtol=TOLERANCE[dtype], atol=scale)
+
+
+@DTYPES
+def test_dense_softmax_cross_entropy_says_where_keras_clip_binds(numba_impl, dtype):
+    logits = np.array([[0.0, 30.0, 0.0], [1.0, 0.0, 0.0]], dtype)  # row 0: p[0] < 1e-7
+    targets = np.array([[1, 0, 0], [0, 1, 0]], dtype)
+    probs = kernels.bias_softmax(logits.copy(), None, np.empty_like(logits))
+    lo, hi = glassnet.losses.crossentropy.clip_bounds(probs.dtype)
+    for impl in (numba_impl, kernels._REFERENCE):
+        assert impl.softmax_xent(logits, probs, targets, 0.0, None, lo, hi,
+                                 np.empty_like(probs))[1] is True
+        assert impl.softmax_xent(logits[1:], probs[1:], targets[1:], 0.0, None, lo, hi,
+                                 np.empty_like(probs[1:]))[1] is False
+    loss = glassnet.losses.CategoricalCrossentropy()  # there, Keras's exact value: 15.94...
+    value, grad = loss.logits_value_and_grad(targets, logits, probs, None, np.empty_like(probs))
+    assert value == pytest.approx(loss.forward(targets, probs, None), rel=1e-6)
+    assert value == pytest.approx((-np.log(np.float32(1e-7)) + -np.log(probs[1, 1])) / 2,
+                                  rel=1e-5)
+    np.testing.assert_array_equal(grad[0], 0.0)  # no gradient through the clip, as Keras
+
+
+@DTYPES
 def test_sparse_accuracy_agrees_with_the_metric(numba_impl, dtype):
     rng = np.random.default_rng(4)
     probs = rng.random((50, 7)).astype(dtype)

@@ -381,6 +381,42 @@ def _sparse_softmax_xent(logits, probs, labels, weights, out, scale):
 
 
 @_jit
+def _softmax_xent(logits, probs, targets, keep, spread, weights, lo, hi, out, scale):
+    rows, cols = logits.shape
+    total, clipped = 0.0, False
+    for i in range(rows):
+        top = logits[i, 0]
+        for j in range(cols):
+            top = max(top, logits[i, j])
+        mass, psum = logits.dtype.type(0), probs.dtype.type(0)
+        for j in range(cols):
+            mass += np.exp(logits[i, j] - top)
+            psum += probs[i, j]
+        lse = np.log(mass) + top
+        w = weights[i] if weights is not None else logits.dtype.type(1)
+        row, t_sum = 0.0, targets.dtype.type(0)
+        for j in range(cols):
+            t = targets[i, j] * keep + spread
+            t_sum += t
+            row += t * (lse - logits[i, j])
+            q = probs[i, j] / psum
+            clipped |= t != 0 and (q < lo or q > hi)
+        total += w * row
+        for j in range(cols):
+            d = probs[i, j] * t_sum - (targets[i, j] * keep + spread)
+            out[i, j] = d * scale * w if weights is not None else d * scale
+    return total / rows, clipped
+
+
+def softmax_xent(logits, probs, targets, smoothing, weights, lo, hi, out):
+    t = targets.dtype.type
+    scale = logits.dtype.type(1.0 / len(logits))
+    value, clipped = _softmax_xent(logits, probs, targets, t(1.0 - smoothing),
+                                   t(smoothing / targets.shape[-1]), weights, lo, hi, out, scale)
+    return float(value), bool(clipped)
+
+
+@_jit
 def _sparse_hits(labels, probs):
     hits = 0
     for i in range(probs.shape[0]):
@@ -405,5 +441,6 @@ IMPLEMENTATION = SimpleNamespace(
     name="numba", parallel=parallel, matmul=matmul, sgd=sgd, sgd_momentum=sgd_momentum, adam=adam, amsgrad=amsgrad,
     rmsprop=rmsprop, adagrad=adagrad, adamax=adamax, adadelta=adadelta, nadam=nadam, lion=lion,
     bias_relu=bias_relu, relu_backward=relu_backward, bias_softmax=bias_softmax,
-    sparse_softmax_xent=sparse_softmax_xent, sparse_accuracy=sparse_accuracy,
+    sparse_softmax_xent=sparse_softmax_xent, softmax_xent=softmax_xent,
+    sparse_accuracy=sparse_accuracy,
 )

@@ -250,6 +250,29 @@ def sparse_softmax_xent(logits, probs, labels, weights, out):
     return float(np.dot(per_sample, weights) / len(per_sample))
 
 
+def softmax_xent(logits, probs, targets, smoothing, weights, lo, hi, out):
+    """(The mean, weighted, cross-entropy ``-sum(t log softmax(logits))`` of the rows; whether
+    Keras's probability clip to [lo, hi] binds in some row), with ``t`` the targets smoothed
+    towards 1/k by ``smoothing``; the gradient ``(probs sum(t) - t) w / n`` into ``out``.
+
+    Where the clip binds, Keras's value and gradient differ from these (the caller recomputes
+    them on Keras's own path).
+    """
+    t = targets
+    if smoothing:
+        t = targets * (1.0 - smoothing) + smoothing / targets.shape[-1]
+    per_sample = -np.sum(t * log_softmax(logits), axis=-1)
+    q = probs / np.sum(probs, axis=-1, keepdims=True)
+    clipped = bool(np.any((t != 0) & ((q < lo) | (q > hi))))
+    np.multiply(probs, np.sum(t, axis=-1, keepdims=True), out=out)
+    out -= t
+    out *= 1.0 / len(out)
+    if weights is not None:
+        out *= weights[:, None]
+        return float(np.dot(per_sample, weights) / len(per_sample)), clipped
+    return float(per_sample.mean()), clipped
+
+
 def sparse_accuracy(labels, probs):
     """Share of rows whose largest probability is at the integer label."""
     return float(np.mean(np.argmax(probs, axis=-1) == labels))
@@ -257,7 +280,7 @@ def sparse_accuracy(labels, probs):
 
 _KERNEL_NAMES = ("sgd", "sgd_momentum", "adam", "amsgrad", "rmsprop", "adagrad", "adamax",
                  "adadelta", "nadam", "lion", "bias_relu", "relu_backward", "bias_softmax",
-                 "sparse_softmax_xent", "sparse_accuracy", "matmul")
+                 "sparse_softmax_xent", "softmax_xent", "sparse_accuracy", "matmul")
 _REFERENCE = SimpleNamespace(name="numpy", **{k: globals()[k] for k in _KERNEL_NAMES})
 
 

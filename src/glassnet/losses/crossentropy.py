@@ -106,6 +106,14 @@ class _CrossEntropy(Loss):
     def fix_clipped(self, y_true, probs, weights, out) -> None:
         raise NotImplementedError
 
+    def _scale_grad(self, out, weights) -> float:
+        """Scale the kernel's 'sum_over_batch_size' gradient to the reduction; the factor."""
+        if self.reduction in ("sum_over_batch_size", "mean", None, "none"):
+            return 1.0
+        scale = self.rescale(len(out), weights)
+        out *= scale
+        return scale
+
 
 class CategoricalCrossentropy(_CrossEntropy):
     """``-sum(y log p)`` per sample; targets are one-hot (or probability) rows.
@@ -154,6 +162,17 @@ class CategoricalCrossentropy(_CrossEntropy):
         out -= y
         out *= upstream[..., None]
         return out
+
+    def logits_value_and_grad(self, y_true, logits, probs, weights, out):
+        """One kernel for the value (from the logits) and the gradient, unless Keras's clip
+        binds somewhere: then Keras's own path, as the base class has it."""
+        if y_true.shape == probs.shape and probs.ndim == 2:
+            lo, hi = clip_bounds(probs.dtype)
+            value, clipped = kernels.active().softmax_xent(
+                logits, probs, y_true, self.label_smoothing, weights, lo, hi, out)
+            if not clipped:
+                return value * self._scale_grad(out, weights), out
+        return super().logits_value_and_grad(y_true, logits, probs, weights, out)
 
     def fix_clipped(self, y_true, probs, weights, out):
         lo, hi = clip_bounds(probs.dtype)
@@ -273,14 +292,6 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
                 self._scale_grad(out, weights)
                 return value, out
         return value * self._scale_grad(out, weights), out
-
-    def _scale_grad(self, out, weights) -> float:
-        """Scale the kernel's 'sum_over_batch_size' gradient to the reduction; the factor."""
-        if self.reduction in ("sum_over_batch_size", "mean", None, "none"):
-            return 1.0
-        scale = self.rescale(len(out), weights)
-        out *= scale
-        return scale
 
     def fix_clipped(self, y_true, probs, weights, out):
         lo, hi = clip_bounds(probs.dtype)
