@@ -482,11 +482,11 @@ def test_a_training_step_sends_its_small_products_to_the_kernels():
         assert calls == []
         model.fit(x[:3], y[:3], epochs=1, verbose=0)
         assert all(a[0] >= 4 for a, _ in calls) and ((3, 784), (784, 8)) not in calls
-        calls.clear()  # 2 x 512 x 784 x 40 = 32 MFLOP: above the one-core size, BLAS's
-        wide = glassnet.Sequential([Dense(40, activation="relu", input_shape=(784,))])
+        calls.clear()  # 2 x 512 x 784 x 400 = 321 MFLOP: above the kernels' size, BLAS's
+        wide = glassnet.Sequential([Dense(400, activation="relu", input_shape=(784,))])
         wide.compile("sgd", "mse")
-        wide.fit(np.tile(x, (8, 1)), np.zeros((512, 40)), epochs=1, batch_size=512, verbose=0)
-        assert ((512, 784), (784, 40)) not in calls and ((784, 512), (512, 40)) not in calls
+        wide.fit(np.tile(x, (8, 1)), np.zeros((512, 400)), epochs=1, batch_size=512, verbose=0)
+        assert ((512, 784), (784, 400)) not in calls and ((784, 512), (512, 400)) not in calls
     finally:
         kernels._IMPLEMENTATIONS.pop("counting")
         kernels.set_kernels(previous)

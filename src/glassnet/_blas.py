@@ -1,5 +1,9 @@
-"""Threads while training: for small matrix products BLAS gets one thread and glassnet's own
-kernels share the step with a second core; large products keep BLAS's default threads.
+"""Threads while training: products under 300 MFLOP run in glassnet's kernels, shared with a
+second core, while BLAS gets one thread; a model with a larger product keeps BLAS's threads.
+
+The limit was measured on two cores (session 6, benchmarks/RESULTS.md): glassnet's kernels on
+two threads beat OpenBLAS's two at 784x512 for batches 64-256 (1.2-1.4x an epoch) and tie it at
+1024x1024 for batch 128.
 
 Measured on two cores (benchmarks/RESULTS.md): for a training step's products at small sizes
 (a batch of 32 through a 784x128 layer) a second OpenBLAS thread saves little even on an idle
@@ -17,8 +21,9 @@ from __future__ import annotations
 
 import contextlib
 
-# flops of the step's largest matrix product below which BLAS gets one thread
-SINGLE_THREAD_BELOW = 30e6
+# flops of a training product below which it runs in glassnet's kernels (BLAS above); while a
+# model's largest product is below it, BLAS gets one thread and the kernels lead the team
+OWN_KERNELS_BELOW = 300e6
 
 def _controller():
     """The BLAS libraries loaded now (scanned each time: scipy or torch may load more later)."""
@@ -43,7 +48,7 @@ def largest_product_flops(model, batch_size: int) -> float:
 def training_threads(model, batch_size: int):
     """A context in which, if this model's products are small, BLAS uses one thread and the
     kernels share their big loops with the other cores (``kernels.get_num_threads()``)."""
-    if largest_product_flops(model, batch_size) >= SINGLE_THREAD_BELOW:
+    if largest_product_flops(model, batch_size) >= OWN_KERNELS_BELOW:
         yield
         return
     from . import kernels

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations, constraints, initializers, kernels, regularizers
-from .._blas import SINGLE_THREAD_BELOW
+from .. import _blas
 from .._checks import boolean, positive_count
 from ..errors import ShapeError
 from .layer import Layer, format_shape
@@ -34,7 +34,7 @@ def _matmul(a, b, out, training: bool):
     which ``fit`` gives BLAS one thread) and at least 4 rows go to the active kernels: numba's
     keeps a block of ``out`` in registers (and skips zero inputs where that pays). The rest,
     and every product of ``predict`` and ``evaluate``, go to BLAS."""
-    if training and len(a) >= 4 and 2.0 * a.size * b.shape[1] < SINGLE_THREAD_BELOW:
+    if training and len(a) >= 4 and 2.0 * a.size * b.shape[1] < _blas.OWN_KERNELS_BELOW:
         return kernels.active().matmul(a, b, out)
     return np.matmul(a, b, out=out)
 
