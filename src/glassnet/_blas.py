@@ -21,9 +21,18 @@ from __future__ import annotations
 
 import contextlib
 
+import numpy as np
+
 # flops of a training product below which it runs in glassnet's kernels (BLAS above); while a
-# model's largest product is below it, BLAS gets one thread and the kernels lead the team
+# model's largest product is below it, BLAS gets one thread and the kernels lead the team. The
+# team shares float32 work only: other dtypes keep the one-core limit.
 OWN_KERNELS_BELOW = 300e6
+ONE_CORE_BELOW = 30e6
+
+
+def own_kernels_below(dtype) -> float:
+    """The product size (flops) under which ``dtype`` products run in glassnet's kernels."""
+    return OWN_KERNELS_BELOW if dtype == np.float32 else ONE_CORE_BELOW
 
 def _controller():
     """The BLAS libraries loaded now (scanned each time: scipy or torch may load more later)."""
@@ -48,7 +57,7 @@ def largest_product_flops(model, batch_size: int) -> float:
 def training_threads(model, batch_size: int):
     """A context in which, if this model's products are small, BLAS uses one thread and the
     kernels share their big loops with the other cores (``kernels.get_num_threads()``)."""
-    if largest_product_flops(model, batch_size) >= OWN_KERNELS_BELOW:
+    if largest_product_flops(model, batch_size) >= own_kernels_below(model.dtype):
         yield
         return
     from . import kernels

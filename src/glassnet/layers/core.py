@@ -30,11 +30,12 @@ __all__ = ["Dense"]
 
 def _matmul(a, b, out, training: bool):
     """out = a @ b. Products of a training pass (``fit``, and the gradient checks, ``explain``
-    and the classic APIs, which train too) small enough to run on one core (the size under
-    which ``fit`` gives BLAS one thread) and at least 4 rows go to the active kernels: numba's
-    keeps a block of ``out`` in registers (and skips zero inputs where that pays). The rest,
-    and every product of ``predict`` and ``evaluate``, go to BLAS."""
-    if training and len(a) >= 4 and 2.0 * a.size * b.shape[1] < _blas.OWN_KERNELS_BELOW:
+    and the classic APIs, which train too) under ``_blas.own_kernels_below`` (the size under
+    which ``fit`` gives BLAS one thread) and of at least 4 rows go to the active kernels:
+    numba's keeps a block of ``out`` in registers (and skips zero inputs where that pays),
+    sharing float32 rows with a second core inside ``fit``. The rest, and every product of
+    ``predict`` and ``evaluate``, go to BLAS."""
+    if training and len(a) >= 4 and 2.0 * a.size * b.shape[1] < _blas.own_kernels_below(a.dtype):
         return kernels.active().matmul(a, b, out)
     return np.matmul(a, b, out=out)
 
