@@ -5,8 +5,8 @@
         --entries glassnet:w512-b32-e3,torch:w512-b32-e3
 
 Each entry is ``FRAMEWORK:RECIPE[@THREADS]`` (recipes: ``speedrun_recipes.py``; THREADS is
-PyTorch's ``set_num_threads`` or glassnet's OpenBLAS threads, default 1). Round i runs every
-entry once from seed i, each in its own child process, in an order rotated by the round. The
+PyTorch's ``set_num_threads`` or glassnet's ``GLASSNET_NUM_THREADS``, default 1). Round i runs
+every entry once from seed i, each in its own child process, in an order rotated by the round. The
 time of a run is the wall time from ``fit``'s start (PyTorch: the training loop's) to the end of
 the first epoch whose held-out accuracy is >= 98.0 %; scoring the held-out images at each epoch's
 end is outside the timed region. ``--split val`` scores on the last 10,000 training images
@@ -51,8 +51,8 @@ def run_one(entry, seed: int, args, cache: Path, out: Path) -> dict:
     framework, recipe, threads = entry
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(harness.SRC_DIR), str(harness.BENCH_DIR), os.environ.get("PYTHONPATH", "")]))
-    if framework == "glassnet":
-        env["OPENBLAS_NUM_THREADS"] = str(threads)
+    if framework == "glassnet":  # its kernels' threads (fit gives BLAS one while they run)
+        env["GLASSNET_NUM_THREADS"] = str(threads)
     cmd = [sys.executable, str(harness.BENCH_DIR / "speedrun_peers.py"), framework, recipe,
            "--seed", str(seed), "--cache", str(cache), "--out", str(out), "--split", args.split,
            "--threads", str(threads), "--max-epochs", str(args.max_epochs)]

@@ -49,6 +49,7 @@ RECIPES: dict[str, Recipe] = {
     "w512-b32-e2": Recipe(hidden=(512,), batch=32, lr=1e-3, epochs=2, warmup_epochs=0.3),
     "w256-b32-e3": Recipe(hidden=(256,), batch=32, lr=1e-3, epochs=3, warmup_epochs=0.5),
     "w1024-b64-e3": Recipe(batch=64, lr=1.5e-3, epochs=3, warmup_epochs=0.5),
+    "w1024-b128-e3": Recipe(epochs=3, warmup_epochs=0.5),
     "w1024-b64-e2": Recipe(batch=64, lr=1.5e-3, epochs=2, warmup_epochs=0.3),
     "w1024-b32-e2": Recipe(batch=32, lr=1e-3, epochs=2, warmup_epochs=0.3),
     "w1024-b256-e3-wd": Recipe(batch=256, lr=3e-3, epochs=3, weight_decay=0.01),
