@@ -98,7 +98,7 @@ def test_matmul_kernel_agrees_with_numpy(numba_impl, shape, transposed, dtype, k
         matmul = numba_impl.matmul
     else:
         def matmul(a, b, out):
-            return getattr(_simd, kernel)(a, b, out, 0, len(out))
+            return getattr(_simd, kernel)(a, b, out, 0, len(out), 0, out.shape[1])
     rows, inner, cols = shape
     rng = np.random.default_rng(6)
     a = rng.normal(size=(inner, rows) if transposed else (rows, inner)).astype(dtype)
@@ -118,7 +118,7 @@ def test_matmul_kernel_agrees_with_numpy(numba_impl, shape, transposed, dtype, k
 def test_matmul_falls_back_to_blas_where_the_vector_kernel_does_not_fit(numba_impl,
                                                                        monkeypatch):
     used = []
-    monkeypatch.setattr(_simd, "matmul", lambda a, b, out, first, stop: used.append(1) or np.matmul(a, b, out))
+    monkeypatch.setattr(_simd, "matmul", lambda a, b, out, *parts: used.append(1) or np.matmul(a, b, out))
     rng = np.random.default_rng(7)
     a, b = rng.normal(size=(8, 20)).astype(np.float32), rng.normal(size=(20, 96))
     b32 = b.astype(np.float32)
@@ -152,10 +152,10 @@ def test_matmul_skipping_zeros_differs_from_blas_only_for_zero_times_inf():
     a[:, 1] = 1.0
     b = np.ones((3, 64), np.float32)
     b[0] = np.inf
-    skipped = _simd.matmul_skipping_zeros(a, b, np.empty((4, 64), np.float32), 0, 4)
+    skipped = _simd.matmul_skipping_zeros(a, b, np.empty((4, 64), np.float32), 0, 4, 0, 64)
     np.testing.assert_array_equal(skipped, 1.0)
     with np.errstate(invalid="ignore"):
-        assert np.isnan(_simd.matmul_dense(a, b, np.empty((4, 64), np.float32), 0, 4)).all()
+        assert np.isnan(_simd.matmul_dense(a, b, np.empty((4, 64), np.float32), 0, 4, 0, 64)).all()
         assert np.isnan(np.matmul(a, b)).all()
 
 
@@ -170,8 +170,8 @@ def test_matmul_variants_give_the_same_bits_for_finite_inputs(dtype, transposed)
     a[:, 3] = -0.0
     a = a.T if transposed else a  # a strided view, as x.T in the weight gradient
     b = rng.normal(size=(a.shape[1], 100)).astype(dtype)
-    skipped = _simd.matmul_skipping_zeros(a, b, np.empty((len(a), 100), dtype), 0, len(a))
-    dense = _simd.matmul_dense(a, b, np.empty((len(a), 100), dtype), 0, len(a))
+    skipped = _simd.matmul_skipping_zeros(a, b, np.empty((len(a), 100), dtype), 0, len(a), 0, 100)
+    dense = _simd.matmul_dense(a, b, np.empty((len(a), 100), dtype), 0, len(a), 0, 100)
     assert skipped.tobytes() == dense.tobytes()
 
 
@@ -189,7 +189,7 @@ def test_matmul_kernel_is_right_with_the_narrower_vectors_of_other_cpus(tmp_path
         "    a = rng.normal(size=(n, d)).astype(t); a[a < 0.5] = 0; b = rng.normal(size=(d, u))"
         ".astype(t)\n"
         "    for matmul in (_simd.matmul_skipping_zeros, _simd.matmul_dense):\n"
-        "        out = matmul(a, b, np.full((n, u), np.nan, t), 0, n)\n"
+        "        out = matmul(a, b, np.full((n, u), np.nan, t), 0, n, 0, u)\n"
         "        scale = np.abs(a) @ np.abs(b) + 1e-30\n"
         "        errs.append(float((np.abs(out - a @ b) / scale).max()))\n"
         "used = []\n"

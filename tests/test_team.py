@@ -47,7 +47,7 @@ def _operands(rng, rows, inner, cols, transposed):
 def test_a_shared_product_gives_the_bits_of_one_thread(team, shape, transposed):
     rows, inner, cols = shape
     a, b = _operands(np.random.default_rng(1), rows, inner, cols, transposed)
-    alone = _simd.matmul(a, b, np.empty((rows, cols), F32), 0, rows)
+    alone = _simd.matmul(a, b, np.empty((rows, cols), F32), 0, rows, 0, cols)
     deadline = time.monotonic() + 60  # a new worker first loads its compiled loop
     with team.lease() as lead:
         for _ in range(50):  # many jobs in a row, with the worker awake (or the lead alone)
@@ -89,7 +89,7 @@ def test_a_job_finishes_without_the_worker(team):
     shared_before = team.shared
     with team.lease() as lead:
         out = lead.matmul(a, b, np.empty((64, 128), F32))
-    assert out.tobytes() == _simd.matmul(a, b, np.empty((64, 128), F32), 0, 64).tobytes()
+    assert out.tobytes() == _simd.matmul(a, b, np.empty((64, 128), F32), 0, 64, 0, 128).tobytes()
     assert team.shared == shared_before
 
 

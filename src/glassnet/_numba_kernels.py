@@ -50,7 +50,7 @@ def matmul(a, b, out):
                 and 2 * a.size * out.shape[1] >= TEAM_MATMUL_FLOPS
                 and (a.flags.c_contiguous or a.flags.f_contiguous)):
             return team.matmul(a, b, out)
-        return _simd.matmul(a, b, out, 0, len(out))
+        return _simd.matmul(a, b, out, 0, len(out), 0, out.shape[1])
     return np.matmul(a, b, out=out)
 
 

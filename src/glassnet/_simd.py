@@ -204,42 +204,57 @@ def vlanes(typingctx, like):
 
 def _product_kernel(name: str, skip_zeros: bool):
     """The product kernel, with or without skipping zero inputs (numba compiles ``skip_zeros``
-    as a constant). Each variant gets its own name: numba keys its disk cache and the compiled
-    code's environment on it, and two closures of one name loaded from the cache crash."""
+    as a constant). Each variant gets its own names: numba keys its disk cache and the compiled
+    code's environment on them, and two closures of one name loaded from the cache crash."""
 
-    def matmul(a, b, out, first, stop):
-        """out[first:stop] = a[first:stop] @ b, four rows by one Vec (``LANES`` columns) of
-        ``out`` in registers at once.
+    def block(a, b, out, i, j, last):
+        """out[i:i+4, j:j+LANES] = a[i:i+4] @ b[:, j:j+LANES], rows past ``last`` repeating it
+        (they compute the same numbers again); with ``skip_zeros``, a step s where
+        ``a[i:i+4, s]`` is all zero is skipped (it would add exactly +0)."""
+        i1, i2, i3 = min(i + 1, last), min(i + 2, last), min(i + 3, last)
+        c0 = c1 = c2 = c3 = vsplat(out, 0)
+        for s in range(a.shape[1]):
+            a0, a1, a2, a3 = a[i, s], a[i1, s], a[i2, s], a[i3, s]
+            if skip_zeros and a0 == 0 and a1 == 0 and a2 == 0 and a3 == 0:
+                continue
+            row = vload(b, s, j)
+            c0 = vfma(vsplat(out, a0), row, c0)
+            c1 = vfma(vsplat(out, a1), row, c1)
+            c2 = vfma(vsplat(out, a2), row, c2)
+            c3 = vfma(vsplat(out, a3), row, c3)
+        vstore(out, i, j, c0)
+        vstore(out, i1, j, c1)
+        vstore(out, i2, j, c2)
+        vstore(out, i3, j, c3)
+
+    def matmul(a, b, out, first, stop, col_first, col_stop):
+        """out[first:stop, col_first:col_stop] = a[first:stop] @ b[:, col_first:col_stop], four
+        rows by one Vec (``LANES`` columns, from ``col_first``) of ``out`` in registers at once.
 
         ``b`` and ``out`` must be C-contiguous with the same float dtype (``a`` may be any view,
         such as ``x.T`` for a weight gradient) and the shapes must fit; the caller checks. With
-        ``skip_zeros``, a step s where ``a[i:i+4, s]`` is all zero is skipped. The last block
-        repeats the last row instead of reading past it: it computes the same numbers again.
-        Each number of ``out`` is the same sum in the same order whatever rows a call covers,
-        so rows split between threads give the bits one call gives.
+        fewer rows than inner steps (a forward product: a batch through a layer) it walks the
+        columns outermost, so a Vec-wide strip of ``b`` stays in cache for every row; otherwise
+        (a weight gradient) the rows. Each number of ``out`` is the same sum in the same order
+        whatever part of ``out`` a call covers, so parts split between threads give the bits
+        one call gives.
         """
-        inner = a.shape[1]
-        for i in range(first, stop, 4):
-            i1, i2, i3 = min(i + 1, stop - 1), min(i + 2, stop - 1), min(i + 3, stop - 1)
-            for j in range(0, b.shape[1], vlanes(out)):
-                c0 = c1 = c2 = c3 = vsplat(out, 0)
-                for s in range(inner):
-                    a0, a1, a2, a3 = a[i, s], a[i1, s], a[i2, s], a[i3, s]
-                    if skip_zeros and a0 == 0 and a1 == 0 and a2 == 0 and a3 == 0:
-                        continue
-                    row = vload(b, s, j)
-                    c0 = vfma(vsplat(out, a0), row, c0)
-                    c1 = vfma(vsplat(out, a1), row, c1)
-                    c2 = vfma(vsplat(out, a2), row, c2)
-                    c3 = vfma(vsplat(out, a3), row, c3)
-                vstore(out, i, j, c0)
-                vstore(out, i1, j, c1)
-                vstore(out, i2, j, c2)
-                vstore(out, i3, j, c3)
+        lanes = vlanes(out)
+        if a.shape[0] < a.shape[1]:
+            for j in range(col_first, col_stop, lanes):
+                for i in range(first, stop, 4):
+                    block(a, b, out, i, j, stop - 1)
+        else:
+            for i in range(first, stop, 4):
+                for j in range(col_first, col_stop, lanes):
+                    block(a, b, out, i, j, stop - 1)
         return out
 
+    block.__name__ = block.__qualname__ = f"{name}_block"
     matmul.__name__ = matmul.__qualname__ = name
-    return njit(cache=True, error_model="numpy", nogil=True)(matmul)
+    jit = njit(cache=True, error_model="numpy", nogil=True)
+    block = njit(cache=True, error_model="numpy", nogil=True, inline="always")(block)
+    return jit(matmul)
 
 
 matmul_skipping_zeros = _product_kernel("matmul_skipping_zeros", skip_zeros=True)
@@ -445,7 +460,7 @@ def address_pointer(typingctx, address):
 # the threads write often sit on 64-byte lines of their own.
 CLAIM, DONE, PARKED, STOP, SHARED = 0, 8, 16, 24, 25  # SHARED: chunks the workers ran
 OP, ROWS, STEP, FP_CONTROL = 32, 33, 34, 35
-A, A_TRANSPOSED, INNER, B, COLUMNS, OUT = 40, 41, 42, 43, 44, 45  # a product's operands
+A, A_TRANSPOSED, INNER, B, COLUMNS, OUT, OUT_ROWS = 40, 41, 42, 43, 44, 45, 46  # a product
 P, G, M, V = 40, 41, 42, 43  # Adam's arrays (ROWS holds their size)
 CONTROL_SLOTS = 48
 MATMUL, ADAM = 1, 2
@@ -462,14 +477,15 @@ def _float32_array(address, shape):
 def _run_chunk(control, scalars, chunk):
     first = chunk * control[STEP]
     stop = min(first + control[STEP], control[ROWS])
-    if control[OP] == MATMUL:
-        rows, inner, columns = control[ROWS], control[INNER], control[COLUMNS]
+    if control[OP] == MATMUL:  # ROWS counts what is split: out's rows, or its columns
+        rows, inner, columns = control[OUT_ROWS], control[INNER], control[COLUMNS]
         b = _float32_array(control[B], (inner, columns))
         out = _float32_array(control[OUT], (rows, columns))
+        r0, r1, c0, c1 = (0, rows, first, stop) if rows < inner else (first, stop, 0, columns)
         if control[A_TRANSPOSED]:
-            matmul(_float32_array(control[A], (inner, rows)).T, b, out, first, stop)
+            matmul(_float32_array(control[A], (inner, rows)).T, b, out, r0, r1, c0, c1)
         else:
-            matmul(_float32_array(control[A], (rows, inner)), b, out, first, stop)
+            matmul(_float32_array(control[A], (rows, inner)), b, out, r0, r1, c0, c1)
     else:
         size = control[ROWS]
         p, g = _float32_array(control[P], size), _float32_array(control[G], size)
@@ -515,12 +531,14 @@ def _lead(control, scalars, op, rows, step):
 
 @njit(cache=True, nogil=True)
 def team_matmul(control, scalars, a, b, out, step):
-    """out = a @ b (float32; ``a`` C- or F-contiguous, ``b`` and ``out`` C-contiguous) with
-    ``out``'s rows split into chunks of ``step``."""
+    """out = a @ b (float32; ``a`` C- or F-contiguous, ``b`` and ``out`` C-contiguous) split
+    in chunks of ``step`` (a multiple of 4) rows, or, where :func:`matmul` walks the columns
+    outermost, of ``step`` (a multiple of ``LANES``) columns."""
     control[A], control[A_TRANSPOSED] = a.ctypes.data, a.strides[0] < a.strides[1]
     control[INNER], control[COLUMNS] = a.shape[1], b.shape[1]
-    control[B], control[OUT] = b.ctypes.data, out.ctypes.data
-    _lead(control, scalars, MATMUL, out.shape[0], step)
+    control[B], control[OUT], control[OUT_ROWS] = b.ctypes.data, out.ctypes.data, out.shape[0]
+    split = out.shape[0] if a.shape[0] >= a.shape[1] else out.shape[1]
+    _lead(control, scalars, MATMUL, split, step)
 
 
 @njit(cache=True, nogil=True)

@@ -31,6 +31,7 @@ from . import _simd
 PATIENCE_CYCLES = 5_000_000
 # chunks per thread of a job: more balance the zero-skipping products' uneven rows better
 CHUNKS_PER_THREAD = 8
+_LANES = _simd.LANES[_simd.types.float32]
 
 
 class Team:
@@ -92,7 +93,11 @@ class Team:
         """out = a @ b, float32; ``a`` C- or F-contiguous (``x.T``), ``b`` and ``out``
         C-contiguous, shapes checked by the caller."""
         self._rouse()
-        _simd.team_matmul(self.control, self.scalars, a, b, out, self._step(len(out), 4))
+        if a.shape[0] < a.shape[1]:  # the kernel walks columns outermost: split them
+            step = self._step(out.shape[1], _LANES)
+        else:
+            step = self._step(len(out), 4)
+        _simd.team_matmul(self.control, self.scalars, a, b, out, step)
         return out
 
     def adam(self, p, g, m, v, lr_t, c1, c2, eps, decay):
