@@ -301,6 +301,18 @@ def test_dense_softmax_cross_entropy_says_where_keras_clip_binds(numba_impl, dty
 
 
 @DTYPES
+def test_sum_squares_agrees_and_sees_inf_and_nan(numba_impl, dtype):
+    x = np.random.default_rng(5).normal(size=1001).astype(dtype)
+    for impl in (numba_impl, kernels._REFERENCE):
+        _close(impl.sum_squares(x), float(np.dot(x, x)), dtype)
+        for bad in (np.inf, np.nan):
+            y = x.copy()
+            y[500] = bad
+            with np.errstate(invalid="ignore"):
+                assert not np.isfinite(impl.sum_squares(y))
+
+
+@DTYPES
 def test_sparse_accuracy_agrees_with_the_metric(numba_impl, dtype):
     rng = np.random.default_rng(4)
     probs = rng.random((50, 7)).astype(dtype)

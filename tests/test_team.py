@@ -81,6 +81,17 @@ def test_a_shared_adam_step_gives_the_bits_of_one_thread_subnormals_flushed_alik
         assert alone.tobytes() == shared.tobytes()
 
 
+def test_a_shared_sum_of_squares_finds_what_is_not_finite(team):
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=407_050).astype(F32)
+    with team.lease() as lead:
+        assert lead.sum_squares(x) == pytest.approx(float(np.dot(x, x)), rel=1e-5)
+        for bad in (np.inf, -np.inf, np.nan, 3e19):  # 3e19 squared overflows float32
+            y = x.copy()
+            y[123_457] = bad
+            assert not np.isfinite(lead.sum_squares(y))
+
+
 def test_a_job_finishes_without_the_worker(team):
     """The lead claims whatever no worker has claimed: with the worker stopped, every job still
     completes (on the lead alone) and gives the same numbers."""

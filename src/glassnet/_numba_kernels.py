@@ -59,7 +59,7 @@ _LANES = {np.dtype(str(t)): lanes for t, lanes in _simd.LANES.items()}
 # Work worth sharing with the team: a job costs the lead ~1-2 us to publish and collect, a
 # chunk a few hundred nanoseconds (products of 2 MFLOP take ~10 us on one core).
 TEAM_MATMUL_FLOPS = 2e6
-TEAM_ADAM_SIZE = 32_768
+TEAM_VECTOR_SIZE = 32_768
 
 
 class _Lead(threading.local):
@@ -235,9 +235,17 @@ def sgd_momentum(params, grads, velocity, lr, momentum, nesterov, decay, scratch
     _sgd_momentum(params, grads, velocity, t(lr), t(momentum), bool(nesterov), t(decay))
 
 
+def sum_squares(x):
+    team = _lead.team
+    if (team is not None and x.dtype == np.float32 and x.size >= TEAM_VECTOR_SIZE
+            and x.flags.c_contiguous):
+        return team.sum_squares(x)
+    return float(_simd.sum_squares(x, 0, x.size))
+
+
 def _adam(p, g, m, v, lr_t, c1, c2, eps, decay):
     team = _lead.team
-    if (team is not None and p.dtype == np.float32 and p.size >= TEAM_ADAM_SIZE
+    if (team is not None and p.dtype == np.float32 and p.size >= TEAM_VECTOR_SIZE
             and all(x.flags.c_contiguous for x in (p, g, m, v))):
         team.adam(p, g, m, v, lr_t, c1, c2, eps, decay)
     else:
@@ -438,7 +446,7 @@ def sparse_accuracy(labels, probs):
 
 
 IMPLEMENTATION = SimpleNamespace(
-    name="numba", parallel=parallel, matmul=matmul, sgd=sgd, sgd_momentum=sgd_momentum, adam=adam, amsgrad=amsgrad,
+    name="numba", parallel=parallel, matmul=matmul, sum_squares=sum_squares, sgd=sgd, sgd_momentum=sgd_momentum, adam=adam, amsgrad=amsgrad,
     rmsprop=rmsprop, adagrad=adagrad, adamax=adamax, adadelta=adadelta, nadam=nadam, lion=lion,
     bias_relu=bias_relu, relu_backward=relu_backward, bias_softmax=bias_softmax,
     sparse_softmax_xent=sparse_softmax_xent, softmax_xent=softmax_xent,

@@ -345,6 +345,19 @@ def adam(p, g, m, v, lr_t, c1, c2, eps, decay, first, stop):
         p[i] = pi - mi / (np.sqrt(vi) + eps) * lr_t
 
 
+# -- a sum of squares, over a range -------------------------------------------------------------
+@njit(cache=True, error_model="numpy", nogil=True, fastmath={"reassoc"})
+def sum_squares(x, first, stop):
+    """sum(x[first:stop] ** 2) in x's dtype, summed in any order (reassociated, so it
+    vectorises): a test that a gradient is finite, not a value to train on. An inf or a NaN
+    anywhere makes it inf or NaN, as the ordered sum would."""
+    x = x[first:stop]
+    total = x.dtype.type(0)
+    for i in range(x.size):
+        total += x[i] * x[i]
+    return total
+
+
 # -- atomics, the pause instruction and the cycle counter, for the team of threads -------------
 def _int64_vector(array, what: str):
     if not (isinstance(array, types.Array) and array.ndim == 1 and array.dtype == types.int64):
@@ -461,9 +474,10 @@ def address_pointer(typingctx, address):
 CLAIM, DONE, PARKED, STOP, SHARED = 0, 8, 16, 24, 25  # SHARED: chunks the workers ran
 OP, ROWS, STEP, FP_CONTROL = 32, 33, 34, 35
 A, A_TRANSPOSED, INNER, B, COLUMNS, OUT, OUT_ROWS = 40, 41, 42, 43, 44, 45, 46  # a product
-P, G, M, V = 40, 41, 42, 43  # Adam's arrays (ROWS holds their size)
+P, G, M, V = 40, 41, 42, 43  # Adam's arrays (ROWS holds their size); SUM_SQUARES reads P
 CONTROL_SLOTS = 48
-MATMUL, ADAM = 1, 2
+MATMUL, ADAM, SUM_SQUARES = 1, 2, 3
+PARTIALS = 8  # scalars[PARTIALS + chunk]: a sum of squares' chunk totals
 MAX_CHUNKS = (1 << 20) - 1
 _FIELD = (1 << 20) - 1
 
@@ -486,6 +500,9 @@ def _run_chunk(control, scalars, chunk):
             matmul(_float32_array(control[A], (inner, rows)).T, b, out, r0, r1, c0, c1)
         else:
             matmul(_float32_array(control[A], (rows, inner)), b, out, r0, r1, c0, c1)
+    elif control[OP] == SUM_SQUARES:
+        scalars[PARTIALS + chunk] = sum_squares(_float32_array(control[P], control[ROWS]),
+                                                first, stop)
     else:
         size = control[ROWS]
         p, g = _float32_array(control[P], size), _float32_array(control[G], size)
@@ -548,6 +565,18 @@ def team_adam(control, scalars, p, g, m, v, step):
     control[P], control[G] = p.ctypes.data, g.ctypes.data
     control[M], control[V] = m.ctypes.data, v.ctypes.data
     _lead(control, scalars, ADAM, p.size, step)
+
+
+@njit(cache=True, nogil=True)
+def team_sum_squares(control, scalars, x, step):
+    """:func:`sum_squares` of all of ``x`` (float32, contiguous) in chunks of ``step`` numbers
+    (at most ``len(scalars) - PARTIALS`` chunks), their totals added in chunk order."""
+    control[P] = x.ctypes.data
+    _lead(control, scalars, SUM_SQUARES, x.size, step)
+    total = np.float32(0)
+    for chunk in range((x.size + step - 1) // step):
+        total += np.float32(scalars[PARTIALS + chunk])
+    return total
 
 
 @njit(cache=True, nogil=True)

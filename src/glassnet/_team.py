@@ -51,7 +51,7 @@ class Team:
     def __init__(self, threads: int):
         self.threads = threads
         self.control = np.zeros(_simd.CONTROL_SLOTS, np.int64)
-        self.scalars = np.zeros(8, np.float64)
+        self.scalars = np.zeros(_simd.PARTIALS + threads * CHUNKS_PER_THREAD, np.float64)
         self.control[_simd.PARKED] = threads - 1
         self._wake = threading.Event()
         self._lock = threading.Lock()
@@ -105,6 +105,12 @@ class Team:
         self._rouse()
         self.scalars[:5] = lr_t, c1, c2, eps, decay
         _simd.team_adam(self.control, self.scalars, p, g, m, v, self._step(p.size, 64))
+
+    def sum_squares(self, x) -> float:
+        """sum(x ** 2) of a float32 contiguous vector, in any order (a finiteness test)."""
+        self._rouse()
+        return float(_simd.team_sum_squares(self.control, self.scalars, x,
+                                            self._step(x.size, 64)))
 
     @property
     def shared(self) -> int:

@@ -46,6 +46,12 @@ def matmul(a, b, out):
     return np.matmul(a, b, out=out)
 
 
+def sum_squares(x):
+    """sum(x ** 2) of a flat array, in x's dtype: inf or NaN when any number is, or when the
+    squares overflow (what a training step tests its gradient with)."""
+    return float(np.dot(x, x))
+
+
 def _apply_decay(params, decay):
     """Keras 3's decoupled weight decay, before the update: p -= p * (lr * weight_decay)."""
     if decay:
@@ -280,7 +286,8 @@ def sparse_accuracy(labels, probs):
 
 _KERNEL_NAMES = ("sgd", "sgd_momentum", "adam", "amsgrad", "rmsprop", "adagrad", "adamax",
                  "adadelta", "nadam", "lion", "bias_relu", "relu_backward", "bias_softmax",
-                 "sparse_softmax_xent", "softmax_xent", "sparse_accuracy", "matmul")
+                 "sparse_softmax_xent", "softmax_xent", "sparse_accuracy", "matmul",
+                 "sum_squares")
 _REFERENCE = SimpleNamespace(name="numpy", **{k: globals()[k] for k in _KERNEL_NAMES})
 
 

@@ -98,7 +98,7 @@ def train_step(model, batch: Batch, grad_buffers):
     model._graph.backward(grads)
     total = add_penalties(model, total)  # regularizers: Keras's loss includes them
     params, g = model._train_params, model._train_grads
-    if not (math.isfinite(total) and math.isfinite(float(np.dot(g, g)))):
+    if not (math.isfinite(total) and math.isfinite(kernels.active().sum_squares(g))):
         raise Diverged(total)
     model.optimizer.step(params, g)
     apply_constraints(model)
