@@ -204,28 +204,9 @@ def vlanes(typingctx, like):
 
 def _product_kernel(name: str, skip_zeros: bool):
     """The product kernel, with or without skipping zero inputs (numba compiles ``skip_zeros``
-    as a constant). Each variant gets its own names: numba keys its disk cache and the compiled
-    code's environment on them, and two closures of one name loaded from the cache crash."""
-
-    def block(a, b, out, i, j, last):
-        """out[i:i+4, j:j+LANES] = a[i:i+4] @ b[:, j:j+LANES], rows past ``last`` repeating it
-        (they compute the same numbers again); with ``skip_zeros``, a step s where
-        ``a[i:i+4, s]`` is all zero is skipped (it would add exactly +0)."""
-        i1, i2, i3 = min(i + 1, last), min(i + 2, last), min(i + 3, last)
-        c0 = c1 = c2 = c3 = vsplat(out, 0)
-        for s in range(a.shape[1]):
-            a0, a1, a2, a3 = a[i, s], a[i1, s], a[i2, s], a[i3, s]
-            if skip_zeros and a0 == 0 and a1 == 0 and a2 == 0 and a3 == 0:
-                continue
-            row = vload(b, s, j)
-            c0 = vfma(vsplat(out, a0), row, c0)
-            c1 = vfma(vsplat(out, a1), row, c1)
-            c2 = vfma(vsplat(out, a2), row, c2)
-            c3 = vfma(vsplat(out, a3), row, c3)
-        vstore(out, i, j, c0)
-        vstore(out, i1, j, c1)
-        vstore(out, i2, j, c2)
-        vstore(out, i3, j, c3)
+    as a constant). Each variant gets its own name: numba keys its disk cache and the compiled
+    code's environment on it, and two closures of one name loaded from the cache crash. (A
+    jitted helper held in the closure would not cache at all: every process recompiled.)"""
 
     def matmul(a, b, out, first, stop, col_first, col_stop):
         """out[first:stop, col_first:col_stop] = a[first:stop] @ b[:, col_first:col_stop], four
@@ -233,28 +214,43 @@ def _product_kernel(name: str, skip_zeros: bool):
 
         ``b`` and ``out`` must be C-contiguous with the same float dtype (``a`` may be any view,
         such as ``x.T`` for a weight gradient) and the shapes must fit; the caller checks. With
-        fewer rows than inner steps (a forward product: a batch through a layer) it walks the
-        columns outermost, so a Vec-wide strip of ``b`` stays in cache for every row; otherwise
-        (a weight gradient) the rows. Each number of ``out`` is the same sum in the same order
-        whatever part of ``out`` a call covers, so parts split between threads give the bits
-        one call gives.
+        fewer rows than inner steps (a forward product: a batch through a layer) the blocks go
+        column strip by column strip, so a Vec-wide strip of ``b`` stays in cache for every
+        row; otherwise (a weight gradient) row by row. With ``skip_zeros``, a step s where
+        ``a[i:i+4, s]`` is all zero is skipped (it would add exactly +0). The last block
+        repeats the last row instead of reading past it: it computes the same numbers again.
+        Each number of ``out`` is the same sum in the same order whatever part of ``out`` a
+        call covers, so parts split between threads give the bits one call gives.
         """
-        lanes = vlanes(out)
-        if a.shape[0] < a.shape[1]:
-            for j in range(col_first, col_stop, lanes):
-                for i in range(first, stop, 4):
-                    block(a, b, out, i, j, stop - 1)
-        else:
-            for i in range(first, stop, 4):
-                for j in range(col_first, col_stop, lanes):
-                    block(a, b, out, i, j, stop - 1)
+        lanes, last = vlanes(out), stop - 1
+        row_blocks = (stop - first + 3) // 4
+        col_blocks = (col_stop - col_first + lanes - 1) // lanes
+        columns_outer = a.shape[0] < a.shape[1]
+        for k in range(row_blocks * col_blocks):
+            if columns_outer:
+                bj, bi = k // row_blocks, k % row_blocks
+            else:
+                bi, bj = k // col_blocks, k % col_blocks
+            i, j = first + 4 * bi, col_first + lanes * bj
+            i1, i2, i3 = min(i + 1, last), min(i + 2, last), min(i + 3, last)
+            c0 = c1 = c2 = c3 = vsplat(out, 0)
+            for s in range(a.shape[1]):
+                a0, a1, a2, a3 = a[i, s], a[i1, s], a[i2, s], a[i3, s]
+                if skip_zeros and a0 == 0 and a1 == 0 and a2 == 0 and a3 == 0:
+                    continue
+                row = vload(b, s, j)
+                c0 = vfma(vsplat(out, a0), row, c0)
+                c1 = vfma(vsplat(out, a1), row, c1)
+                c2 = vfma(vsplat(out, a2), row, c2)
+                c3 = vfma(vsplat(out, a3), row, c3)
+            vstore(out, i, j, c0)
+            vstore(out, i1, j, c1)
+            vstore(out, i2, j, c2)
+            vstore(out, i3, j, c3)
         return out
 
-    block.__name__ = block.__qualname__ = f"{name}_block"
     matmul.__name__ = matmul.__qualname__ = name
-    jit = njit(cache=True, error_model="numpy", nogil=True)
-    block = njit(cache=True, error_model="numpy", nogil=True, inline="always")(block)
-    return jit(matmul)
+    return njit(cache=True, error_model="numpy", nogil=True)(matmul)
 
 
 matmul_skipping_zeros = _product_kernel("matmul_skipping_zeros", skip_zeros=True)
