@@ -175,9 +175,10 @@ def test_set_num_threads_checks_its_argument():
 
 
 def test_a_bad_glassnet_num_threads_says_what_to_set(monkeypatch):
-    monkeypatch.setenv("GLASSNET_NUM_THREADS", "two")
-    with pytest.raises(ConfigError, match="GLASSNET_NUM_THREADS='two'"):
-        kernels._default_threads()
+    for bad in ("two", "0", "-1", "1.5"):
+        monkeypatch.setenv("GLASSNET_NUM_THREADS", bad)
+        with pytest.raises(ConfigError, match=f"GLASSNET_NUM_THREADS='{bad}'"):
+            kernels._default_threads()
     monkeypatch.setenv("GLASSNET_NUM_THREADS", "1")
     assert kernels._default_threads() == 1
 

@@ -337,11 +337,10 @@ def _default_threads() -> int:
     """``GLASSNET_NUM_THREADS``, else this process's CPUs up to 2."""
     chosen = os.environ.get("GLASSNET_NUM_THREADS")
     if chosen:
-        try:
-            return max(1, int(chosen))
-        except ValueError:
-            raise ConfigError(f"GLASSNET_NUM_THREADS={chosen!r} is not a whole number: set it "
-                              "to the number of threads training may use, e.g. 1 or 2") from None
+        if not chosen.strip().isdigit() or int(chosen) < 1:
+            raise ConfigError(f"GLASSNET_NUM_THREADS={chosen!r} is not a whole number >= 1: set "
+                              "it to the number of threads training may use, e.g. 1 or 2")
+        return int(chosen)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(2, cpus or 1))
 
