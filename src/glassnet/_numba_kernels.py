@@ -56,10 +56,12 @@ def matmul(a, b, out):
 
 _LANES = {np.dtype(str(t)): lanes for t, lanes in _simd.LANES.items()}
 
-# Work worth sharing with the team: a job costs the lead ~1-2 us to publish and collect, a
-# chunk a few hundred nanoseconds (products of 2 MFLOP take ~10 us on one core).
+# Work worth sharing with the team (measured, session 6): a job costs the lead ~1-2 us to
+# publish and collect, a chunk a few hundred nanoseconds; products of 2 MFLOP (~10 us on one
+# core) pay. Adam, memory-bound, paid at 305K and 407K numbers and lost at 101K (784-128-10 at
+# batch 32: an epoch 1.2x slower on two threads than one, 1.1-1.4x faster with it alone).
 TEAM_MATMUL_FLOPS = 2e6
-TEAM_VECTOR_SIZE = 32_768
+TEAM_VECTOR_SIZE = 200_000
 
 
 class _Lead(threading.local):
