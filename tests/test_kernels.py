@@ -118,7 +118,8 @@ def test_matmul_kernel_agrees_with_numpy(numba_impl, shape, transposed, dtype, k
 def test_matmul_falls_back_to_blas_where_the_vector_kernel_does_not_fit(numba_impl,
                                                                        monkeypatch):
     used = []
-    monkeypatch.setattr(_simd, "matmul", lambda a, b, out, *parts: used.append(1) or np.matmul(a, b, out))
+    monkeypatch.setattr(_simd, "matmul",
+                        lambda a, b, out, *parts: used.append(1) or np.matmul(a, b, out))
     rng = np.random.default_rng(7)
     a, b = rng.normal(size=(8, 20)).astype(np.float32), rng.normal(size=(20, 96))
     b32 = b.astype(np.float32)

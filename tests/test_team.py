@@ -15,8 +15,8 @@ import pytest
 
 pytest.importorskip("numba")
 
-from glassnet import _numba_kernels, _simd, _team, kernels  # noqa: E402
-from glassnet.errors import ConfigError  # noqa: E402
+from glassnet import _numba_kernels, _simd, _team, kernels
+from glassnet.errors import ConfigError
 
 F32 = np.float32
 

@@ -448,7 +448,8 @@ def sparse_accuracy(labels, probs):
 
 
 IMPLEMENTATION = SimpleNamespace(
-    name="numba", parallel=parallel, matmul=matmul, sum_squares=sum_squares, sgd=sgd, sgd_momentum=sgd_momentum, adam=adam, amsgrad=amsgrad,
+    name="numba", parallel=parallel, matmul=matmul, sum_squares=sum_squares, sgd=sgd,
+    sgd_momentum=sgd_momentum, adam=adam, amsgrad=amsgrad,
     rmsprop=rmsprop, adagrad=adagrad, adamax=adamax, adadelta=adadelta, nadam=nadam, lion=lion,
     bias_relu=bias_relu, relu_backward=relu_backward, bias_softmax=bias_softmax,
     sparse_softmax_xent=sparse_softmax_xent, softmax_xent=softmax_xent,

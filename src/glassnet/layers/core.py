@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, constraints, initializers, kernels, regularizers
-from .. import _blas
+from .. import _blas, activations, constraints, initializers, kernels, regularizers
 from .._checks import boolean, positive_count
 from ..errors import ShapeError
 from .layer import Layer, format_shape
