@@ -12,6 +12,7 @@ import glassnet
 def _fixed_seed():
     glassnet.utils.set_random_seed(1234)
     glassnet.kernels.set_kernels(os.environ.get("GLASSNET_KERNELS") or "numpy")  # numba: a CI run
+    glassnet.kernels.set_num_threads(glassnet.kernels._default_threads())  # a test may change it
     yield
 
 
