@@ -226,11 +226,8 @@ def _product_kernel(name: str, skip_zeros: bool):
         row_blocks = (stop - first + 3) // 4
         col_blocks = (col_stop - col_first + lanes - 1) // lanes
         columns_outer = a.shape[0] < a.shape[1]
-        for k in range(row_blocks * col_blocks):
-            if columns_outer:
-                bj, bi = k // row_blocks, k % row_blocks
-            else:
-                bi, bj = k // col_blocks, k % col_blocks
+        bi = bj = 0  # the block's row and column, stepped without a division
+        for _ in range(row_blocks * col_blocks):
             i, j = first + 4 * bi, col_first + lanes * bj
             i1, i2, i3 = min(i + 1, last), min(i + 2, last), min(i + 3, last)
             c0 = c1 = c2 = c3 = vsplat(out, 0)
@@ -247,6 +244,14 @@ def _product_kernel(name: str, skip_zeros: bool):
             vstore(out, i1, j, c1)
             vstore(out, i2, j, c2)
             vstore(out, i3, j, c3)
+            if columns_outer:
+                bi += 1
+                if bi == row_blocks:
+                    bi, bj = 0, bj + 1
+            else:
+                bj += 1
+                if bj == col_blocks:
+                    bi, bj = bi + 1, 0
         return out
 
     matmul.__name__ = matmul.__qualname__ = name
