@@ -479,8 +479,7 @@ P, G, M, V = 40, 41, 42, 43  # Adam's arrays (ROWS holds their size); SUM_SQUARE
 CONTROL_SLOTS = 48
 MATMUL, ADAM, SUM_SQUARES = 1, 2, 3
 PARTIALS = 8  # scalars[PARTIALS + chunk]: a sum of squares' chunk totals
-MAX_CHUNKS = (1 << 20) - 1
-_FIELD = (1 << 20) - 1
+_FIELD = (1 << 20) - 1  # CLAIM's chunk fields: a job has fewer chunks than this
 
 
 @njit(cache=True, nogil=True)
@@ -536,7 +535,7 @@ def _claim_and_run(control, scalars):
 def _lead(control, scalars, op, rows, step):
     """Publish a job of ``rows`` split by ``step`` (its operands already in ``control``), take
     a share, wait for the rest."""
-    chunks = (rows + step - 1) // step  # the caller keeps it within MAX_CHUNKS
+    chunks = (rows + step - 1) // step  # _team keeps it to threads x CHUNKS_PER_THREAD
     control[OP], control[ROWS], control[STEP] = op, rows, step
     control[FP_CONTROL] = _read_mxcsr()
     control[DONE] = 0
