@@ -237,18 +237,26 @@ def sgd_momentum(params, grads, velocity, lr, momentum, nesterov, decay, scratch
     _sgd_momentum(params, grads, velocity, t(lr), t(momentum), bool(nesterov), t(decay))
 
 
-def sum_squares(x):
+def _vector_team(first, *vectors):
+    """The team this thread leads if the flat ``first`` (and ``vectors`` alongside) are float32,
+    contiguous and long enough to share; else None."""
     team = _lead.team
-    if (team is not None and x.dtype == np.float32 and x.size >= TEAM_VECTOR_SIZE
-            and x.flags.c_contiguous):
+    if (team is not None and first.dtype == np.float32 and first.size >= TEAM_VECTOR_SIZE
+            and all(x.flags.c_contiguous for x in (first, *vectors))):
+        return team
+    return None
+
+
+def sum_squares(x):
+    team = _vector_team(x)
+    if team is not None:
         return team.sum_squares(x)
     return float(_simd.sum_squares(x, 0, x.size))
 
 
 def _adam(p, g, m, v, lr_t, c1, c2, eps, decay):
-    team = _lead.team
-    if (team is not None and p.dtype == np.float32 and p.size >= TEAM_VECTOR_SIZE
-            and all(x.flags.c_contiguous for x in (p, g, m, v))):
+    team = _vector_team(p, g, m, v)
+    if team is not None:
         team.adam(p, g, m, v, lr_t, c1, c2, eps, decay)
     else:
         _simd.adam(p, g, m, v, lr_t, c1, c2, eps, decay, 0, p.size)
