@@ -92,6 +92,34 @@ def test_a_shared_sum_of_squares_finds_what_is_not_finite(team):
             assert not np.isfinite(lead.sum_squares(y))
 
 
+def _published_sum_of_squares(x, chunks):
+    """The control memory of a sum-of-squares job over ``x`` in ``chunks`` chunks, published
+    as _simd._lead publishes it (without running it)."""
+    control = np.zeros(_simd.CONTROL_SLOTS, np.int64)
+    scalars = np.zeros(_simd.PARTIALS + chunks, np.float64)
+    control[_simd.OP], control[_simd.ROWS] = _simd.SUM_SQUARES, x.size
+    control[_simd.STEP], control[_simd.P] = -(-x.size // chunks), x.ctypes.data
+    control[_simd.FP_CONTROL] = _simd.flush_subnormals()  # this thread's mode, as the lead's
+    _simd.restore_fp_control(control[_simd.FP_CONTROL])
+    control[_simd.CLAIM] = 5 << 40 | chunks << 20
+    return control, scalars
+
+
+@pytest.mark.parametrize("from_back", [False, True])
+def test_the_lead_claims_from_the_front_and_a_worker_from_the_back(from_back):
+    """So that a weight gradient split by rows and Adam over the same buffer give each core the
+    same rows: the first to the lead, the last to the worker."""
+    x = np.arange(1, 641, dtype=F32)
+    control, scalars = _published_sum_of_squares(x, 8)
+    word = control[_simd.CLAIM]
+    ran = _simd._claim_and_run(control, scalars, from_back)
+    lo, hi = control[_simd.CLAIM] & _simd._FIELD, control[_simd.CLAIM] >> 20 & _simd._FIELD
+    assert ran == control[_simd.DONE] == 8 and control[_simd.CLAIM] >> 40 == word >> 40
+    assert (lo, hi) == ((0, 0) if from_back else (8, 8))  # only one end ever moved
+    partials = [float(np.sum(x[i * 80:(i + 1) * 80] ** 2)) for i in range(8)]
+    assert scalars[_simd.PARTIALS:].tolist() == pytest.approx(partials, rel=1e-6)
+
+
 def test_a_job_finishes_without_the_worker(team):
     """The lead claims whatever no worker has claimed: with the worker stopped, every job still
     completes (on the lead alone) and gives the same numbers."""
@@ -204,3 +232,16 @@ def test_a_forked_child_makes_its_own_team():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=300)
     assert result.stdout.strip() == "0", result.stderr
+
+
+def test_weights_gradients_and_optimizer_state_start_on_a_cache_line():
+    """The team's chunk boundaries fall on 64-float steps of the flat buffers; buffers that
+    start on a cache line keep two cores from sharing a line at each boundary."""
+    import glassnet
+    from glassnet.layers import Dense
+
+    model = glassnet.Sequential([Dense(50, activation="relu", input_shape=(30,)), Dense(3)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.ones((8, 30), F32), np.ones((8, 3), F32), epochs=1, verbose=0)
+    arrays = [model._train_params, model._train_grads, *model.optimizer.state.values()]
+    assert len(arrays) == 4 and [a.ctypes.data % 64 for a in arrays] == [0, 0, 0, 0]

@@ -56,12 +56,14 @@ def matmul(a, b, out):
 
 _LANES = {np.dtype(str(t)): lanes for t, lanes in _simd.LANES.items()}
 
-# Work worth sharing with the team (measured, session 6): a job costs the lead ~1-2 us to
+# Work worth sharing with the team (measured, sessions 6-7): a job costs the lead ~1-2 us to
 # publish and collect, a chunk a few hundred nanoseconds; products of 2 MFLOP (~10 us on one
-# core) pay. Adam, memory-bound, paid at 305K and 407K numbers and lost at 101K (784-128-10 at
-# batch 32: an epoch 1.2x slower on two threads than one, 1.1-1.4x faster with it alone).
+# core) pay. Adam and the finiteness sum, memory-bound, pay once each core keeps its own rows of
+# the buffers (the lead the first, the worker the last, as in the weight gradient): 784-128-10
+# (101K numbers) at batch 32 an epoch 1.16x faster on two threads with them shared, 1.09x
+# without; 784-64-10 (51K) about even; 784-32-10 (25K) 5 % slower.
 TEAM_MATMUL_FLOPS = 2e6
-TEAM_VECTOR_SIZE = 200_000
+TEAM_VECTOR_SIZE = 65_536
 
 
 class _Lead(threading.local):

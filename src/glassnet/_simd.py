@@ -465,13 +465,19 @@ def address_pointer(typingctx, address):
 
 # -- the team: one job split into chunks that any thread may claim ----------------------------
 # The leading thread (the one training) describes a job in the int64 control array, then
-# publishes it in one word, CLAIM: job number << 40 | chunks << 20 | the next unclaimed chunk.
-# Every thread, the lead included, claims chunks by compare-and-swap on CLAIM until none is
-# left, and counts each chunk it finishes in DONE; the lead returns once DONE reaches the
-# chunk count. A worker that is late, asleep or descheduled never holds the lead up: the lead
-# claims what is left itself. The lead writes a new job only after every chunk of the last was
-# done, so a claim that succeeds always reads the fields of the job it claimed from. The slots
-# the threads write often sit on 64-byte lines of their own.
+# publishes it in one word, CLAIM: job number << 40 | hi << 20 | lo, the unclaimed chunks being
+# lo .. hi - 1. The lead claims from the front (lo + 1), workers from the back (hi - 1), each by
+# compare-and-swap on CLAIM, and each thread counts the chunks it finishes in DONE; the lead
+# returns once DONE reaches the chunk count. A worker that is late, asleep or descheduled never
+# holds the lead up: the lead claims what is left itself. The lead writes a new job only after
+# every chunk of the last was done, so a claim that succeeds always reads the fields of the job
+# it claimed from. The slots the threads write often sit on 64-byte lines of their own.
+#
+# Claiming from both ends keeps each part of the flat buffers with one core from job to job:
+# a weight gradient split by rows and Adam's ranges over the same buffer both give the lead the
+# first rows and the worker the last, so each core updates the gradient it computed, and the
+# weights and moments it updated last step, from its own cache (when chunks went to whichever
+# core came first, Adam over 101K numbers ran slower on two cores than on one).
 CLAIM, DONE, PARKED, STOP, SHARED = 0, 8, 16, 24, 25  # SHARED: chunks the workers ran
 OP, ROWS, STEP, FP_CONTROL = 32, 33, 34, 35
 A, A_TRANSPOSED, INNER, B, COLUMNS, OUT, OUT_ROWS = 40, 41, 42, 43, 44, 45, 46  # a product
@@ -513,15 +519,17 @@ def _run_chunk(control, scalars, chunk):
 
 
 @njit(cache=True, nogil=True)
-def _claim_and_run(control, scalars):
-    """Run chunks of the published job until none is left unclaimed; how many it ran."""
+def _claim_and_run(control, scalars, from_back):
+    """Run chunks of the published job, from its front or its back, until none is left
+    unclaimed; how many it ran."""
     ran = 0
     while True:
         word = atomic_load(control, CLAIM)
-        chunk = word & _FIELD
-        if chunk >= (word >> 20) & _FIELD:
+        lo, hi = word & _FIELD, (word >> 20) & _FIELD
+        if lo >= hi:
             return ran
-        if compare_and_swap(control, CLAIM, word, word + 1):
+        chunk, claimed = (hi - 1, word - (1 << 20)) if from_back else (lo, word + 1)
+        if compare_and_swap(control, CLAIM, word, claimed):
             # the job cannot change before this chunk is counted done: its fields are stable
             previous = _read_mxcsr()
             _write_mxcsr(control[FP_CONTROL])  # the lead's floating-point mode, for its bits
@@ -534,14 +542,14 @@ def _claim_and_run(control, scalars):
 @njit(cache=True, nogil=True)
 def _lead(control, scalars, op, rows, step):
     """Publish a job of ``rows`` split by ``step`` (its operands already in ``control``), take
-    a share, wait for the rest."""
+    a share from the front, wait for the rest."""
     chunks = (rows + step - 1) // step  # _team keeps it to threads x CHUNKS_PER_THREAD
     control[OP], control[ROWS], control[STEP] = op, rows, step
     control[FP_CONTROL] = _read_mxcsr()
     control[DONE] = 0
     job = ((atomic_load(control, CLAIM) >> 40) + 1) & 0x7FFFFF
     atomic_store(control, CLAIM, job << 40 | chunks << 20)
-    _claim_and_run(control, scalars)
+    _claim_and_run(control, scalars, False)
     while atomic_load(control, DONE) < chunks:
         spin_pause()
 
@@ -581,13 +589,13 @@ def team_sum_squares(control, scalars, x, step):
 
 @njit(cache=True, nogil=True)
 def team_serve(control, scalars, patience):
-    """A worker's loop: run chunks of whatever job is published until STOP, or until
-    ``patience`` cycles pass with nothing to do (then it counts itself in PARKED and returns,
+    """A worker's loop: run chunks of whatever job is published, from its back, until STOP, or
+    until ``patience`` cycles pass with nothing to do (then it counts itself in PARKED and returns,
     and its thread sleeps until woken)."""
     atomic_add(control, PARKED, -1)
     idle_since = cycle_count()
     while atomic_load(control, STOP) == 0:
-        ran = _claim_and_run(control, scalars)
+        ran = _claim_and_run(control, scalars, True)
         if ran:
             atomic_add(control, SHARED, ran)
             idle_since = cycle_count()

@@ -26,6 +26,7 @@ import os
 
 import numpy as np
 
+from .._aligned import aligned_empty, aligned_zeros
 from ..errors import ConfigError
 from ..utils import global_generator
 
@@ -46,8 +47,8 @@ class FlatStorage:
             regions["state"] += [(layer, name, shape) for name, shape, _ in layer.state_specs()]
         sizes = {k: sum(math.prod(s) for _, _, s in v) for k, v in regions.items()}
         _check_fits(regions, sizes, self.dtype)
-        self.buffer = np.empty(sum(sizes.values()), self.dtype)
-        self.grad_buffer = np.zeros(sizes["params"] + sizes["frozen"], self.dtype)
+        self.buffer = aligned_empty(sum(sizes.values()), self.dtype)
+        self.grad_buffer = aligned_zeros(sizes["params"] + sizes["frozen"], self.dtype)
         cut1, cut2 = sizes["params"], sizes["params"] + sizes["frozen"]
         self.params, self.grads = self.buffer[:cut1], self.grad_buffer[:cut1]
         self.frozen, self.state = self.buffer[cut1:cut2], self.buffer[cut2:]

@@ -29,6 +29,7 @@ import math
 import numpy as np
 
 from .. import kernels
+from .._aligned import aligned_empty, aligned_zeros
 from .._checks import boolean, number_in, positive_int
 from ..errors import ConfigError
 from . import schedules
@@ -138,14 +139,14 @@ class Optimizer:
         if self._scratch is not None and self._scratch.shape == params.shape:
             return
         self.state = {name: self._initial(name, params) for name in self._all_state_names()}
-        self._scratch = np.empty_like(params)
+        self._scratch = aligned_empty(params.size, params.dtype).reshape(params.shape)
         self.iterations = 0
 
     def _all_state_names(self) -> tuple[str, ...]:
         return (*self._state_names, "average") if self.use_ema else self._state_names
 
     def _initial(self, name: str, params: np.ndarray) -> np.ndarray:
-        return np.zeros_like(params)
+        return aligned_zeros(params.size, params.dtype).reshape(params.shape)
 
     def step(self, params: np.ndarray, grads: np.ndarray) -> None:
         """Update ``params`` in place from ``grads`` (which the step may overwrite)."""
