@@ -35,9 +35,11 @@ import numpy as np
 
 # glassnet's recipe, the same recipe in PyTorch, then PyTorch's own best candidates
 # (chosen on the validation split, RESULTS.md session 5: runs A and B there are subsets of these)
-DEFAULT_ENTRIES = ("glassnet:w512-b32-e3@1,glassnet:w512-b128-e4@1,torch:w512-b32-e3@1,"
-                   "torch:w512-b128-e4@1,torch:torch-onecycle-w512-b128@1,"
-                   "torch:torch-onecycle-w512-b128@2,torch:torch-onecycle-w512-b256@1")
+# glassnet's recipes chosen on the validation split (RESULTS.md, session 6), the same recipe in
+# PyTorch, and PyTorch's fastest ones on one and two threads
+DEFAULT_ENTRIES = ("glassnet:w512-b64-e3@2,glassnet:w512-b128-e4@2,glassnet:w512-b32-e3@2,"
+                   "torch:w512-b64-e3@2,torch:torch-onecycle-w512-b128@1,"
+                   "torch:torch-onecycle-w512-b128@2,torch:torch-onecycle-w512-b256@2")
 
 
 def parse_entry(text: str) -> tuple[str, str, int]:
