@@ -176,6 +176,48 @@ def test_matmul_variants_give_the_same_bits_for_finite_inputs(dtype, transposed)
     assert skipped.tobytes() == dense.tobytes()
 
 
+def _listed(a):
+    blocks = (len(a) + 3) // 4
+    steps, counts = np.empty((blocks, a.shape[1]), np.int32), np.empty(blocks, np.int64)
+    _simd.nonzero_steps(a, steps, counts)
+    return steps, counts
+
+
+def test_nonzero_steps_lists_where_any_row_of_each_block_of_four_is_nonzero():
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=(37, 50)).astype(np.float32)  # 37 rows: the last block repeats row 36
+    a[a < 0.8] = 0
+    a[:, 7] = -0.0  # zero, as the skipping kernel's a == 0 test has it
+    a[5, 9] = np.nan  # not zero
+    steps, counts = _listed(a)
+    padded = np.concatenate([a, np.repeat(a[-1:], 3, axis=0)])
+    for k in range(10):
+        expected = np.flatnonzero((padded[4 * k:4 * k + 4] != 0).any(axis=0))
+        assert steps[k, :counts[k]].tolist() == expected.tolist()
+    assert 9 in steps[1, :counts[1]] and all(7 not in steps[k, :counts[k]] for k in range(10))
+
+
+@pytest.mark.parametrize("shape", [(37, 300, 129), (64, 784, 512), (8, 70, 64)])
+def test_the_listed_product_gives_the_skipping_kernels_bits_in_any_column_range(shape):
+    """The forward product over nonzero_steps' lists (what training runs on AMD Zen CPUs) runs
+    the skipping kernel's steps in its order: the same bits, whole or a column range at a
+    time (as the team splits it)."""
+    rows, inner, cols = shape
+    rng = np.random.default_rng(6)
+    a = rng.normal(size=(rows, inner)).astype(np.float32)
+    a[a < 0.9] = 0
+    b = rng.normal(size=(inner, cols)).astype(np.float32)
+    steps, counts = _listed(a)
+    skipped = _simd.matmul_skipping_zeros(a, b, np.empty((rows, cols), np.float32), 0, rows, 0,
+                                          cols)
+    whole = _simd.matmul_listed(a, b, np.empty((rows, cols), np.float32), 0, rows, 0, cols,
+                                steps, counts)
+    parts = np.full((rows, cols), np.nan, np.float32)
+    for c0 in range(0, cols, 64):
+        _simd.matmul_listed(a, b, parts, 0, rows, c0, min(c0 + 64, cols), steps, counts)
+    assert skipped.tobytes() == whole.tobytes() == parts.tobytes()
+
+
 def test_matmul_kernel_is_right_with_the_narrower_vectors_of_other_cpus(tmp_path):
     """NUMBA_CPU_NAME makes numba compile for another CPU (here without AVX-512): the kernel
     then uses two 256-bit registers per vector; same answers, tails and all. (Training does not

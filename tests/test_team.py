@@ -92,6 +92,50 @@ def test_a_shared_sum_of_squares_finds_what_is_not_finite(team):
             assert not np.isfinite(lead.sum_squares(y))
 
 
+@pytest.mark.parametrize("shape", [(32, 784, 512), (37, 300, 129)])
+def test_a_shared_product_over_listed_steps_gives_the_bits_of_one_thread(team, shape):
+    rows, inner, cols = shape
+    a, b = _operands(np.random.default_rng(12), rows, inner, cols, False)
+    blocks = (rows + 3) // 4
+    steps, counts = np.empty((blocks, inner), np.int32), np.empty(blocks, np.int64)
+    _simd.nonzero_steps(a, steps, counts)
+    alone = _simd.matmul_skipping_zeros(a, b, np.empty((rows, cols), F32), 0, rows, 0, cols)
+    with team.lease() as lead:
+        before = team.shared
+        for _ in range(50):
+            shared = lead.matmul(a, b, np.full((rows, cols), np.nan, F32), steps, counts)
+            assert shared.tobytes() == alone.tobytes()
+            if team.shared > before:
+                break
+    assert team.shared > before  # the worker took part
+
+
+def test_an_input_gradient_delta_times_w_transposed_is_shared_through_transposes(team):
+    """delta @ W.T (W.T F-contiguous) goes to the kernel as (W @ delta.T).T: the same bits on
+    one thread and on the team, the numbers NumPy's to float32 rounding."""
+    rng = np.random.default_rng(11)
+    delta, w = rng.normal(size=(40, 300)).astype(F32), rng.normal(size=(500, 300)).astype(F32)
+    alone = _numba_kernels.matmul(delta, w.T, np.empty((40, 500), F32))
+    with team.lease() as lead:
+        _numba_kernels._lead.team = lead
+        try:
+            shared = _numba_kernels.matmul(delta, w.T, np.empty((40, 500), F32))
+        finally:
+            _numba_kernels._lead.team = None
+    by_hand = _simd.matmul(w, np.ascontiguousarray(delta.T), np.empty((500, 40), F32), 0, 500,
+                           0, 40).T
+    assert alone.tobytes() == shared.tobytes() == np.ascontiguousarray(by_hand).tobytes()
+    np.testing.assert_allclose(alone, delta @ w.T, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("shape", [(16, 16), (37, 130), (130, 37), (1, 5), (64, 1024)])
+def test_the_tiled_transpose_is_exact(shape):
+    a = np.random.default_rng(2).normal(size=shape).astype(F32)
+    out = np.empty(shape[::-1], F32)
+    _simd.transpose(a, out)
+    assert out.tobytes() == np.ascontiguousarray(a.T).tobytes()
+
+
 def _published_sum_of_squares(x, chunks):
     """The control memory of a sum-of-squares job over ``x`` in ``chunks`` chunks, published
     as _simd._lead publishes it (without running it)."""
@@ -178,7 +222,14 @@ def _fit_weights(threads, optimizer):
 def test_fit_on_two_threads_trains_the_bits_of_one(numba_kernels, optimizer):
     try:
         before = _team.team(2).shared
-        two = _fit_weights(2, optimizer)
+        calls = []
+        through = _numba_kernels._through_transposes
+        _numba_kernels._through_transposes = lambda *args: calls.append(1) or through(*args)
+        try:
+            two = _fit_weights(2, optimizer)  # the 64-unit layer's input gradient: transposed
+        finally:
+            _numba_kernels._through_transposes = through
+        assert calls
         assert _team.team(2).shared > before  # the second thread did take chunks
         one = _fit_weights(1, optimizer)
     finally:

@@ -37,21 +37,76 @@ def matmul(a, b, out):
     # shapes: other dtypes, strided b or out, a read-only out, out overlapping a or b, and
     # outputs narrower than half a Vec (a 10-class layer), which would waste most of each
     # vector. Without AVX-512 it goes to NumPy too: built for AVX2 (16-float vectors) it was
-    # slower than OpenBLAS's AVX2 kernels (benchmarks/RESULTS.md).
+    # slower than OpenBLAS's AVX2 kernels (benchmarks/RESULTS.md). A big float32 product with
+    # an F-contiguous b (an input gradient, delta @ W.T) is computed as (W @ delta.T).T.
     lanes = _LANES.get(out.dtype)
     if (_simd.AVX512 and lanes and a.dtype == b.dtype == out.dtype
             and a.ndim == b.ndim == out.ndim == 2 and a.shape[1] == b.shape[0]
-            and out.shape == (a.shape[0], b.shape[1])
-            and 2 * out.shape[1] >= lanes and b.flags.c_contiguous and out.flags.c_contiguous
+            and out.shape == (a.shape[0], b.shape[1]) and out.flags.c_contiguous
             and out.flags.writeable and not np.may_share_memory(out, a)
             and not np.may_share_memory(out, b)):
-        team = _lead.team
-        if (team is not None and out.dtype == np.float32 and len(out) >= 8
-                and 2 * a.size * out.shape[1] >= TEAM_MATMUL_FLOPS
-                and (a.flags.c_contiguous or a.flags.f_contiguous)):
-            return team.matmul(a, b, out)
-        return _simd.matmul(a, b, out, 0, len(out), 0, out.shape[1])
+        # shareable: the same test with or without a team, so one thread gives the same bits
+        big = (out.dtype == np.float32 and len(out) >= 8
+               and 2 * a.size * out.shape[1] >= TEAM_MATMUL_FLOPS)
+        if b.flags.c_contiguous and 2 * out.shape[1] >= lanes:
+            if big and _simd.SKIPS_ZEROS and a.flags.c_contiguous and len(a) < a.shape[1]:
+                return _over_nonzero_steps(a, b, out)  # a batch through a layer
+            return _product(a, b, out, big)
+        if (big and b.flags.f_contiguous and a.flags.c_contiguous and 2 * len(out) >= lanes
+                and a.shape[1] >= lanes):
+            return _through_transposes(a, b, out)
     return np.matmul(a, b, out=out)
+
+
+class _Scratch(threading.local):
+    arrays: dict | None = None  # (role, shape) -> a float32 array, this thread's
+
+
+_scratch = _Scratch()
+
+
+def _scratch_for(role: str, shape, dtype=np.float32) -> np.ndarray:
+    if _scratch.arrays is None or len(_scratch.arrays) > 16:  # batch sizes come and go
+        _scratch.arrays = {}
+    key = (role, *shape)
+    found = _scratch.arrays.get(key)
+    if found is None:
+        found = _scratch.arrays[key] = np.empty(shape, dtype)
+    return found
+
+
+def _product(a, b, out, big: bool):
+    """out = a @ b in the kernel, shared with the team if ``big``."""
+    team = _lead.team
+    if team is not None and big and (a.flags.c_contiguous or a.flags.f_contiguous):
+        return team.matmul(a, b, out)
+    return _simd.matmul(a, b, out, 0, len(out), 0, out.shape[1])
+
+
+def _over_nonzero_steps(a, b, out):
+    """out = a @ b over the steps where some of each block's four rows of ``a`` is nonzero,
+    listed first (:func:`glassnet._simd.nonzero_steps`): the bits of the skipping kernel,
+    without its mispredicted branch per step."""
+    blocks = (len(a) + 3) // 4
+    steps = _scratch_for("steps", (blocks, a.shape[1]), np.int32)
+    counts = _scratch_for("counts", (blocks,), np.int64)
+    _simd.nonzero_steps(a, steps, counts)
+    team = _lead.team
+    if team is not None:
+        return team.matmul(a, b, out, steps, counts)
+    return _simd.matmul_listed(a, b, out, 0, len(out), 0, out.shape[1], steps, counts)
+
+
+def _through_transposes(a, b, out):
+    """out = a @ b as (b.T @ a.T).T, ``b.T`` C-contiguous (a layer's W) and ``a.T`` copied:
+    the product is then one the kernel (and the team) takes, as 268 MFLOP of a 1024-wide
+    layer's input gradient were on BLAS's one thread before (2.8 ms a step)."""
+    a_t = _scratch_for("a", a.shape[::-1])
+    out_t = _scratch_for("out", out.shape[::-1])
+    _simd.transpose(a, a_t)
+    _product(b.T, a_t, out_t, len(out_t) >= 8)  # not over listed steps: W has no zeros
+    _simd.transpose(out_t, out)
+    return out
 
 
 _LANES = {np.dtype(str(t)): lanes for t, lanes in _simd.LANES.items()}

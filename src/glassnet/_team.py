@@ -89,15 +89,17 @@ class Team:
         step = -(-size // chunks)
         return max(multiple, -(-step // multiple) * multiple)
 
-    def matmul(self, a, b, out):
+    def matmul(self, a, b, out, steps=_simd._NO_STEPS, counts=_simd._NO_COUNTS):
         """out = a @ b, float32; ``a`` C- or F-contiguous (``x.T``), ``b`` and ``out``
-        C-contiguous, shapes checked by the caller."""
+        C-contiguous, shapes checked by the caller; over ``steps`` and ``counts`` of
+        :func:`glassnet._simd.nonzero_steps` if given (``a`` C-contiguous, fewer rows than
+        inner steps)."""
         self._rouse()
         if a.shape[0] < a.shape[1]:  # the kernel walks columns outermost: split them
             step = self._step(out.shape[1], _LANES)
         else:
             step = self._step(len(out), 4)
-        _simd.team_matmul(self.control, self.scalars, a, b, out, step)
+        _simd.team_matmul(self.control, self.scalars, a, b, out, step, steps, counts)
         return out
 
     def adam(self, p, g, m, v, lr_t, c1, c2, eps, decay):

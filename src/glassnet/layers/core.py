@@ -119,7 +119,7 @@ class Dense(Layer):
         if not self.needs_input_grad:
             return None
         dx = self._buffer("dx", len(grad), self.input_shape, grad.dtype)
-        return np.matmul(delta, self.arrays["kernel"].T, out=dx)
+        return _matmul(delta, self.arrays["kernel"].T, dx, True)
 
     def get_config(self):
         return {
