@@ -267,19 +267,19 @@ def _product_kernel(name: str, skip_zeros: bool, listed: bool):
 _matmul_skipping = _product_kernel("_matmul_skipping", skip_zeros=True, listed=False)
 _matmul_dense = _product_kernel("_matmul_dense", skip_zeros=False, listed=False)
 matmul_listed = _product_kernel("matmul_listed", skip_zeros=False, listed=True)
-_NO_STEPS, _NO_COUNTS = np.zeros((0, 0), np.int32), np.zeros(0, np.int64)  # not listed
+NO_STEPS, NO_COUNTS = np.zeros((0, 0), np.int32), np.zeros(0, np.int64)  # not listed
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
 def matmul_skipping_zeros(a, b, out, first, stop, col_first, col_stop):
     """The product kernel skipping steps whose four inputs are all zero."""
-    return _matmul_skipping(a, b, out, first, stop, col_first, col_stop, _NO_STEPS, _NO_COUNTS)
+    return _matmul_skipping(a, b, out, first, stop, col_first, col_stop, NO_STEPS, NO_COUNTS)
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
 def matmul_dense(a, b, out, first, stop, col_first, col_stop):
     """The product kernel over every step."""
-    return _matmul_dense(a, b, out, first, stop, col_first, col_stop, _NO_STEPS, _NO_COUNTS)
+    return _matmul_dense(a, b, out, first, stop, col_first, col_stop, NO_STEPS, NO_COUNTS)
 
 
 @njit(cache=True, error_model="numpy", nogil=True)

@@ -89,7 +89,7 @@ class Team:
         step = -(-size // chunks)
         return max(multiple, -(-step // multiple) * multiple)
 
-    def matmul(self, a, b, out, steps=_simd._NO_STEPS, counts=_simd._NO_COUNTS):
+    def matmul(self, a, b, out, steps=_simd.NO_STEPS, counts=_simd.NO_COUNTS):
         """out = a @ b, float32; ``a`` C- or F-contiguous (``x.T``), ``b`` and ``out``
         C-contiguous, shapes checked by the caller; over ``steps`` and ``counts`` of
         :func:`glassnet._simd.nonzero_steps` if given (``a`` C-contiguous, fewer rows than
