@@ -1,9 +1,9 @@
 """Arrays whose data starts on a 64-byte cache line.
 
-The second core (:mod:`glassnet._team`) splits a layer's weights, gradients and optimizer state
-between threads in column strips of 64 floats; when a flat buffer starts mid-line, every strip
-boundary shares a cache line between the two cores, which then pass it back and forth on each
-write (false sharing). NumPy aligns its allocations to 16 bytes only.
+The second core (:mod:`glassnet._team`) splits the flat weights, gradients and optimizer state
+between threads in ranges of whole multiples of 64 numbers; when a buffer starts mid-line, each
+range boundary shares a cache line between the two cores, which then pass it back and forth on
+each write (false sharing). NumPy aligns its allocations to 16 bytes only.
 
 Example
 -------

@@ -59,7 +59,7 @@ def matmul(a, b, out):
 
 
 class _Scratch(threading.local):
-    arrays: dict | None = None  # (role, shape) -> a float32 array, this thread's
+    arrays: dict | None = None  # (role, *shape) -> this thread's array (transposes, lists)
 
 
 _scratch = _Scratch()

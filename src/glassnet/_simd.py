@@ -551,13 +551,13 @@ _FIELD = (1 << 20) - 1  # CLAIM's chunk fields: a job has fewer chunks than this
 
 
 @njit(cache=True, nogil=True)
-def _float32_array(address, shape):
-    return carray(address_pointer(address), shape, np.float32)
+def _array(address, shape, dtype):
+    return carray(address_pointer(address), shape, dtype)
 
 
 @njit(cache=True, nogil=True)
-def _int_array(address, shape, dtype):
-    return carray(address_pointer(address), shape, dtype)
+def _float32_array(address, shape):
+    return _array(address, shape, np.float32)
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
@@ -571,8 +571,8 @@ def _run_chunk(control, scalars, chunk):
         r0, r1, c0, c1 = (0, rows, first, stop) if rows < inner else (first, stop, 0, columns)
         if control[STEPS]:  # a forward product over the lead's lists of nonzero steps
             blocks = (rows + 3) // 4
-            steps = _int_array(control[STEPS], (blocks, inner), np.int32)
-            counts = _int_array(control[COUNTS], blocks, np.int64)
+            steps = _array(control[STEPS], (blocks, inner), np.int32)
+            counts = _array(control[COUNTS], blocks, np.int64)
             a = _float32_array(control[A], (rows, inner))
             matmul_listed(a, b, out, r0, r1, c0, c1, steps, counts)
         elif control[A_TRANSPOSED]:
